@@ -1,0 +1,71 @@
+# The two commands of the README: `make dev` and `make test`. Everything else is a step
+# of those two or an operator's tool.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BIN := $(shell devkit/find-python)
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help install dev dev-reset test lint typecheck template-check openapi bench clean
+
+help:
+	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
+	@echo "make test       install everything and run lint, types, template checks and all tests"
+	@echo "make dev-reset  forget the local data (.local/)"
+	@echo "make openapi    regenerate docs/openapi.json from the functions"
+	@echo "make bench      run the benchmarks (bench/results/)"
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt functions/*/requirements.txt
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@# The shared layer's package and devkit, importable in the venv as they are in Lambda.
+	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "storefront-dev.pth").write_text("$(CURDIR)/layers/shared\n$(CURDIR)\n")'
+	@touch $@
+
+# aws-sam-cli pins its own boto3: it lives in a virtual environment of its own.
+# `sam build` wants a `python3.13` first on PATH; runtime-bin holds exactly that.
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON_BIN) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	@mkdir -p $(SAM_VENV)/runtime-bin && ln -sf $(PYTHON_BIN) $(SAM_VENV)/runtime-bin/python3.13
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed node_modules/.installed
+
+dev: $(VENV)/.installed node_modules/.installed
+	$(PY) -m devkit.localrun
+
+dev-reset:
+	rm -rf .local
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+template-check: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --template template.yaml
+
+test: install lint typecheck template-check
+	$(PY) -m pytest
+
+openapi: $(VENV)/.installed
+	$(PY) -m devkit.openapi --write
+
+bench: install
+	$(SAM) build --build-dir .aws-sam/build --template template.yaml
+	$(PY) bench/coldstart.py
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

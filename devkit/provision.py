@@ -1,0 +1,67 @@
+"""Create the template's stateful resources on an emulator (moto or DynamoDB Local).
+
+Properties are read from template.yaml, so the tables the tests and the local runtime
+use have exactly the keys, indexes and stream that deploy.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from devkit.template import load_template
+
+
+def table_definition(logical_id: str = "Table", template: dict[str, Any] | None = None) -> dict[str, Any]:
+    properties = (template or load_template())["Resources"][logical_id]["Properties"]
+    definition: dict[str, Any] = {
+        "AttributeDefinitions": [dict(item) for item in properties["AttributeDefinitions"]],
+        "KeySchema": [dict(item) for item in properties["KeySchema"]],
+        "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    indexes = properties.get("GlobalSecondaryIndexes") or []
+    if indexes:
+        definition["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index["IndexName"],
+                "KeySchema": [dict(item) for item in index["KeySchema"]],
+                "Projection": dict(index["Projection"]),
+            }
+            for index in indexes
+        ]
+    stream = properties.get("StreamSpecification")
+    if stream:
+        definition["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+    return definition
+
+
+def ttl_attribute(logical_id: str = "Table", template: dict[str, Any] | None = None) -> str | None:
+    properties = (template or load_template())["Resources"][logical_id]["Properties"]
+    spec = properties.get("TimeToLiveSpecification") or {}
+    return spec.get("AttributeName") if spec.get("Enabled") else None
+
+
+def create_table(dynamodb: Any, name: str, logical_id: str = "Table") -> None:
+    existing = dynamodb.list_tables()["TableNames"]
+    if name not in existing:
+        dynamodb.create_table(TableName=name, **table_definition(logical_id))
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    attribute = ttl_attribute(logical_id)
+    described = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if attribute and described.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+
+
+def new_signing_secret(kid: str = "k1") -> str:
+    return json.dumps({"active_kid": kid, kid: secrets.token_urlsafe(48)})
+
+
+def create_secret(secretsmanager: Any, name: str, secret_string: str | None = None) -> str:
+    try:
+        return str(secretsmanager.describe_secret(SecretId=name)["ARN"])
+    except secretsmanager.exceptions.ResourceNotFoundException:
+        created = secretsmanager.create_secret(Name=name, SecretString=secret_string or new_signing_secret())
+        return str(created["ARN"])

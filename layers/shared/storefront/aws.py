@@ -1,0 +1,20 @@
+"""boto3 clients, one per service per execution environment.
+
+Endpoints come from botocore's own `AWS_ENDPOINT_URL_<SERVICE>` variables, which the
+local runtime sets; nothing here knows whether it runs on AWS or on a laptop.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+
+@cache
+def client(service: str) -> Any:
+    return boto3.session.Session().client(service, config=_CONFIG)

@@ -1,0 +1,70 @@
+"""Cursor pagination: opaque cursors, signed and bound to the caller and the query.
+
+A cursor is base64url(JSON of the last evaluated key) + "." + HMAC-SHA256 over the
+payload, the caller's id and the query's scope. A cursor that was altered, or that
+is replayed by another caller or on another list, fails verification → 400.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from storefront.domain.errors import BadRequest
+from storefront.security.keyring import keyring_cache
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_CURSOR_LENGTH = 2048
+
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}")]
+Cursor = Annotated[str | None, Field(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page")]
+
+
+@dataclass(frozen=True)
+class Page[T]:
+    items: list[T]
+    next_cursor: str | None
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(key: bytes, payload: str, caller: str, scope: str) -> str:
+    message = "\x1f".join((payload, caller, scope)).encode()
+    return _b64encode(hmac.new(b"cursor:" + key, message, hashlib.sha256).digest())
+
+
+def encode_cursor(last_key: dict[str, Any] | None, *, caller: str, scope: str) -> str | None:
+    if not last_key:
+        return None
+    payload = _b64encode(json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode())
+    return f"{payload}.{_mac(keyring_cache.current().active_key, payload, caller, scope)}"
+
+
+def decode_cursor(cursor: str | None, *, caller: str, scope: str) -> dict[str, Any] | None:
+    if cursor is None:
+        return None
+    payload, _, signature = cursor.partition(".")
+    keys = keyring_cache.current().keys.values()  # a rotation does not void live cursors
+    if not signature or not any(hmac.compare_digest(signature, _mac(key, payload, caller, scope)) for key in keys):
+        raise BadRequest("The cursor is invalid for this list.")
+    try:
+        last_key = json.loads(_b64decode(payload))
+    except (binascii.Error, ValueError) as error:
+        raise BadRequest("The cursor is invalid for this list.") from error
+    if not isinstance(last_key, dict):
+        raise BadRequest("The cursor is invalid for this list.")
+    return last_key

@@ -1,0 +1,97 @@
+"""The resolver factory and the Lambda entry point every HTTP function uses.
+
+Refusals that must happen before routing (size, encoding, media type) are made here,
+on the raw payload-2.0 event; everything else is mapped to problem+json by the
+exception handlers in `errors.py`. Every response leaves with `X-Request-Id`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from storefront.http.errors import install_problem_handlers
+from storefront.http.problems import problem_proxy_result
+from storefront.observability import get_logger
+from storefront.settings import get_settings
+
+MAX_BODY_BYTES = 256 * 1024
+REQUEST_ID_HEADER = "X-Request-Id"
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def make_resolver() -> APIGatewayHttpResolver:
+    origins = get_settings().cors_origins
+    cors = (
+        CORSConfig(
+            allow_origin=origins[0],
+            extra_origins=list(origins[1:]),
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+            expose_headers=["ETag", REQUEST_ID_HEADER, "Retry-After"],
+            max_age=600,
+        )
+        if origins
+        else None
+    )
+    app = APIGatewayHttpResolver(cors=cors, enable_validation=True, response_validation_error_http_code=500)
+    install_problem_handlers(app)
+    return app
+
+
+def request_id_of(event: dict[str, Any]) -> str:
+    return str((event.get("requestContext") or {}).get("requestId") or "unknown")
+
+
+def _refusal(event: dict[str, Any], request_id: str) -> dict[str, Any] | None:
+    """Refuse a body that no route could accept; normalise a base64 body to text."""
+    body = event.get("body")
+    if not body:
+        return None
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return problem_proxy_result(400, "bad-encoding", "Bad request", "The body is not valid base64.", request_id)
+    else:
+        raw = body.encode("utf-8", errors="surrogatepass")
+    if len(raw) > MAX_BODY_BYTES:
+        detail = f"The body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}."
+        return problem_proxy_result(413, "payload-too-large", "Payload too large", detail, request_id)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return problem_proxy_result(400, "bad-encoding", "Bad request", "The body is not UTF-8 text.", request_id)
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        detail = "Send the body as application/json."
+        return problem_proxy_result(415, "unsupported-media-type", "Unsupported media type", detail, request_id)
+    event["body"], event["isBase64Encoded"] = text, False
+    return None
+
+
+def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request_id = request_id_of(event)
+    response = _refusal(event, request_id) or app.resolve(event, context)
+    headers = response.setdefault("headers", {}) or {}
+    headers[REQUEST_ID_HEADER] = request_id
+    response["headers"] = headers
+    return response
+
+
+def http_handler(app: APIGatewayHttpResolver, service: str) -> LambdaHandler:
+    """The `lambda_handler` of an HTTP function: logs correlated by request id."""
+    logger = get_logger(service)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return serve(app, event, context)
+
+    return lambda_handler

@@ -1,0 +1,90 @@
+"""The token signing keys, read from Secrets Manager and cached per container.
+
+The secret is a JSON object: {"active_kid": "k2", "k1": "<key>", "k2": "<key>"}.
+New tokens are signed with the active key; every key still in the secret verifies,
+so a rotation adds a key and moves `active_kid`, and old tokens live out their
+15 minutes. The cache is refreshed every few minutes, and at once (at most every
+30 s, so hostile `kid`s cannot hammer Secrets Manager) when a token names an
+unknown `kid`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from storefront import aws
+from storefront.settings import get_settings
+
+MIN_KEY_BYTES = 32
+KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_REFRESH_AFTER_S = 300.0
+_MISS_REFRESH_AFTER_S = 30.0
+
+
+class KeyringError(Exception):
+    """The secret is missing or malformed: a deployment fault, never a client's."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    active_kid: str
+    keys: dict[str, bytes]
+
+    @property
+    def active_key(self) -> bytes:
+        return self.keys[self.active_kid]
+
+    @classmethod
+    def parse(cls, secret_string: str) -> Keyring:
+        try:
+            document = json.loads(secret_string)
+        except json.JSONDecodeError as error:
+            raise KeyringError("the signing secret is not JSON") from error
+        if not isinstance(document, dict):
+            raise KeyringError("the signing secret is not a JSON object")
+        active_kid = document.get("active_kid")
+        keys = {kid: str(value).encode() for kid, value in document.items() if kid != "active_kid"}
+        if not isinstance(active_kid, str) or active_kid not in keys:
+            raise KeyringError("active_kid does not name a key of the secret")
+        for kid, key in keys.items():
+            if not KID_PATTERN.match(kid) or len(key) < MIN_KEY_BYTES:
+                raise KeyringError(f"key {kid!r} is misnamed or shorter than {MIN_KEY_BYTES} bytes")
+        return cls(active_kid=active_kid, keys=keys)
+
+
+class _KeyringCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keyring: Keyring | None = None
+        self._loaded_at = 0.0
+
+    def _load(self) -> Keyring:
+        secret = aws.client("secretsmanager").get_secret_value(SecretId=get_settings().jwt_secret_arn)
+        self._keyring, self._loaded_at = Keyring.parse(secret["SecretString"]), time.monotonic()
+        return self._keyring
+
+    def current(self) -> Keyring:
+        with self._lock:
+            if self._keyring is None or time.monotonic() - self._loaded_at > _REFRESH_AFTER_S:
+                return self._load()
+            return self._keyring
+
+    def key_for(self, kid: str) -> bytes | None:
+        keyring = self.current()
+        if kid in keyring.keys:
+            return keyring.keys[kid]
+        with self._lock:
+            if time.monotonic() - self._loaded_at > _MISS_REFRESH_AFTER_S:
+                return self._load().keys.get(kid)
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keyring, self._loaded_at = None, 0.0
+
+
+keyring_cache = _KeyringCache()

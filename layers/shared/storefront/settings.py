@@ -1,0 +1,59 @@
+"""The environment, modelled once and read at cold start.
+
+A plain frozen dataclass, not a pydantic model: the authorizer reads settings on every
+cold start and must not pay pydantic's import for six strings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+class SettingsError(Exception):
+    """The function was deployed with a broken environment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"  # dev, staging, prod; "local" under the local runtime
+    table_name: str = "storefront"
+    event_bus_name: str = "storefront-events"
+    images_bucket: str = "storefront-images"
+    jwt_secret_arn: str = "storefront/jwt-signing-keys"
+    jwt_issuer: str = "storefront"
+    jwt_audience: str = "storefront-api"
+    aws_region: str = "us-east-1"
+    cors_origins: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if len(self.table_name) < 3:
+            raise SettingsError("TABLE_NAME must have at least 3 characters")
+        for name in ("jwt_issuer", "jwt_audience", "jwt_secret_arn"):
+            if not getattr(self, name):
+                raise SettingsError(f"{name.upper()} must not be empty")
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | os._Environ[str] = os.environ) -> Settings:
+        defaults = cls.__dataclass_fields__
+        values = {
+            name: environ.get(name.upper(), spec.default)
+            for name, spec in defaults.items()
+            if name not in ("aws_region", "cors_origins")
+        }
+        origins = environ.get("CORS_ALLOWED_ORIGINS", "")
+        return cls(
+            **values,  # type: ignore[arg-type]
+            aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            cors_origins=tuple(origin.strip() for origin in origins.split(",") if origin.strip()),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_environment()

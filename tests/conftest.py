@@ -1,0 +1,32 @@
+"""Test-wide safety and configuration.
+
+The environment is set before anything imports the storefront package (its settings
+are read once, at import, as in Lambda), and the credentials are fake, so no test can
+ever reach a real AWS account.
+"""
+
+from __future__ import annotations
+
+import os
+
+TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "STAGE": "local",
+    "TABLE_NAME": "storefront-test",
+    "EVENT_BUS_NAME": "storefront-test-events",
+    "IMAGES_BUCKET": "storefront-test-images",
+    "JWT_SECRET_ARN": "storefront-test/jwt-signing-keys",
+    "JWT_ISSUER": "storefront",
+    "JWT_AUDIENCE": "storefront-api",
+    "CORS_ALLOWED_ORIGINS": "http://localhost:5173",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "StorefrontTest",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL") or name == "AWS_PROFILE"]:
+    del os.environ[_name]
+os.environ.update(TEST_ENVIRONMENT)

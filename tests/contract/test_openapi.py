@@ -1,0 +1,34 @@
+"""The committed OpenAPI document is the code's, and documents every route of the template."""
+
+from __future__ import annotations
+
+import json
+
+from devkit.openapi import OUTPUTS, build_document, render
+from devkit.template import http_routes
+
+
+def test_committed_documents_match_the_code_when_regenerated() -> None:
+    expected = render(build_document())
+    for output in OUTPUTS:
+        assert output.read_text() == expected, f"{output} drifted: run `make openapi`"
+
+
+def test_document_has_exactly_the_templates_routes() -> None:
+    document = json.loads(OUTPUTS[0].read_text())
+    documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    assert documented == {(route.method, route.path) for route in http_routes()}
+
+
+def test_every_error_response_is_a_problem_and_every_operation_declares_security() -> None:
+    document = json.loads(OUTPUTS[0].read_text())
+    public = {(route.method, route.path) for route in http_routes() if route.public}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            expected_security = [] if (method.upper(), path) in public else [{"bearerAuth": []}]
+            assert operation["security"] == expected_security, (method, path)
+            for status, response in operation["responses"].items():
+                if int(status) >= 400 and int(status) != 503:
+                    content = response["content"]
+                    assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

@@ -1,0 +1,3 @@
+from tests.aws_fixtures import aws
+
+__all__ = ["aws"]

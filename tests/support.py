@@ -1,0 +1,90 @@
+"""Helpers shared by the tests: sample events, tokens, AWS fixtures."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "events"
+
+
+def sample_event(function: str, case: str) -> dict[str, Any]:
+    """A sample event from events/<function>/<case>.json (also used by `sam local invoke`)."""
+    return copy.deepcopy(json.loads((EVENTS / function / f"{case}.json").read_text()))
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    principal: tuple[str, str] | None = None,
+    raw_body: str | None = None,
+    base64_body: bool = False,
+) -> dict[str, Any]:
+    """A payload-2.0 event as API Gateway's HTTP API sends it (lower-case headers)."""
+    event = sample_event("operations", "health")
+    request_id = uuid.uuid4().hex
+    event["routeKey"] = f"{method} {path}"
+    event["rawPath"] = path
+    event["rawQueryString"] = "&".join(f"{key}={value}" for key, value in (query or {}).items())
+    event["queryStringParameters"] = query or None
+    event["headers"] = {key.lower(): value for key, value in (headers or {}).items()}
+    event["requestContext"]["http"]["method"] = method
+    event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["requestId"] = request_id
+    if body is not None:
+        event["body"] = json.dumps(body)
+        event["headers"].setdefault("content-type", "application/json")
+    if raw_body is not None:
+        event["body"] = raw_body
+    event["isBase64Encoded"] = base64_body
+    if principal is not None:
+        event["requestContext"]["authorizer"] = {"lambda": {"user_id": principal[0], "role": principal[1]}}
+    return event
+
+
+class FakeContext:
+    function_name = "test-function"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def forge_token(key: bytes | str, *, kid: str = "k1", algorithm: str = "HS256", **overrides: Any) -> str:
+    """A token we sign ourselves, to test what the verifier accepts and refuses."""
+    now = int(time.time())
+    claims = {
+        "sub": "user-1",
+        "role": "customer",
+        "typ": "access",
+        "iss": "storefront",
+        "aud": "storefront-api",
+        "iat": now,
+        "exp": now + 600,
+        "jti": uuid.uuid4().hex,
+    }
+    headers = overrides.pop("headers", {})
+    claims.update(overrides)
+    claims = {name: value for name, value in claims.items() if value is not None}
+    return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid, **headers})
+
+
+def problem(response: dict[str, Any]) -> dict[str, Any]:
+    assert response["headers"]["Content-Type"] == "application/problem+json", response
+    body = json.loads(response["body"])
+    assert body["request_id"] == response["headers"]["X-Request-Id"]
+    return dict(body)

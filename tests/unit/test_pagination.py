@@ -1,0 +1,45 @@
+"""Cursors are opaque, signed, and only valid for the caller and the list they came from."""
+
+from __future__ import annotations
+
+import pytest
+
+from storefront.domain.errors import BadRequest
+from storefront.http.pagination import decode_cursor, encode_cursor
+
+LAST_KEY = {"PK": {"S": "USER#1"}, "SK": {"S": "ADDRESS#01J"}}
+
+
+def test_cursor_round_trips_when_the_same_caller_asks_for_the_same_list() -> None:
+    cursor = encode_cursor(LAST_KEY, caller="user-1", scope="addresses")
+    assert decode_cursor(cursor, caller="user-1", scope="addresses") == LAST_KEY
+
+
+def test_no_cursor_is_issued_when_the_list_is_exhausted() -> None:
+    assert encode_cursor(None, caller="user-1", scope="addresses") is None
+    assert decode_cursor(None, caller="user-1", scope="addresses") is None
+
+
+@pytest.mark.parametrize(("caller", "scope"), [("user-2", "addresses"), ("user-1", "orders")])
+def test_cursor_is_refused_when_replayed_by_another_caller_or_list(caller: str, scope: str) -> None:
+    cursor = encode_cursor(LAST_KEY, caller="user-1", scope="addresses")
+    with pytest.raises(BadRequest):
+        decode_cursor(cursor, caller=caller, scope=scope)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: "A" + c[1:],
+        lambda c: c.split(".")[0],
+        lambda c: c.split(".")[0] + ".",
+        lambda c: "e30." + c.split(".")[1],
+        lambda c: "!!!.???",
+        lambda c: "",
+    ],
+)
+def test_cursor_is_refused_when_tampered(mutate: object) -> None:
+    cursor = encode_cursor(LAST_KEY, caller="user-1", scope="addresses")
+    assert cursor is not None
+    with pytest.raises(BadRequest):
+        decode_cursor(mutate(cursor), caller="user-1", scope="addresses")  # type: ignore[operator]
