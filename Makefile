@@ -66,6 +66,7 @@ openapi: $(VENV)/.installed
 bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml
 	$(PY) bench/coldstart.py
+	$(PY) bench/authorizer.py
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
