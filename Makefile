@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-reset test lint typecheck template-check openapi bench clean
+.PHONY: help install dev dev-reset test lint typecheck template-check openapi bench clean rotate-key
 
 help:
 	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
@@ -18,6 +18,7 @@ help:
 	@echo "make dev-reset  forget the local data (.local/)"
 	@echo "make openapi    regenerate docs/openapi.json from the functions"
 	@echo "make bench      run the benchmarks (bench/results/)"
+	@echo "make rotate-key rotate the token signing key (local; STACK=name for a deployed stack)"
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt functions/*/requirements.txt
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -70,3 +71,6 @@ bench: install
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+
+rotate-key: $(VENV)/.installed
+	$(PY) -m devkit.keys $(if $(STACK),--stack-name $(STACK))
