@@ -26,6 +26,7 @@ TEST_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "StorefrontTest",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "BCRYPT_ROUNDS": "4",
 }
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL") or name == "AWS_PROFILE"]:
     del os.environ[_name]

@@ -16,3 +16,31 @@ def _key(*parts: str) -> str:
 def health_probe() -> tuple[str, str]:
     """A fixed key the health check reads: proves the table answers reads."""
     return _key("HEALTH"), _key("PROBE")
+
+
+# ---------------------------------------------------------------- identity
+
+
+def user(user_id: str) -> tuple[str, str]:
+    """The user's profile item: email, name, role, password hash, disabled flag."""
+    return _key("USER", user_id), "PROFILE"
+
+
+def email_claim(normalised_email: str) -> tuple[str, str]:
+    """One item per email in use: makes emails unique and maps an email to its user."""
+    return _key("EMAIL", normalised_email), "EMAIL"
+
+
+def refresh_token(token_hash: str) -> tuple[str, str]:
+    """A refresh token, addressed by the SHA-256 hex of its value (never the value)."""
+    return _key("REFRESH", token_hash), "REFRESH"
+
+
+def token_family(user_id: str, family_id: str) -> tuple[str, str]:
+    """A sign-in session: every refresh token rotated from one login shares it."""
+    return _key("USER", user_id), _key("FAMILY", family_id)
+
+
+def login_attempts(scope: str, subject: str, window: int) -> tuple[str, str]:
+    """Login attempt counter of one email or source IP (`scope`) in one time window."""
+    return _key("LOGIN", scope, subject), _key("WINDOW", str(window))

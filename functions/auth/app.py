@@ -1,0 +1,123 @@
+"""Auth: sign-up, sign-in, refresh-token rotation, sign-out and password change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
+
+from storefront.domain.identity import service
+from storefront.http.auth import Principal, requires
+from storefront.http.problems import Problem
+from storefront.http.resolver import http_handler, make_resolver
+from storefront.models.identity import (
+    AuthSession,
+    LoginRequest,
+    LogoutRequest,
+    PasswordChangeRequest,
+    RefreshRequest,
+    RegisterRequest,
+)
+from storefront.models.roles import Role
+
+app = make_resolver()
+
+_NO_STORE = {"Cache-Control": "no-store"}  # tokens must never sit in a cache
+
+
+def _session_response(status: int, description: str) -> dict[int, OpenAPIResponse]:
+    return {status: {"description": description, "content": {"application/json": {"model": AuthSession}}}}
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
+
+
+def _throttled(description: str) -> OpenAPIResponse:
+    retry_after: OpenAPIResponseHeader = {"description": "Seconds until the window ends", "schema": {"type": "integer"}}
+    return {**_problem(description), "headers": {"Retry-After": retry_after}}
+
+
+def _source_ip() -> str | None:
+    return app.current_event.request_context.http.source_ip or None
+
+
+def _session(status: int, session: AuthSession) -> Response[AuthSession]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=session, headers=_NO_STORE)
+
+
+def _no_content() -> Response[None]:
+    return Response(status_code=204, body=None, headers=_NO_STORE)
+
+
+@app.post(
+    "/v1/auth/register",
+    summary="Create a customer account and sign in",
+    tags=["Auth"],
+    responses={**_session_response(201, "Account created; signed in"), 409: _problem("The email is taken")},
+)
+def register(body: RegisterRequest) -> Response[AuthSession]:
+    return _session(201, AuthSession.of(service.register(body.email, body.password, body.name)))
+
+
+@app.post(
+    "/v1/auth/login",
+    summary="Sign in with email and password",
+    tags=["Auth"],
+    responses={
+        **_session_response(200, "Signed in"),
+        401: _problem("Wrong email or password (one answer for both)"),
+        403: _problem("The account is disabled"),
+        429: _throttled("Too many failed sign-ins for this email or address"),
+    },
+)
+def login(body: LoginRequest) -> Response[AuthSession]:
+    return _session(200, AuthSession.of(service.login(body.email, body.password, _source_ip())))
+
+
+@app.post(
+    "/v1/auth/refresh",
+    summary="Exchange a refresh token for a new pair",
+    tags=["Auth"],
+    responses={
+        **_session_response(200, "A new access token and refresh token; the old refresh token is spent"),
+        401: _problem("Invalid, expired, revoked or already used refresh token (reuse revokes its session)"),
+        403: _problem("The account is disabled"),
+    },
+)
+def refresh(body: RefreshRequest) -> Response[AuthSession]:
+    return _session(200, AuthSession.of(service.refresh(body.refresh_token)))
+
+
+@app.post(
+    "/v1/auth/logout",
+    summary="Sign out: revoke the refresh token's session",
+    tags=["Auth"],
+    responses={204: {"description": "Signed out (also for an unknown token)", "content": {}}},
+)
+def logout(body: LogoutRequest) -> Response[None]:
+    service.logout(body.refresh_token)
+    return _no_content()
+
+
+@app.post(
+    "/v1/auth/password",
+    summary="Change the password; signs out every session",
+    description="A wrong `current_password` is a 422 whose `errors` name that field (not a 401: the access "
+    "token is fine). Wrong guesses count against the per-email sign-in throttle.",
+    tags=["Auth"],
+    responses={
+        204: {"description": "Changed; every refresh token of the user is revoked", "content": {}},
+        409: _problem("A concurrent password change won"),
+        429: _throttled("Too many wrong current passwords"),
+    },
+)
+def change_password(
+    body: PasswordChangeRequest, principal: Annotated[Principal, requires(Role.CUSTOMER)]
+) -> Response[None]:
+    service.change_password(principal.user_id, body.current_password, body.new_password, _source_ip())
+    return _no_content()
+
+
+lambda_handler = http_handler(app, "auth")

@@ -1,0 +1,1 @@
+"""Identity: sign-up, sign-in, refresh-token rotation and password changes."""
