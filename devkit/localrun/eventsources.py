@@ -1,0 +1,282 @@
+"""Wire every non-HTTP event source of the template to its function.
+
+- EventBridge rules (`EventBridgeRule`/`CloudWatchEvent` events, `AWS::Events::Rule`
+  resources targeting a function): the rule is created on moto's bus with an SQS queue
+  of its own as target (moto cannot invoke a function), and a thread delivers from it.
+- The table stream (`DynamoDB` events), read through the dynamodbstreams API.
+- SQS queues (`SQS` events).
+- Schedules (`Schedule`/`ScheduleV2`, and rules with a ScheduleExpression): timers.
+- S3 notifications (`S3` events): the bucket notifies a queue of its own, polled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+from urllib.parse import quote_plus, unquote_plus
+
+from devkit.localrun.config import LocalTemplate, TemplateError, kebab
+from devkit.localrun.emulators import Emulators
+from devkit.localrun.host import LocalFunction
+from devkit.localrun.pollers import (
+    AsyncQueuePoller,
+    Poller,
+    RecordFilter,
+    SchedulePoller,
+    SqsPoller,
+    scheduled_event,
+)
+from devkit.localrun.streams import StreamPoller
+
+log = logging.getLogger("localrun")
+
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+_UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
+_RETRY_VISIBILITY_S = "2"  # a failed asynchronous delivery is retried after this (Lambda: 1-2 min)
+
+
+def rate_seconds(expression: str) -> int | None:
+    """Seconds between runs of a rate(...) expression; None for cron(...)."""
+    found = _RATE.match(expression.strip())
+    return int(found.group(1)) * _UNIT_S[found.group(2).rstrip("s")] if found else None
+
+
+def record_filter(criteria: Mapping[str, Any] | None) -> RecordFilter | None:
+    """Lambda's FilterCriteria: a record passes when any pattern matches (JSON bodies parsed)."""
+    from moto.events.models import EventPattern  # the EventBridge pattern engine Lambda filters share
+
+    patterns = [EventPattern.load(str(item["Pattern"])) for item in (criteria or {}).get("Filters") or []]
+    if not patterns:
+        return None
+
+    def accepts(record: dict[str, Any]) -> bool:
+        view = record
+        if isinstance(record.get("body"), str):
+            try:
+                view = {**record, "body": json.loads(record["body"])}
+            except ValueError:
+                view = record
+        return any(pattern.matches_event(cast(Any, view)) for pattern in patterns)
+
+    return accepts
+
+
+def _input_of(target: Mapping[str, Any]) -> Callable[[dict[str, Any]], Any]:
+    """A rule target's Input (constant) or InputPath ($.a.b) applied to the matched event."""
+    if target.get("Input") is not None:
+        text = str(target["Input"])
+        return lambda event: json.loads(text)  # a fresh copy each time: functions may change it
+    path = str(target.get("InputPath") or "$")
+    steps = [step for step in path.removeprefix("$").split(".") if step]
+
+    def select(event: dict[str, Any]) -> Any:
+        value: Any = event
+        for step in steps:
+            value = value.get(step) if isinstance(value, dict) else None
+        return value
+
+    return select
+
+
+def _complete_s3_record(record: dict[str, Any]) -> None:
+    """moto's S3 record, made like S3's: the key encoded as S3 does (`/` kept), the usual fields."""
+    s3 = record["s3"]
+    s3["object"]["key"] = quote_plus(unquote_plus(s3["object"]["key"]), safe="/")
+    s3["object"].setdefault("sequencer", f"{time.time_ns():X}")
+    s3["bucket"].setdefault("ownerIdentity", {"principalId": "LOCAL"})
+    record.setdefault("userIdentity", {"principalId": "AWS:LOCAL"})
+    record.setdefault("requestParameters", {"sourceIPAddress": "127.0.0.1"})
+    record.setdefault("responseElements", {"x-amz-request-id": uuid.uuid4().hex[:16].upper(), "x-amz-id-2": "local"})
+
+
+class SourceWiring:
+    def __init__(
+        self,
+        template: LocalTemplate,
+        functions: Mapping[str, LocalFunction],
+        emulators: Emulators,
+        stop: threading.Event,
+        schedule_scale: float = 1.0,
+    ) -> None:
+        self.template, self.functions, self.emulators = template, functions, emulators
+        self.stop, self.schedule_scale = stop, schedule_scale
+        self.sqs = emulators.client("sqs")
+        self.pollers: list[Poller] = []
+        self.s3_notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def wire(self) -> list[Poller]:
+        for definition in self.template.functions():
+            for name, event in definition.events.items():
+                self._event(definition.logical_id, name, event.get("Type"), event.get("Properties") or {})
+        for logical_id, resource in self.template.resources("AWS::Events::Rule").items():
+            self._rule_resource(logical_id, resource.get("Properties") or {})
+        s3 = self.emulators.client("s3")
+        for bucket, queues in self.s3_notifications.items():  # one configuration per bucket
+            s3.put_bucket_notification_configuration(
+                Bucket=bucket, NotificationConfiguration={"QueueConfigurations": queues}
+            )
+        return self.pollers
+
+    def _event(self, function: str, name: str, kind: Any, properties: dict[str, Any]) -> None:
+        source = f"{kebab(function)}-{kebab(name)}"
+        properties = self.template.resolve(properties)
+        if kind == "HttpApi":
+            return
+        if properties.get("Enabled") is False or properties.get("State") == "DISABLED":
+            log.info("%s.%s is disabled in the template", function, name)
+            return
+        if kind in ("EventBridgeRule", "CloudWatchEvent"):
+            rule = properties.get("RuleName") or f"{self.template.stack_name}-{source}"
+            target = {"Input": properties.get("Input"), "InputPath": properties.get("InputPath")}
+            self._rule(function, rule, properties.get("EventBusName"), properties.get("Pattern") or {}, target)
+        elif kind == "DynamoDB":
+            self._stream(function, properties)
+        elif kind == "SQS":
+            self._queue(function, properties)
+        elif kind in ("Schedule", "ScheduleV2"):
+            expression = properties.get("Schedule") or properties.get("ScheduleExpression") or ""
+            self._schedule(function, source, str(expression), properties.get("Input"))
+        elif kind == "S3":
+            self._s3(function, source, properties)
+        else:
+            log.warning("%s.%s: events of type %s are not delivered locally", function, name, kind)
+
+    # ------------------------------------------------------------ EventBridge
+
+    def _parking_queue(self, name: str) -> tuple[str, str]:
+        queue_name = re.sub(r"[^A-Za-z0-9_-]", "-", f"localrun-{name}")[:80]
+        url = self.sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": _RETRY_VISIBILITY_S})[
+            "QueueUrl"
+        ]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, str(arn)
+
+    def _rule(self, function: str, rule: str, bus: Any, pattern: Any, target: Mapping[str, Any]) -> None:
+        bus_name = str(bus or "default").rsplit("event-bus/", 1)[-1]
+        url, arn = self._parking_queue(f"{rule}-{kebab(function)}")  # a rule may target several functions
+        events = self.emulators.client("events")
+        text = pattern if isinstance(pattern, str) else json.dumps(pattern)
+        events.put_rule(Name=rule, EventBusName=bus_name, EventPattern=text, State="ENABLED")
+        moto_target: dict[str, Any] = {"Id": f"localrun-{kebab(function)}"[:64], "Arn": arn}
+        if target.get("InputTransformer"):
+            moto_target["InputTransformer"] = target["InputTransformer"]
+        events.put_targets(Rule=rule, EventBusName=bus_name, Targets=[moto_target])
+        select = _input_of(target)
+
+        def to_event(event: dict[str, Any]) -> Any:
+            if "detail-type" in event:  # moto's copy of the event leaves out the account
+                event.setdefault("account", self.template.account_id)
+            return select(event)
+
+        description = f"rule {rule} on {bus_name} → {function}"
+        poller = AsyncQueuePoller(
+            f"rule-{rule}", self.functions[function], self.stop, self.sqs, url, to_event, description
+        )
+        self.pollers.append(poller)
+
+    def _rule_resource(self, logical_id: str, properties: dict[str, Any]) -> None:
+        for target in properties.get("Targets") or []:
+            arn = target.get("Arn")
+            if not (isinstance(arn, dict) and "Fn::GetAtt" in arn):
+                continue
+            reference = arn["Fn::GetAtt"]
+            function = reference.split(".")[0] if isinstance(reference, str) else reference[0]
+            if function not in self.functions:
+                continue
+            resolved = self.template.resolve({**properties, "Targets": []})
+            if resolved.get("State") == "DISABLED":
+                continue
+            name = self.template.physical_name(logical_id)
+            if resolved.get("ScheduleExpression"):
+                input_text = self.template.resolve(target.get("Input"))
+                self._schedule(function, kebab(logical_id), str(resolved["ScheduleExpression"]), input_text)
+            else:
+                resolved_target = self.template.resolve(dict(target))
+                self._rule(
+                    function, name, resolved.get("EventBusName"), resolved.get("EventPattern") or {}, resolved_target
+                )
+
+    # ------------------------------------------------------------ stream and queues
+
+    def _stream(self, function: str, properties: dict[str, Any]) -> None:
+        stream_arn = str(properties["Stream"])
+        if not stream_arn.startswith("arn:aws:dynamodb") or stream_arn.endswith("/stream/local"):
+            raise TemplateError(f"{function}: Stream must be !GetAtt <Table>.StreamArn of a table with a stream")
+        poller = StreamPoller(
+            self.functions[function],
+            self.stop,
+            self.emulators.client("dynamodbstreams"),
+            stream_arn,
+            batch_size=int(properties.get("BatchSize", 100)),
+            starting_position=str(properties.get("StartingPosition", "LATEST")),
+            accepts=record_filter(properties.get("FilterCriteria")),
+            report_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
+            max_retries=int(properties.get("MaximumRetryAttempts", -1)),
+        )
+        self.pollers.append(poller)
+
+    def _queue(self, function: str, properties: dict[str, Any]) -> None:
+        queue_arn = str(properties["Queue"])
+        url = self.sqs.get_queue_url(QueueName=queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
+        poller = SqsPoller(
+            self.functions[function],
+            self.stop,
+            self.sqs,
+            url,
+            queue_arn,
+            batch_size=int(properties.get("BatchSize", 10)),
+            accepts=record_filter(properties.get("FilterCriteria")),
+            report_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
+        )
+        self.pollers.append(poller)
+
+    # ------------------------------------------------------------ schedules and S3
+
+    def _schedule(self, function: str, name: str, expression: str, input_text: Any) -> None:
+        seconds = rate_seconds(expression)
+        if seconds is None:
+            log.warning("%s: %s is not run locally (only rate(...) schedules are)", function, expression)
+            return
+        rule_arn = f"arn:aws:events:{self.template.region}:{self.template.account_id}:rule/{name}"
+
+        def to_event() -> Any:
+            return json.loads(str(input_text)) if input_text is not None else scheduled_event(rule_arn)
+
+        interval = seconds * self.schedule_scale
+        description = f"{expression} → {function}" + (f" (every {interval:g} s)" if self.schedule_scale != 1 else "")
+        self.pollers.append(
+            SchedulePoller(f"schedule-{name}", self.functions[function], self.stop, interval, to_event, description)
+        )
+
+    def _s3(self, function: str, name: str, properties: dict[str, Any]) -> None:
+        bucket = str(properties["Bucket"])
+        url, arn = self._parking_queue(f"s3-{name}")
+        events = properties.get("Events")
+        configuration: dict[str, Any] = {
+            "Id": name,
+            "QueueArn": arn,
+            "Events": events if isinstance(events, list) else [events],
+        }
+        rules = ((properties.get("Filter") or {}).get("S3Key") or {}).get("Rules")
+        if rules:
+            configuration["Filter"] = {"Key": {"FilterRules": rules}}
+        self.s3_notifications[bucket].append(configuration)
+
+        def to_event(body: dict[str, Any]) -> Any:
+            if body.get("Event") == "s3:TestEvent":  # sent when a bucket is configured
+                return None
+            for record in body.get("Records") or []:
+                _complete_s3_record(record)
+            return body
+
+        description = f"S3 {bucket} → {function}"
+        self.pollers.append(
+            AsyncQueuePoller(f"s3-{name}", self.functions[function], self.stop, self.sqs, url, to_event, description)
+        )

@@ -1,0 +1,205 @@
+"""The runtime, start to stop: emulators, environment, resources, functions, router, sources."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from devkit import localstate
+from devkit.localrun.api import http_apis
+from devkit.localrun.config import DEFAULT_STACK_NAME, LocalTemplate
+from devkit.localrun.emulators import Emulators, start_emulators
+from devkit.localrun.eventsources import SourceWiring
+from devkit.localrun.host import LocalFunction, load_functions
+from devkit.localrun.pollers import Poller
+from devkit.localrun.resources import SecretStore, provision_resources
+from devkit.localrun.router import Gateway
+from devkit.template import ROOT, TEMPLATE_PATH
+
+log = logging.getLogger("localrun")
+access_log = logging.getLogger("localrun.http")
+
+DOCS_PATH = "/v1/docs"
+STATE_SERVICES = ("dynamodb", "dynamodbstreams", "s3", "events", "sqs", "secretsmanager")
+
+
+@dataclass
+class Options:
+    port: int = 3000
+    data_dir: Path = ROOT / ".local"
+    template: Path = TEMPLATE_PATH
+    stack_name: str = DEFAULT_STACK_NAME
+    use_java: bool = True
+    serve_http: bool = True
+    schedule_scale: float = 1.0  # tests run rate(1 minute) in a fraction of a second
+    parameter_overrides: dict[str, str] = field(default_factory=dict)
+
+
+class RuntimeInUse(Exception):
+    """Another runtime already runs on this data directory."""
+
+
+def _refuse_a_second_runtime(data_dir: Path) -> None:
+    # Two DynamoDB Locals on one database file would corrupt it.
+    try:
+        pid = int(json.loads(localstate.state_file(data_dir).read_text())["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no state file, a stale one, or its process is gone
+    state = localstate.state_file(data_dir)
+    raise RuntimeInUse(f"another local runtime (pid {pid}) uses {data_dir}: stop it, or delete {state} if it is gone")
+
+
+class _RequestHandler(WSGIRequestHandler):
+    timeout = 60  # an idle or stuck client frees its thread
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        access_log.info('"%s" %s %s', self.requestline, code, size)
+
+
+class Runtime:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.stop_event = threading.Event()
+        self.emulators: Emulators | None = None
+        self.template: LocalTemplate | None = None
+        self.functions: dict[str, LocalFunction] = {}
+        self.gateway: Gateway | None = None
+        self.server: BaseWSGIServer | None = None
+        self.pollers: list[Poller] = []
+        self._server_thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "the HTTP server is not running"
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def start(self) -> None:
+        """Everything up, in the order the functions need it; stops what started if a step fails."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        options = self.options
+        options.data_dir.mkdir(parents=True, exist_ok=True)
+        _refuse_a_second_runtime(options.data_dir)
+        # Bind the port first: a port in use fails in a second, not after Java started.
+        if options.serve_http:
+            self.server = make_server(
+                "127.0.0.1", options.port, self._wsgi, threaded=True, request_handler=_RequestHandler
+            )
+        self.emulators = start_emulators(options.data_dir, use_java=options.use_java)
+        template = LocalTemplate(
+            options.template,
+            stack_name=options.stack_name,
+            parameter_overrides=options.parameter_overrides,
+            queue_endpoint=self.emulators.moto.endpoint,
+        )
+        self.template = template
+        # The shared package reads its settings once, at import: all of this comes first.
+        os.environ.update(self.emulators.environment())
+        os.environ.update(template.shared_environment())
+        provision_resources(template, self.emulators, options.data_dir)
+        for path in reversed(template.layer_paths()):
+            if str(path) not in sys.path:
+                sys.path.insert(0, str(path))
+        self._write_state()
+        self.functions = load_functions(template.functions())
+        self.gateway = Gateway(http_apis(template), self.functions)
+        wiring = SourceWiring(template, self.functions, self.emulators, self.stop_event, options.schedule_scale)
+        self.pollers = wiring.wire()
+        for poller in self.pollers:
+            poller.start()
+        if self.server is not None:
+            self._server_thread = threading.Thread(target=self.server.serve_forever, name="localrun-http", daemon=True)
+            self._server_thread.start()
+
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if self.gateway is None:  # a request raced the start
+            start_response("503 Service Unavailable", [("Content-Type", "application/json")])
+            return [b'{"message":"Service Unavailable"}']
+        return self.gateway(environ, start_response)
+
+    def wait_sources_ready(self, timeout_s: float = 10.0) -> bool:
+        """True once every source watches its stream or queue (a LATEST stream misses earlier writes)."""
+        return all(poller.ready.wait(timeout_s) for poller in self.pollers)
+
+    def stop(self) -> None:
+        """Idempotent: sources first, then the server, then the emulators (Java last)."""
+        self.stop_event.set()
+        if self.server is not None:
+            if self._server_thread is not None:
+                self.server.shutdown()
+                self._server_thread = None
+            self.server.server_close()
+        for poller in self.pollers:
+            poller.join(timeout=5)
+        if self.emulators is not None:
+            self._keep_secrets()
+            self.emulators.stop()
+            self.emulators = None
+            localstate.state_file(self.options.data_dir).unlink(missing_ok=True)
+
+    def _secret_names(self) -> dict[str, str]:
+        assert self.template is not None
+        return {
+            logical_id: self.template.physical_name(logical_id)
+            for logical_id in self.template.resources("AWS::SecretsManager::Secret")
+        }
+
+    def _write_state(self) -> None:
+        """`.local/runtime.json`: how the operator tools (make rotate-key) reach this runtime."""
+        assert self.emulators is not None
+        assert self.template is not None
+        secrets = self._secret_names()
+        environment = self.template.shared_environment()
+        state = {
+            "pid": os.getpid(),
+            "api_url": self.url if self.server is not None else None,
+            "endpoints": {service: self.emulators.endpoint(service) for service in STATE_SERVICES},
+            "secrets": secrets,
+            "secret_id": environment.get("JWT_SECRET_ARN") or next(iter(secrets.values()), None),
+            "environment": environment,
+        }
+        localstate.write_state(state, self.options.data_dir)
+
+    def _keep_secrets(self) -> None:
+        """Secrets changed while running (a key rotation) outlive the in-memory moto."""
+        if self.template is None or self.emulators is None:
+            return
+        store = SecretStore(self.options.data_dir)
+        client = self.emulators.client("secretsmanager")
+        for name in self._secret_names().values():
+            try:
+                store.update(name, str(client.get_secret_value(SecretId=name)["SecretString"]))
+            except Exception:  # never let a failing read stop the shutdown
+                log.warning("could not keep the value of secret %s", name, exc_info=True)
+
+    def describe(self) -> str:
+        assert self.emulators is not None
+        assert self.gateway is not None
+        lines = []
+        if self.server is not None:
+            lines += [f"API:      {self.url}"]
+            if any(route.path == DOCS_PATH for route in self.gateway.table.routes):
+                lines += [f"Docs:     {self.url}{DOCS_PATH}"]
+        lines += self.emulators.describe()
+        lines += [f"Data:     {self.options.data_dir} (make dev-reset forgets it)"]
+        lines += ["Routes:"] + [
+            f"  {route.method:7} {route.path}  → {route.function}{'' if route.public else ' [authorizer]'}"
+            for route in self.gateway.table.routes
+        ]
+        if self.pollers:
+            lines += ["Event sources:"] + [f"  {poller.description}" for poller in self.pollers]
+        return "\n".join(lines)

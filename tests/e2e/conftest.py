@@ -1,0 +1,39 @@
+"""E2E: the local runtime (`make dev`) in a subprocess, once per session, on a free port.
+
+The runtime keeps its data in a temporary directory and is stopped with SIGINT, as
+Ctrl-C stops it; teardown checks it exited cleanly and left no process behind.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.local_api import LocalApi, assert_stopped_cleanly, start_local_api
+
+
+@pytest.fixture(scope="session")
+def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
+    api = start_local_api(tmp_path_factory.mktemp("local-api"))
+    try:
+        yield api
+    finally:
+        assert_stopped_cleanly(api, api.stop(signal.SIGINT))
+
+
+@pytest.fixture
+def launch(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], LocalApi]]:
+    """Start another runtime for one test (stopped with SIGKILL if the test leaves it running)."""
+    started: list[LocalApi] = []
+
+    def start(environment: dict[str, str]) -> LocalApi:
+        api = start_local_api(tmp_path, environment)
+        started.append(api)
+        return api
+
+    yield start
+    for api in started:
+        api.stop(signal.SIGKILL)

@@ -1,0 +1,92 @@
+"""The local runtime (`make dev`) in a subprocess on a free port, for the e2e tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from devkit.localrun.emulators import free_port
+from devkit.localrun.testing import wait_until
+from devkit.template import ROOT
+
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 20.0
+
+
+@dataclass
+class LocalApi:
+    url: str
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+
+    @property
+    def stdout(self) -> str:
+        return (self.data_dir.parent / "stdout.log").read_text(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        return (self.data_dir.parent / "stderr.log").read_text(errors="replace")
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return requests.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
+
+    def stop(self, signum: signal.Signals = signal.SIGINT) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Pids whose command line contains `text` (a leaked DynamoDB Local names its data dir)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+def _ready(api: LocalApi) -> bool:
+    if api.process.poll() is not None:
+        raise AssertionError(f"the runtime exited with {api.process.returncode}:\n{api.stdout}\n{api.stderr}")
+    try:
+        return api.get("/v1/health").status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def start_local_api(workdir: Path, environment: dict[str, str] | None = None) -> LocalApi:
+    port = free_port()
+    data_dir = workdir / "data"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
+    env.update({"PYTHONUNBUFFERED": "1", **(environment or {})})
+    command = [sys.executable, "-m", "devkit.localrun", "--port", str(port), "--data-dir", str(data_dir)]
+    with (workdir / "stdout.log").open("wb") as stdout, (workdir / "stderr.log").open("wb") as stderr:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
+    api = LocalApi(f"http://127.0.0.1:{port}", process, data_dir)
+    try:
+        wait_until(lambda: _ready(api), timeout_s=READY_TIMEOUT_S, interval_s=0.1, what="GET /v1/health answers 200")
+    except BaseException:
+        api.stop(signal.SIGKILL)
+        raise
+    return api
+
+
+def assert_stopped_cleanly(api: LocalApi, code: int) -> None:
+    assert code == 0, f"exit code {code}\n{api.stdout}\n{api.stderr}"
+    assert "Traceback" not in api.stderr, api.stderr
+    assert "Stopped." in api.stdout
+    wait_until(lambda: not processes_mentioning(str(api.data_dir)), timeout_s=5, what="no process of it left")

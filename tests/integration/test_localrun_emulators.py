@@ -1,0 +1,133 @@
+"""The emulators start, point every client at themselves, keep local data, and fall back to moto."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+
+from devkit import keys, localstate
+from devkit.localrun import emulators as emulators_module
+from devkit.localrun.config import LocalTemplate
+from devkit.localrun.emulators import Emulators, find_jar, find_java, start_emulators
+from devkit.localrun.resources import provision_resources
+from devkit.localrun.runtime import Options, Runtime, RuntimeInUse
+from devkit.localrun.testing import running
+from devkit.template import TEMPLATE_PATH
+
+needs_java = pytest.mark.skipif(
+    find_java() is None or find_jar() is None, reason="needs Java 17+ and DynamoDB Local (npm ci)"
+)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "templates"
+PROBE = {"PK": {"S": "HEALTH"}, "SK": {"S": "PROBE"}, "note": {"S": "kept"}}
+
+
+def test_endpoint_variables_send_every_client_to_its_emulator_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    moto, dynamodb = (
+        SimpleNamespace(endpoint="http://127.0.0.1:1111"),
+        SimpleNamespace(endpoint="http://127.0.0.1:2222"),
+    )
+    environment = Emulators(moto=moto, dynamodb=dynamodb).environment()  # type: ignore[arg-type]
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    def endpoint(service: str) -> Any:
+        return boto3.session.Session().client(service).meta.endpoint_url
+
+    assert {service: endpoint(service) for service in ("dynamodb", "dynamodbstreams")} == {
+        "dynamodb": dynamodb.endpoint,
+        "dynamodbstreams": dynamodb.endpoint,
+    }
+    for service in ("s3", "events", "sqs", "secretsmanager", "sts", "sns"):  # the last two: never real AWS
+        assert endpoint(service) == moto.endpoint, service
+
+
+def test_table_falls_back_to_moto_and_says_so_when_java_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(emulators_module, "find_java", lambda: None)
+
+    emulators = start_emulators(tmp_path)
+    try:
+        template = LocalTemplate(TEMPLATE_PATH, queue_endpoint=emulators.moto.endpoint)
+        provision_resources(template, emulators, tmp_path)
+        table = emulators.client("dynamodb").describe_table(TableName="storefront-table")["Table"]
+        description = "\n".join(emulators.describe())
+    finally:
+        emulators.stop()
+
+    assert emulators.dynamodb is None
+    assert emulators.dynamodb_endpoint == emulators.moto.endpoint
+    assert "Java was not found" in description
+    assert "in memory" in description
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_table_falls_back_to_moto_and_says_why_when_java_cannot_run_dynamodb_local(tmp_path: Path) -> None:
+    broken_java = tmp_path / "java"
+    broken_java.write_text("#!/bin/sh\necho 'UnsupportedClassVersionError: compiled by a newer Java'\nexit 1\n")
+    broken_java.chmod(0o755)
+
+    emulators = start_emulators(tmp_path / "data", java=str(broken_java))
+    emulators.stop()
+
+    assert emulators.dynamodb is None
+    assert "UnsupportedClassVersionError" in "\n".join(emulators.describe())
+
+
+def _run_once(data_dir: Path, write: bool) -> tuple[dict[str, Any] | None, str]:
+    emulators = start_emulators(data_dir)
+    try:
+        assert emulators.dynamodb is not None, emulators.notes
+        template = LocalTemplate(TEMPLATE_PATH, queue_endpoint=emulators.moto.endpoint)
+        provision_resources(template, emulators, data_dir)
+        dynamodb = emulators.client("dynamodb")
+        if write:
+            dynamodb.put_item(TableName="storefront-table", Item=PROBE)
+        item = dynamodb.get_item(TableName="storefront-table", Key={"PK": PROBE["PK"], "SK": PROBE["SK"]}).get("Item")
+        secret = emulators.client("secretsmanager").get_secret_value(SecretId="storefront-jwt-signing-secret")
+        return item, str(secret["SecretString"])
+    finally:
+        emulators.stop()
+
+
+@needs_java
+def test_table_items_and_signing_secret_survive_a_restart_when_the_data_dir_is_kept(tmp_path: Path) -> None:
+    before = _run_once(tmp_path, write=True)
+    after = _run_once(tmp_path, write=False)
+
+    assert after == before
+    assert after[0] == PROBE
+    assert (tmp_path / "dynamodb").is_dir()
+    assert oct((tmp_path / "secrets.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_tools_reach_the_runtime_and_a_rotated_key_survives_a_restart_when_state_is_written(tmp_path: Path) -> None:
+    template = FIXTURES / "protected-api.yaml"
+    options = Options(
+        port=0, data_dir=tmp_path, template=template, stack_name="fixture", use_java=False, serve_http=False
+    )
+    with running(options):
+        state = localstate.read_state(tmp_path)
+        client = localstate.local_client("secretsmanager", tmp_path)
+        rotated = keys.rotated(client.get_secret_value(SecretId=state["secret_id"])["SecretString"])
+        client.put_secret_value(SecretId=state["secret_id"], SecretString=rotated)
+    assert not localstate.state_file(tmp_path).exists()
+
+    with running(options) as again:
+        kept = again.emulators.client("secretsmanager").get_secret_value(SecretId="fixture-signing-secret")
+
+    assert state["secret_id"] == "fixture-signing-secret"
+    assert kept["SecretString"] == rotated
+
+
+def test_second_runtime_is_refused_when_the_data_dir_is_in_use(tmp_path: Path) -> None:
+    localstate.write_state({"pid": os.getpid()}, tmp_path)  # a live process owns it
+
+    with pytest.raises(RuntimeInUse, match="another local runtime"):
+        Runtime(Options(port=0, data_dir=tmp_path, use_java=False)).start()

@@ -1,0 +1,201 @@
+"""Each non-HTTP event source of a template reaches its function, in Lambda's event shape.
+
+The runtime runs in-process on a fixture template (tests/fixtures/templates/event-sources.yaml)
+with one recording function per source, against DynamoDB Local (moto without Java) and
+moto's server on free ports; schedules run 200 times faster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devkit.localrun.eventsources import rate_seconds, record_filter
+from devkit.localrun.runtime import Options, Runtime
+from devkit.localrun.testing import running, wait_until
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "fixtures" / "templates" / "event-sources.yaml"
+BUS = "fixture-bus"
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    options = Options(
+        port=0,
+        data_dir=tmp_path_factory.mktemp("localrun-sources"),
+        template=TEMPLATE,
+        stack_name="fixture",
+        serve_http=False,
+        schedule_scale=0.005,
+    )
+    with running(options) as started:
+        assert started.wait_sources_ready(), "a source never started watching"
+        yield started
+
+
+def received(runtime: Runtime, function: str) -> list[Any]:
+    return list(runtime.functions[function].module.RECEIVED)
+
+
+def put_event(runtime: Runtime, detail_type: str, detail: dict[str, Any]) -> None:
+    entry = {"Source": "fixture.orders", "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": BUS}
+    answer = runtime.emulators.client("events").put_events(Entries=[entry])
+    assert answer["FailedEntryCount"] == 0
+
+
+def test_bus_rule_delivers_an_eventbridge_event_when_the_pattern_matches(runtime: Runtime) -> None:
+    put_event(runtime, "OrderIgnored", {"order_id": "o-0"})
+    put_event(runtime, "OrderPlaced", {"order_id": "o-1"})
+
+    [event] = wait_until(lambda: received(runtime, "BusRecorder"), what="the OrderPlaced event")
+
+    assert event["detail-type"] == "OrderPlaced"
+    assert event["source"] == "fixture.orders"
+    assert event["detail"] == {"order_id": "o-1"}
+    assert {"version", "id", "account", "time", "region", "resources"} <= event.keys()
+
+
+def test_bus_rule_delivery_is_retried_when_the_function_raises(runtime: Runtime) -> None:
+    put_event(runtime, "OrderPlaced", {"order_id": "o-9", "fail": True})
+
+    def attempts() -> list[Any]:
+        found = [event for event in received(runtime, "BusRecorder") if event["detail"].get("order_id") == "o-9"]
+        return found if len(found) >= 2 else []
+
+    first, second = wait_until(attempts, what="a second attempt")[:2]
+    assert first["id"] == second["id"]
+
+
+def test_rule_resource_delivers_its_input_path_when_its_pattern_matches(runtime: Runtime) -> None:
+    put_event(runtime, "OrderShipped", {"order_id": "o-2", "carrier": "post"})
+
+    events = wait_until(lambda: received(runtime, "RuleRecorder"), what="the OrderShipped detail")
+
+    assert events == [{"order_id": "o-2", "carrier": "post"}]
+
+
+def _stream_records(runtime: Runtime) -> list[dict[str, Any]]:
+    return [record for batch in received(runtime, "StreamRecorder") for record in batch["Records"]]
+
+
+def test_stream_delivers_filtered_inserts_in_batches_when_items_are_written(runtime: Runtime) -> None:
+    dynamodb = runtime.emulators.client("dynamodb")
+    table = "fixture-table"
+    for index, kind in enumerate(["keep", "skip", "keep", "keep"]):
+        dynamodb.put_item(TableName=table, Item={"PK": {"S": f"ITEM#{index}"}, "SK": {"S": "A"}, "kind": {"S": kind}})
+    dynamodb.put_item(
+        TableName=table, Item={"PK": {"S": "ITEM#0"}, "SK": {"S": "A"}, "kind": {"S": "keep"}, "n": {"N": "1"}}
+    )
+    dynamodb.put_item(TableName=table, Item={"PK": {"S": "SENTINEL"}, "SK": {"S": "A"}, "kind": {"S": "keep"}})
+
+    wait_until(
+        lambda: any(record["dynamodb"]["Keys"]["PK"]["S"] == "SENTINEL" for record in _stream_records(runtime)),
+        what="the sentinel record",
+    )
+
+    records = [record for record in _stream_records(runtime) if record["dynamodb"]["Keys"]["PK"]["S"] != "FLAKY"]
+    assert [record["dynamodb"]["Keys"]["PK"]["S"] for record in records] == ["ITEM#0", "ITEM#2", "ITEM#3", "SENTINEL"]
+    assert all(len(batch["Records"]) <= 2 for batch in received(runtime, "StreamRecorder"))
+    stream_arn = runtime.template.known_attributes[("Table", "StreamArn")]
+    record = records[0]
+    assert record["eventName"] == "INSERT"
+    assert record["eventSource"] == "aws:dynamodb"
+    assert record["eventSourceARN"] == stream_arn
+    assert record["dynamodb"]["NewImage"]["kind"] == {"S": "keep"}
+    assert record["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert isinstance(record["dynamodb"]["ApproximateCreationDateTime"], float)
+    assert record["dynamodb"]["SequenceNumber"]
+
+
+def test_stream_batch_is_delivered_again_when_the_function_fails(runtime: Runtime) -> None:
+    dynamodb = runtime.emulators.client("dynamodb")
+    item = {"PK": {"S": "FLAKY"}, "SK": {"S": "A"}, "kind": {"S": "keep"}, "fail_once": {"BOOL": True}}
+    dynamodb.put_item(TableName="fixture-table", Item=item)
+
+    def deliveries() -> list[dict[str, Any]]:
+        found = [record for record in _stream_records(runtime) if record["dynamodb"]["Keys"]["PK"]["S"] == "FLAKY"]
+        return found if len(found) >= 2 else []
+
+    first, second = wait_until(deliveries, what="the retried record")[:2]
+    assert first["dynamodb"]["SequenceNumber"] == second["dynamodb"]["SequenceNumber"]
+
+
+def test_sqs_batch_is_deleted_and_reported_failures_are_redriven_when_processed(runtime: Runtime) -> None:
+    sqs = runtime.emulators.client("sqs")
+    queue = sqs.get_queue_url(QueueName="fixture-jobs")["QueueUrl"]
+    dead_letters = sqs.get_queue_url(QueueName="fixture-jobs-dead-letters")["QueueUrl"]
+    for body in ("ok-1", "fail", "ok-2"):
+        sqs.send_message(QueueUrl=queue, MessageBody=body)
+
+    def dead_lettered() -> list[dict[str, Any]]:
+        return list(sqs.receive_message(QueueUrl=dead_letters, WaitTimeSeconds=1).get("Messages", []))
+
+    [dead] = wait_until(dead_lettered, what="the failing message in the dead-letter queue")
+
+    assert dead["Body"] == "fail"
+    records = [record for batch in received(runtime, "QueueRecorder") for record in batch["Records"]]
+    assert sorted(record["body"] for record in records if record["body"] != "fail") == ["ok-1", "ok-2"]
+    assert [record["body"] for record in records].count("fail") == 2  # maxReceiveCount
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+    record = records[0]
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"].endswith(":fixture-jobs")
+    assert {"messageId", "receiptHandle", "md5OfBody", "messageAttributes", "awsRegion"} <= record.keys()
+    assert int(record["attributes"]["ApproximateReceiveCount"]) >= 1
+
+
+def test_schedule_invokes_the_function_with_its_input_when_the_rate_elapses(runtime: Runtime) -> None:
+    def runs() -> bool:
+        events = received(runtime, "ScheduleRecorder")
+        expiries = [event for event in events if event == {"job": "expire"}]
+        digests = [event for event in events if event.get("detail-type") == "Scheduled Event"]
+        return len(expiries) >= 2 and len(digests) >= 1
+
+    wait_until(runs, what="two expiry runs and one digest run")
+
+
+def test_s3_notification_delivers_object_created_records_when_the_key_matches_the_filter(runtime: Runtime) -> None:
+    s3 = runtime.emulators.client("s3")
+    s3.put_object(Bucket="fixture-uploads", Key="other/skipped.txt", Body=b"no")
+    s3.put_object(Bucket="fixture-uploads", Key="uploads/my photo.png", Body=b"\x89PNG")
+
+    [event] = wait_until(lambda: received(runtime, "UploadRecorder"), what="the upload notification")
+
+    [record] = event["Records"]
+    assert record["eventSource"] == "aws:s3"
+    assert record["eventName"].startswith("ObjectCreated:")
+    assert record["s3"]["bucket"]["name"] == "fixture-uploads"
+    assert record["s3"]["object"]["key"] == "uploads/my+photo.png"  # URL-encoded, as S3 sends it
+    assert record["s3"]["object"]["size"] == 4
+
+
+# ---------------------------------------------------------------- pieces, without emulators
+
+
+@pytest.mark.parametrize(
+    ("expression", "seconds"),
+    [("rate(1 minute)", 60), ("rate(5 minutes)", 300), ("rate(2 hours)", 7200), ("rate(1 day)", 86400)],
+)
+def test_rate_expression_gives_its_period_when_well_formed(expression: str, seconds: int) -> None:
+    assert rate_seconds(expression) == seconds
+
+
+def test_cron_expression_is_not_run_when_the_schedule_is_cron() -> None:
+    assert rate_seconds("cron(0 3 * * ? *)") is None
+
+
+def test_filter_matches_the_parsed_body_when_an_sqs_body_is_json() -> None:
+    accepts = record_filter(
+        {"Filters": [{"Pattern": '{"body": {"kind": ["order"], "total": [{"numeric": [">", 10]}]}}'}]}
+    )
+    assert accepts is not None
+
+    assert accepts({"body": '{"kind": "order", "total": 12}'})
+    assert not accepts({"body": '{"kind": "order", "total": 5}'})
+    assert not accepts({"body": "not json"})
+    assert record_filter({"Filters": []}) is None
