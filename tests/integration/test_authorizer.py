@@ -1,4 +1,4 @@
-"""The authorizer against Secrets Manager (moto): allow, deny, and key rotation."""
+"""The authorizer against Secrets Manager and the table (moto): allow, deny, key rotation, users' state."""
 
 from __future__ import annotations
 
@@ -14,10 +14,18 @@ from storefront.models.roles import Role
 from storefront.security.keyring import keyring_cache
 from storefront.security.tokens import issue_access_token
 from tests.aws_fixtures import SIGNING_KEY, signing_secret
+from tests.integration.users_calls import put_user
 from tests.support import FakeContext, forge_token, sample_event
 
 authorizer = load_handler_module("functions/authorizer")
 pytestmark = pytest.mark.usefixtures("aws")
+
+
+@pytest.fixture(autouse=True)
+def known_users(aws: None) -> None:
+    """Tokens are only honoured for users that exist and are enabled."""
+    put_user("user-1")
+    put_user("user-7", Role.MANAGER)
 
 
 def authorize(authorization: str | None) -> dict[str, Any]:
@@ -70,3 +78,40 @@ def test_token_of_a_removed_key_is_denied_when_the_cache_refreshes() -> None:
     boto3.client("secretsmanager").put_secret_value(SecretId="storefront-test/jwt-signing-keys", SecretString=secret)
     keyring_cache.clear()
     assert authorize(f"Bearer {old_token}")["isAuthorized"] is False
+
+
+def test_token_is_denied_when_its_user_does_not_exist() -> None:
+    assert authorize(f"Bearer {issue_access_token('ghost', Role.CUSTOMER)}")["isAuthorized"] is False
+
+
+def test_token_is_denied_when_its_user_is_disabled() -> None:
+    put_user("user-9", disabled=True)
+    assert authorize(f"Bearer {issue_access_token('user-9', Role.CUSTOMER)}")["isAuthorized"] is False
+
+
+def test_token_is_denied_when_issued_before_the_last_password_change() -> None:
+    now = int(time.time())
+    token = forge_token(SIGNING_KEY, sub="user-1", iat=now - 60, exp=now + 600)
+    assert authorize(f"Bearer {token}")["isAuthorized"] is True
+    boto3.client("dynamodb").update_item(
+        TableName="storefront-test",
+        Key={"PK": {"S": "USER#user-1"}, "SK": {"S": "PROFILE"}},
+        UpdateExpression="SET password_changed_at = :at",
+        ExpressionAttributeValues={":at": {"N": str(now - 30)}},
+    )
+    assert authorize(f"Bearer {token}")["isAuthorized"] is False
+    assert authorize(f"Bearer {issue_access_token('user-1', Role.CUSTOMER)}")["isAuthorized"] is True
+
+
+def test_role_is_lowered_to_the_stored_one_when_the_user_was_demoted() -> None:
+    put_user("user-8", Role.CUSTOMER)
+    answer = authorize(f"Bearer {issue_access_token('user-8', Role.ADMIN)}")
+    assert answer["isAuthorized"] is True
+    assert answer["context"]["role"] == "customer"
+
+
+def test_role_stays_the_tokens_when_the_user_was_promoted_since() -> None:
+    answer = authorize(f"Bearer {issue_access_token('user-1', Role.CUSTOMER)}")
+    put_user("user-1", Role.ADMIN)
+    assert answer["context"]["role"] == "customer"
+    assert authorize(f"Bearer {issue_access_token('user-1', Role.CUSTOMER)}")["context"]["role"] == "customer"

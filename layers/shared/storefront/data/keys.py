@@ -44,3 +44,27 @@ def token_family(user_id: str, family_id: str) -> tuple[str, str]:
 def login_attempts(scope: str, subject: str, window: int) -> tuple[str, str]:
     """Login attempt counter of one email or source IP (`scope`) in one time window."""
     return _key("LOGIN", scope, subject), _key("WINDOW", str(window))
+
+
+def users_index(user_id: str) -> tuple[str, str]:
+    """GSI1 keys of a user: every user in one partition, in sign-up order (ids are ULIDs)."""
+    return "USERS", _key("USER", user_id)
+
+
+def users_index_partition() -> str:
+    return "USERS"
+
+
+def users_index_prefix() -> str:
+    """Sort-key prefix of the users in GSI1 (Query with begins_with)."""
+    return _key("USER", "")
+
+
+def address(user_id: str, address_id: str) -> tuple[str, str]:
+    """A saved address, in its owner's partition: another user's id can never reach it."""
+    return _key("USER", user_id), _key("ADDRESS", address_id)
+
+
+def address_prefix() -> str:
+    """Sort-key prefix of a user's addresses (Query with begins_with)."""
+    return _key("ADDRESS", "")

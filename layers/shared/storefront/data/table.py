@@ -6,12 +6,14 @@ as the wrong class. Keys come from `keys.py`; handlers never see these classes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from storefront.domain.pages import Slice
 from storefront.settings import get_settings
 
 _settings = get_settings()
@@ -58,3 +60,20 @@ class TableItem(Model):
 
     gsi1 = GSI1()
     gsi2 = GSI2()
+
+
+def query_slice[I, T](results: Iterable[I], limit: int, convert: Callable[[I], T]) -> Slice[T]:
+    """Reads at most `limit` items of a query made with `limit=limit + 1`.
+
+    The extra item only tells whether more follow, so the last page never carries a
+    cursor to an empty page. The key to resume after is the last *kept* item's, which
+    pynamodb's iterator rebuilds (mid-page) or takes from DynamoDB (at a page's end).
+    """
+    items: list[T] = []
+    last_key: dict[str, Any] | None = None
+    for item in results:
+        if len(items) == limit:
+            return Slice(items, last_key)
+        items.append(convert(item))
+        last_key = getattr(results, "last_evaluated_key", None)
+    return Slice(items, None)

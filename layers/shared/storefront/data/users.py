@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
 from storefront.data import keys
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, query_slice
 from storefront.domain.errors import Conflict
 from storefront.domain.identity.entities import User
+from storefront.domain.pages import Slice
+from storefront.domain.users.entities import Profile
 from storefront.models.roles import Role
 
 
@@ -22,6 +26,14 @@ class UserItem(TableItem, discriminator="User"):
     session_epoch = NumberAttribute(default=0)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
+    phone = UnicodeAttribute(null=True)
+    # Access tokens issued (`iat`) before it are refused by the authorizer.
+    password_changed_at = NumberAttribute(null=True)
+    # Saved addresses: a counter bounded in the same transaction as each put/delete,
+    # and one pointer per kind of default (so two defaults cannot exist).
+    address_count = NumberAttribute(null=True)
+    default_shipping_address_id = UnicodeAttribute(null=True)
+    default_billing_address_id = UnicodeAttribute(null=True)
 
 
 class EmailClaimItem(TableItem, discriminator="EmailClaim"):
@@ -30,9 +42,12 @@ class EmailClaimItem(TableItem, discriminator="EmailClaim"):
 
 def user_item(user: User) -> UserItem:
     pk, sk = keys.user(user.id)
+    index_pk, index_sk = keys.users_index(user.id)
     return UserItem(
         pk,
         sk,
+        GSI1PK=index_pk,
+        GSI1SK=index_sk,
         user_id=user.id,
         email=user.email,
         name=user.name,
@@ -93,6 +108,7 @@ def change_password(user: User, new_hash: bytes, now: int) -> None:
             actions=[
                 UserItem.password_hash.set(new_hash.decode("ascii")),
                 UserItem.session_epoch.set(user.session_epoch + 1),
+                UserItem.password_changed_at.set(now),
                 UserItem.updated_at.set(now),
             ],
             condition=UserItem.PK.exists() & (UserItem.session_epoch == user.session_epoch),
@@ -101,3 +117,71 @@ def change_password(user: User, new_hash: bytes, now: int) -> None:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
         raise Conflict("The password was changed by another request; sign in again.") from error
+
+
+def _profile(item: UserItem) -> Profile:
+    return Profile(
+        id=item.user_id,
+        email=item.email,
+        name=item.name,
+        phone=item.phone,
+        role=Role(item.role),
+        disabled=bool(item.disabled),
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+        default_shipping_address_id=item.default_shipping_address_id,
+        default_billing_address_id=item.default_billing_address_id,
+        address_count=int(item.address_count or 0),
+    )
+
+
+def get_profile(user_id: str) -> Profile | None:
+    """Access pattern USER-BY-ID: consistent GetItem on USER#<id> / PROFILE."""
+    pk, sk = keys.user(user_id)
+    try:
+        return _profile(UserItem.get(pk, sk, consistent_read=True))
+    except UserItem.DoesNotExist:
+        return None
+
+
+def find_profile_by_email(normalised_email: str) -> Profile | None:
+    """Access pattern USER-BY-EMAIL: GetItem on EMAIL#<email>, then USER-BY-ID."""
+    pk, sk = keys.email_claim(normalised_email)
+    try:
+        claim = EmailClaimItem.get(pk, sk, consistent_read=True)
+    except EmailClaimItem.DoesNotExist:
+        return None
+    return get_profile(claim.user_id)
+
+
+def list_profiles(limit: int, start: dict[str, Any] | None) -> Slice[Profile]:
+    """Access pattern USERS-LIST: Query GSI1 on GSI1PK = USERS, in sign-up order. No Scan."""
+    results = UserItem.gsi1.query(
+        keys.users_index_partition(),
+        UserItem.GSI1SK.startswith(keys.users_index_prefix()),
+        limit=limit + 1,
+        page_size=limit + 1,
+        last_evaluated_key=start,
+    )
+    return query_slice(results, limit, lambda item: _profile(cast(UserItem, item)))
+
+
+def update_profile(user_id: str, changes: dict[str, Any], now: int) -> Profile | None:
+    """Access pattern PROFILE-UPDATE: UpdateItem SET name / SET or REMOVE phone, if the user exists.
+
+    Also USER-ADMIN-UPDATE (SET role / disabled). `changes` maps attribute names to values;
+    None removes an optional attribute. None when the user does not exist.
+    """
+    pk, sk = keys.user(user_id)
+    item = UserItem(pk, sk)
+    actions: list[Any] = [UserItem.updated_at.set(now)]
+    for name, value in changes.items():
+        attribute = getattr(UserItem, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    try:
+        item.update(actions=actions, condition=UserItem.PK.exists())
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return None
+    return _profile(item)

@@ -12,20 +12,24 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from storefront.domain.errors import BadRequest
+from storefront.domain.pages import Slice
 from storefront.security.keyring import keyring_cache
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_CURSOR_LENGTH = 2048
 
-Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}")]
-Cursor = Annotated[str | None, Field(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT})")]
+Cursor = Annotated[
+    str | None, Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page, unchanged")
+]
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,21 @@ def decode_cursor(cursor: str | None, *, caller: str, scope: str) -> dict[str, A
     if not isinstance(last_key, dict):
         raise BadRequest("The cursor is invalid for this list.")
     return last_key
+
+
+def paginate[T](
+    fetch: Callable[[int, dict[str, Any] | None], Slice[T]],
+    *,
+    limit: int,
+    cursor: str | None,
+    caller: str,
+    scope: str,
+) -> Page[T]:
+    """The one way a list route pages: verify the cursor, fetch a slice, sign the next cursor.
+
+    `scope` names the list and its filters (`"addresses"`, `"users"`), so a cursor of one
+    list, or of one filter, is refused on another; `caller` binds it to the principal.
+    """
+    start = decode_cursor(cursor, caller=caller, scope=scope)
+    page = fetch(limit, start)
+    return Page(items=page.items, next_cursor=encode_cursor(page.last_key, caller=caller, scope=scope))

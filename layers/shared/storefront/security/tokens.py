@@ -32,6 +32,7 @@ class AccessClaims:
     role: Role
     jti: str
     expires_at: int
+    issued_at: int = 0
 
 
 def issue_access_token(user_id: str, role: Role, *, now: int | None = None) -> str:
@@ -95,4 +96,10 @@ def verify_access_token(token: str) -> AccessClaims:
         raise InvalidToken("unknown role") from error
     if not isinstance(claims["sub"], str) or not claims["sub"] or not isinstance(claims["jti"], str):
         raise InvalidToken("malformed subject or token id")
-    return AccessClaims(user_id=claims["sub"], role=role, jti=claims["jti"], expires_at=int(claims["exp"]))
+    return AccessClaims(
+        user_id=claims["sub"],
+        role=role,
+        jti=claims["jti"],
+        expires_at=int(claims["exp"]),
+        issued_at=int(claims["iat"]),
+    )

@@ -1,0 +1,1 @@
+"""Users: profiles, saved addresses, and the admin's control of roles and access."""

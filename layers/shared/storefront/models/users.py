@@ -1,0 +1,229 @@
+"""API models of the users routes. Their descriptions become the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
+
+from storefront.domain.identity.rules import check_unicode
+from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
+from storefront.domain.users.entities import Address as AddressEntity
+from storefront.domain.users.entities import Profile as ProfileEntity
+from storefront.domain.users.rules import MAX_ADDRESSES, check_country, check_phone
+from storefront.models.identity import DisplayName
+from storefront.models.roles import Role
+
+Phone = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, max_length=32),
+    Field(description="Phone number: digits, spaces, ( ) . - and an optional leading +, e.g. +1 415 555 0100"),
+    AfterValidator(check_phone),
+]
+CountryCode = Annotated[
+    StrictStr,
+    Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 country code in upper case, e.g. US, DE"),
+    AfterValidator(check_country),
+]
+Label = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    Field(description="The user's name for the address, e.g. Home"),
+    AfterValidator(check_unicode),
+]
+RecipientName = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(description="Who receives deliveries there"),
+    AfterValidator(check_unicode),
+]
+Line = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(description="Street address line"),
+    AfterValidator(check_unicode),
+]
+City = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(description="City or locality"),
+    AfterValidator(check_unicode),
+]
+Region = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(description="State, province or region"),
+    AfterValidator(check_unicode),
+]
+PostalCode = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+    Field(description="Postal or ZIP code"),
+    AfterValidator(check_unicode),
+]
+
+
+def _rfc3339(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Fields that may be omitted from a PATCH but never sent as null.
+    _not_nullable: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _refuse_null_for_required(self) -> _Request:
+        cleared = [name for name in self._not_nullable if name in self.model_fields_set and getattr(self, name) is None]
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be null")
+        return self
+
+
+class UserProfilePatch(_Request):
+    """Only `name` and `phone` can be changed here; `role`, `email` or `id` is a 422."""
+
+    name: DisplayName | None = None
+    phone: Phone | None = Field(None, description="Phone number; null removes it")
+
+    _not_nullable: ClassVar[tuple[str, ...]] = ("name",)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class UserAdminPatch(_Request):
+    _not_nullable: ClassVar[tuple[str, ...]] = ("role", "disabled")
+
+    role: Role | None = Field(None, description="customer, manager or admin")
+    disabled: StrictBool | None = Field(None, description="A disabled user cannot sign in, refresh or use tokens")
+
+
+class UserProfile(BaseModel):
+    """A user's account as the user (or an admin) sees it."""
+
+    id: str = Field(description="The user's id (a ULID)")
+    email: str = Field(description="The normalised (lower-case) email address")
+    name: str = Field(description="Display name")
+    phone: str | None = Field(description="Phone number, if given")
+    role: Role = Field(description="customer, manager or admin")
+    disabled: bool = Field(description="True when an admin has disabled the account")
+    default_shipping_address_id: str | None = Field(description="The default shipping address, if any")
+    default_billing_address_id: str | None = Field(description="The default billing address, if any")
+    created_at: str = Field(description="When the account was created (RFC 3339, UTC)")
+    updated_at: str = Field(description="When the account last changed (RFC 3339, UTC)")
+
+    @classmethod
+    def of(cls, profile: ProfileEntity) -> UserProfile:
+        return cls(
+            id=profile.id,
+            email=profile.email,
+            name=profile.name,
+            phone=profile.phone,
+            role=profile.role,
+            disabled=profile.disabled,
+            default_shipping_address_id=profile.default_shipping_address_id,
+            default_billing_address_id=profile.default_billing_address_id,
+            created_at=_rfc3339(profile.created_at),
+            updated_at=_rfc3339(profile.updated_at),
+        )
+
+
+class UserProfilePage(BaseModel):
+    items: list[UserProfile] = Field(description="Users in sign-up order")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
+
+
+class AddressCreate(_Request):
+    label: Label | None = None
+    name: RecipientName
+    line1: Line
+    line2: Line | None = None
+    city: City
+    region: Region | None = None
+    postal_code: PostalCode | None = None
+    country: CountryCode
+    phone: Phone | None = None
+    is_default_shipping: StrictBool = Field(False, description="Make it the default shipping address")
+    is_default_billing: StrictBool = Field(False, description="Make it the default billing address")
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ADDRESS_FIELDS}
+
+
+class AddressPatch(_Request):
+    """Only the fields sent change; null clears an optional field. `false` on a default unsets it."""
+
+    label: Label | None = None
+    name: RecipientName | None = None
+    line1: Line | None = None
+    line2: Line | None = None
+    city: City | None = None
+    region: Region | None = None
+    postal_code: PostalCode | None = None
+    country: CountryCode | None = None
+    phone: Phone | None = None
+    is_default_shipping: StrictBool | None = Field(None, description="true makes it the default shipping address")
+    is_default_billing: StrictBool | None = Field(None, description="true makes it the default billing address")
+
+    _not_nullable: ClassVar[tuple[str, ...]] = (
+        "name",
+        "line1",
+        "city",
+        "country",
+        "is_default_shipping",
+        "is_default_billing",
+    )
+
+    def changes(self) -> AddressChanges:
+        sent = self.model_fields_set
+        return AddressChanges(
+            fields={name: getattr(self, name) for name in ADDRESS_FIELDS if name in sent},
+            default_shipping=self.is_default_shipping,
+            default_billing=self.is_default_billing,
+        )
+
+
+class Address(BaseModel):
+    """A saved address. At most one is the default shipping and one the default billing address."""
+
+    id: str = Field(description="The address id (a ULID)")
+    label: str | None = Field(description="The user's name for the address")
+    name: str = Field(description="Who receives deliveries there")
+    line1: str = Field(description="Street address line 1")
+    line2: str | None = Field(description="Street address line 2")
+    city: str = Field(description="City or locality")
+    region: str | None = Field(description="State, province or region")
+    postal_code: str | None = Field(description="Postal or ZIP code")
+    country: str = Field(description="ISO 3166-1 alpha-2 country code")
+    phone: str | None = Field(description="Phone number for the carrier")
+    is_default_shipping: bool = Field(description="The user's default shipping address")
+    is_default_billing: bool = Field(description="The user's default billing address")
+    created_at: str = Field(description="When it was saved (RFC 3339, UTC)")
+    updated_at: str = Field(description="When it last changed (RFC 3339, UTC)")
+
+    @classmethod
+    def of(cls, address: AddressEntity) -> Address:
+        return cls(
+            id=address.id,
+            **{name: getattr(address, name) for name in ADDRESS_FIELDS},
+            is_default_shipping=address.is_default_shipping,
+            is_default_billing=address.is_default_billing,
+            created_at=_rfc3339(address.created_at),
+            updated_at=_rfc3339(address.updated_at),
+        )
+
+
+class AddressPage(BaseModel):
+    items: list[Address] = Field(description=f"Saved addresses, oldest first (at most {MAX_ADDRESSES} in all)")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")

@@ -1,0 +1,54 @@
+"""The users function's template promises: authenticated routes, least privilege, no Scan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devkit.template import ROOT, http_routes, load_template
+
+USERS_ROUTES = {
+    ("GET", "/v1/users/me"),
+    ("PATCH", "/v1/users/me"),
+    ("GET", "/v1/users/me/addresses"),
+    ("POST", "/v1/users/me/addresses"),
+    ("GET", "/v1/users/me/addresses/{address_id}"),
+    ("PATCH", "/v1/users/me/addresses/{address_id}"),
+    ("DELETE", "/v1/users/me/addresses/{address_id}"),
+    ("GET", "/v1/users"),
+    ("PATCH", "/v1/users/{user_id}"),
+}
+
+
+def _statements(function: str) -> list[dict[str, Any]]:
+    properties = load_template()["Resources"][function]["Properties"]
+    return [statement for policy in properties["Policies"] for statement in policy.get("Statement", [])]
+
+
+def test_users_routes_are_all_behind_the_authorizer_when_deployed() -> None:
+    routes = [route for route in http_routes() if route.function == "UsersFunction"]
+    assert {(route.method, route.path) for route in routes} == USERS_ROUTES
+    assert not any(route.public for route in routes)
+
+
+def test_users_function_may_not_scan_and_queries_only_the_table_and_gsi1_when_deployed() -> None:
+    statements = _statements("UsersFunction")
+    actions = [statement["Action"] for statement in statements]
+    flat = {name for action in actions for name in ([action] if isinstance(action, str) else action)}
+    assert "dynamodb:Scan" not in flat
+    assert not any(name.endswith("*") for name in flat)
+    index_statements = [statement for statement in statements if "Fn::Sub" in statement["Resource"]]
+    assert [statement["Action"] for statement in index_statements] == ["dynamodb:Query"]
+    assert index_statements[0]["Resource"] == {"Fn::Sub": "${Table.Arn}/index/GSI1"}
+
+
+def test_authorizer_may_only_get_items_from_the_table_when_deployed() -> None:
+    statements = _statements("AuthorizerFunction")
+    assert statements == [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
+    ]
+
+
+def test_no_scan_is_used_anywhere_in_functions_or_the_shared_package() -> None:
+    sources = [*ROOT.glob("functions/*/app.py"), *ROOT.glob("layers/shared/storefront/**/*.py")]
+    offenders = [str(path) for path in sources if ".scan(" in path.read_text() or "Scan(" in path.read_text()]
+    assert offenders == []

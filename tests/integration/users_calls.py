@@ -1,0 +1,103 @@
+"""Calling the users function the way API Gateway does, and seeding users for it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.dynamodb.models import DynamoDBBackend
+
+from devkit.functions import load_handler_module
+from storefront.data.users import email_claim_item, user_item
+from storefront.domain.identity.entities import User
+from storefront.models.roles import Role
+from tests.integration.auth_calls import register
+from tests.support import FakeContext, http_event
+
+users_function = load_handler_module("functions/users")
+
+ADDRESS: dict[str, Any] = {
+    "label": "Home",
+    "name": "Ann Example",
+    "line1": "1 Main Street",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "US",
+}
+
+
+def put_user(
+    user_id: str, role: Role = Role.CUSTOMER, *, disabled: bool = False, email: str | None = None, created_at: int = 1
+) -> None:
+    """A user item as sign-up writes it (without the sign-up): for authorizer and admin tests."""
+    user = User(
+        id=user_id,
+        email=email or f"{user_id.lower()}@example.com",
+        name=f"User {user_id}",
+        role=role,
+        password_hash=b"$2b$04$notarealhashnotarealhashnotarealhashnotarealhashnot",
+        disabled=disabled,
+        session_epoch=0,
+        created_at=created_at,
+    )
+    user_item(user).save()
+    email_claim_item(user).save()
+
+
+def users_call(
+    method: str,
+    path: str,
+    principal: tuple[str, str],
+    *,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    module: Any = users_function,
+) -> dict[str, Any]:
+    event = http_event(method, path, body=body, query=query, principal=principal)
+    return dict(module.lambda_handler(event, FakeContext()))
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def customer(email: str = "ann@example.com") -> tuple[str, str]:
+    """A registered customer's principal, as the authorizer would pass it."""
+    return register(email=email)["user"]["id"], "customer"
+
+
+def admin(user_id: str = "ADMIN0000000000000000000001") -> tuple[str, str]:
+    put_user(user_id, Role.ADMIN, email="admin@example.com")
+    return user_id, "admin"
+
+
+def add_address(principal: tuple[str, str], **overrides: Any) -> dict[str, Any]:
+    response = users_call("POST", "/v1/users/me/addresses", principal, body={**ADDRESS, **overrides})
+    assert response["statusCode"] == 201, response
+    return dict(body_of(response))
+
+
+@contextmanager
+def serializable_moto_transactions() -> Iterator[None]:
+    """Makes moto's TransactWriteItems serializable, as DynamoDB's are.
+
+    moto (5.2.5) rolls a cancelled transaction back by restoring a deep copy of the whole
+    table taken when it began, which erases transactions that committed meanwhile, and
+    the copy can race a concurrent write (a 500). Concurrency tests would then test moto.
+    A lock around each transaction restores DynamoDB's isolation; nothing else is changed.
+    """
+    original = DynamoDBBackend.transact_write_items
+    lock = threading.Lock()
+
+    def serialized(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    DynamoDBBackend.transact_write_items = serialized
+    try:
+        yield
+    finally:
+        DynamoDBBackend.transact_write_items = original
