@@ -10,15 +10,17 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-reset test lint typecheck template-check openapi bench clean rotate-key
+.PHONY: help install dev dev-reset test lint typecheck template-check openapi events bench clean rotate-key admin
 
 help:
 	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test       install everything and run lint, types, template checks and all tests"
 	@echo "make dev-reset  forget the local data (.local/)"
 	@echo "make openapi    regenerate docs/openapi.json from the functions"
+	@echo "make events     regenerate the event schemas (docs/events/*.json) from the event classes"
 	@echo "make bench      run the benchmarks (bench/results/)"
 	@echo "make rotate-key rotate the token signing key (local; STACK=name for a deployed stack)"
+	@echo "make admin      manage users: make admin ARGS=\"promote --email x@y.z --role manager\" (STACK=name: deployed)"
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt functions/*/requirements.txt
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -64,6 +66,9 @@ test: install lint typecheck template-check
 openapi: $(VENV)/.installed
 	$(PY) -m devkit.openapi --write
 
+events: $(VENV)/.installed
+	$(PY) -m devkit.event_schemas --write
+
 bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml
 	$(PY) bench/coldstart.py
@@ -74,3 +79,7 @@ clean:
 
 rotate-key: $(VENV)/.installed
 	$(PY) -m devkit.keys $(if $(STACK),--stack-name $(STACK))
+
+# ARGS is the command line of devkit/admin.py: `make admin ARGS="--help"` lists it.
+admin: $(VENV)/.installed
+	$(PY) -m devkit.admin $(if $(STACK),--stack-name $(STACK)) $(ARGS)

@@ -3,7 +3,8 @@
     python -m devkit.localrun [--port N] [--data-dir DIR] [--template FILE] [--no-java]
 
 PORT and LOCAL_DATA_DIR set the defaults of --port and --data-dir. Ready once
-GET /v1/health answers 200.
+GET /v1/health answers 200. At start it ensures an admin account from
+LOCAL_ADMIN_EMAIL / LOCAL_ADMIN_PASSWORD (defaults below) and prints both.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from types import FrameType
 
 from devkit.localrun.config import DEFAULT_STACK_NAME, TemplateError
 from devkit.localrun.emulators import EmulatorError
-from devkit.localrun.runtime import Options, Runtime, RuntimeInUse
+from devkit.localrun.runtime import InvalidAdmin, LocalAdmin, Options, Runtime, RuntimeInUse
 from devkit.template import ROOT, TEMPLATE_PATH
+
+# Local only, and printed at every start: a convenience, not a secret.
+DEFAULT_ADMIN_EMAIL = "admin@storefront.local"
+DEFAULT_ADMIN_PASSWORD = "local-admin-password"
 
 
 class _Shutdown(Exception):
@@ -46,6 +51,12 @@ def _parse(argv: list[str] | None) -> Options:
     if any("=" not in item for item in arguments.parameter):
         parser.error("--parameter takes NAME=VALUE")
     overrides = dict(item.split("=", 1) for item in arguments.parameter)
+    password = os.environ.get("LOCAL_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
+    admin = LocalAdmin(
+        email=os.environ.get("LOCAL_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL,
+        password=password,
+        is_default_password=password == DEFAULT_ADMIN_PASSWORD,
+    )
     return Options(
         port=arguments.port,
         data_dir=arguments.data_dir.resolve(),
@@ -53,6 +64,7 @@ def _parse(argv: list[str] | None) -> Options:
         stack_name=arguments.stack_name,
         use_java=not arguments.no_java,
         parameter_overrides=overrides,
+        admin=admin,
     )
 
 
@@ -80,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         threading.Event().wait()  # until a signal raises _Shutdown here
     except _Shutdown as stop:
         print(f"\n{stop}: stopping...", flush=True)
-    except (OSError, TemplateError, EmulatorError, RuntimeInUse) as error:
+    except (OSError, TemplateError, EmulatorError, RuntimeInUse, InvalidAdmin) as error:
         print(f"The local runtime could not start: {error}", file=sys.stderr, flush=True)
         return 1
     finally:

@@ -33,7 +33,7 @@ from devkit.localrun.pollers import (
     SqsPoller,
     scheduled_event,
 )
-from devkit.localrun.streams import StreamPoller
+from devkit.localrun.streams import FailureDestination, StreamPoller
 
 log = logging.getLogger("localrun")
 
@@ -219,8 +219,24 @@ class SourceWiring:
             accepts=record_filter(properties.get("FilterCriteria")),
             report_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
             max_retries=int(properties.get("MaximumRetryAttempts", -1)),
+            on_failure=self._failure_destination(function, properties.get("DestinationConfig")),
         )
         self.pollers.append(poller)
+
+    def _failure_destination(self, function: str, config: Mapping[str, Any] | None) -> FailureDestination | None:
+        """DestinationConfig.OnFailure of a stream: an SQS queue receives each dropped batch's description."""
+        destination = str(((config or {}).get("OnFailure") or {}).get("Destination") or "")
+        if not destination:
+            return None
+        if not destination.startswith("arn:aws:sqs:"):
+            log.warning("%s: only SQS failure destinations are delivered locally, not %s", function, destination)
+            return None
+        url = self.sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
+
+        def send(batch_info: dict[str, Any]) -> None:
+            self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(batch_info))
+
+        return send
 
     def _queue(self, function: str, properties: dict[str, Any]) -> None:
         queue_arn = str(properties["Queue"])

@@ -41,10 +41,36 @@ class Options:
     serve_http: bool = True
     schedule_scale: float = 1.0  # tests run rate(1 minute) in a fraction of a second
     parameter_overrides: dict[str, str] = field(default_factory=dict)
+    # The admin account ensured at start (`make dev` passes LOCAL_ADMIN_*); None: no account.
+    admin: LocalAdmin | None = None
+
+
+@dataclass(frozen=True)
+class LocalAdmin:
+    email: str
+    password: str
+    is_default_password: bool = False
+    name: str = "Local Admin"
+
+
+@dataclass(frozen=True)
+class EnsuredAdmin:
+    email: str
+    password: str
+    is_default_password: bool
+    created: bool
+    password_matches: bool  # False: the account's password was changed since it was created
 
 
 class RuntimeInUse(Exception):
     """Another runtime already runs on this data directory."""
+
+
+class InvalidAdmin(Exception):
+    """LOCAL_ADMIN_EMAIL or LOCAL_ADMIN_PASSWORD cannot make an account."""
+
+
+_ADMIN_VARIABLES = {"email": "LOCAL_ADMIN_EMAIL", "password": "LOCAL_ADMIN_PASSWORD"}
 
 
 def _refuse_a_second_runtime(data_dir: Path) -> None:
@@ -76,6 +102,7 @@ class Runtime:
         self.server: BaseWSGIServer | None = None
         self.pollers: list[Poller] = []
         self._server_thread: threading.Thread | None = None
+        self.admin: EnsuredAdmin | None = None
 
     @property
     def url(self) -> str:
@@ -114,6 +141,8 @@ class Runtime:
         for path in reversed(template.layer_paths()):
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
+        if options.admin is not None:
+            self.admin = ensure_admin(options.admin)
         self._write_state()
         self.functions = load_functions(template.functions())
         self.gateway = Gateway(http_apis(template), self.functions)
@@ -168,6 +197,8 @@ class Runtime:
             "pid": os.getpid(),
             "api_url": self.url if self.server is not None else None,
             "endpoints": {service: self.emulators.endpoint(service) for service in STATE_SERVICES},
+            # What a client process sets to reach the emulators (fake credentials, endpoints).
+            "client_environment": self.emulators.environment(),
             "secrets": secrets,
             "secret_id": environment.get("JWT_SECRET_ARN") or next(iter(secrets.values()), None),
             "environment": environment,
@@ -202,4 +233,40 @@ class Runtime:
         ]
         if self.pollers:
             lines += ["Event sources:"] + [f"  {poller.description}" for poller in self.pollers]
+        if self.admin is not None:
+            lines += describe_admin(self.admin)
         return "\n".join(lines)
+
+
+def ensure_admin(admin: LocalAdmin) -> EnsuredAdmin:
+    """The admin account, through the identity use case (the process's environment is set)."""
+    # Imported here: the shared package reads its settings at import, after the environment.
+    from storefront.domain.errors import DomainError
+    from storefront.domain.identity.service import ensure_user
+    from storefront.models.roles import Role
+
+    try:
+        ensured = ensure_user(admin.email, admin.password, admin.name, Role.ADMIN)
+    except DomainError as error:
+        fields = {str(failure["loc"][-1]) for failure in error.errors or []}
+        variables = ", ".join(sorted(_ADMIN_VARIABLES.get(name, name) for name in fields)) or "the local admin"
+        raise InvalidAdmin(f"{variables}: {error.detail}") from error
+    if ensured.created:
+        log.info("created the local admin %s", ensured.user.email)
+    return EnsuredAdmin(
+        email=ensured.user.email,
+        password=admin.password,
+        is_default_password=admin.is_default_password,
+        created=ensured.created,
+        password_matches=ensured.password_matches,
+    )
+
+
+def describe_admin(admin: EnsuredAdmin) -> list[str]:
+    if not admin.password_matches:
+        password = "not LOCAL_ADMIN_PASSWORD: the account already had another one (make dev-reset starts afresh)"
+    elif admin.is_default_password:
+        password = f"{admin.password}  (the default: set LOCAL_ADMIN_PASSWORD to choose one)"
+    else:
+        password = f"{admin.password}  (from LOCAL_ADMIN_PASSWORD)"
+    return [f"Admin:    {admin.email}", f"Password: {password}"]

@@ -6,9 +6,12 @@ import base64
 import logging
 import threading
 import time
-from datetime import datetime
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from devkit.localrun.config import ACCOUNT_ID, REGION
 from devkit.localrun.host import LocalFunction
 from devkit.localrun.pollers import Poller, RecordFilter
 
@@ -16,6 +19,9 @@ log = logging.getLogger("localrun")
 
 _STREAM_IDLE_S = 0.25  # Lambda polls a stream shard about four times a second
 _SHARD_REFRESH_S = 5.0
+
+# Receives Lambda's description of a batch dropped after its retries (DestinationConfig.OnFailure).
+FailureDestination = Callable[[dict[str, Any]], None]
 
 
 def _plain(value: Any) -> Any:
@@ -46,11 +52,13 @@ class StreamPoller(Poller):
         accepts: RecordFilter | None = None,
         report_failures: bool = False,
         max_retries: int = -1,
+        on_failure: FailureDestination | None = None,
     ) -> None:
         super().__init__(f"stream-{function.logical_id}", function, stop)
         self.client, self.stream_arn, self.batch_size = client, stream_arn, batch_size
         self.starting_position, self.accepts = starting_position, accepts
         self.report_failures, self.max_retries = report_failures, max_retries
+        self.on_failure = on_failure
         self.iterators: dict[str, str] = {}
         self.positions: dict[str, str] = {}  # the last sequence number read, per shard
         self.finished: set[str] = set()
@@ -101,12 +109,12 @@ class StreamPoller(Poller):
             if records:
                 self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             for start in range(0, len(records), self.batch_size):
-                self._deliver(records[start : start + self.batch_size])
+                self._deliver(records[start : start + self.batch_size], shard_id)
                 delivered = True
         if not delivered:
             self.stop_event.wait(_STREAM_IDLE_S)
 
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
+    def _deliver(self, records: list[dict[str, Any]], shard_id: str) -> None:
         pending = [record for record in records if self.accepts is None or self.accepts(record)]
         attempts = 0
         while pending and not self.stop_event.is_set():
@@ -119,6 +127,7 @@ class StreamPoller(Poller):
             if failed is None:
                 return
             attempts += 1
+            pending = pending[failed:]  # Lambda checkpoints before the first failed record
             if 0 <= self.max_retries < attempts:
                 log.error(
                     "%s: %d stream records dropped after %d retries",
@@ -126,9 +135,34 @@ class StreamPoller(Poller):
                     len(pending),
                     attempts - 1,
                 )
+                if self.on_failure is not None:
+                    self.on_failure(self._batch_info(pending, shard_id, attempts))
                 return
-            pending = pending[failed:]
             self.stop_event.wait(min(10.0, 0.5 * 2**attempts))
+
+    def _batch_info(self, records: list[dict[str, Any]], shard_id: str, attempts: int) -> dict[str, Any]:
+        """What Lambda sends to an OnFailure destination: where the batch is, not its records."""
+        first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+        return {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function.definition.name}",
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": first["SequenceNumber"],
+                "endSequenceNumber": last["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
+                "approximateArrivalOfLastRecord": last.get("ApproximateCreationDateTime"),
+                "batchSize": len(records),
+                "streamArn": self.stream_arn,
+            },
+        }
 
     def _first_failure(self, result: Any, records: list[dict[str, Any]]) -> int | None:
         if not (self.report_failures and isinstance(result, dict)):

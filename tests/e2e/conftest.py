@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.local_api import LocalApi, assert_stopped_cleanly, start_local_api
+from tests.e2e.local_api import SESSION_ENVIRONMENT, LocalApi, assert_stopped_cleanly, start_local_api
 
 
 @pytest.fixture(scope="session")
 def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
-    api = start_local_api(tmp_path_factory.mktemp("local-api"))
+    api = start_local_api(tmp_path_factory.mktemp("local-api"), SESSION_ENVIRONMENT)
     try:
         yield api
     finally:

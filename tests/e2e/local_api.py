@@ -17,6 +17,12 @@ from devkit.template import ROOT
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0
+# The admin the session's runtime ensures at start, as `make dev` does from its defaults.
+ADMIN_EMAIL = "e2e-admin@storefront.local"
+ADMIN_PASSWORD = "e2e-admin-password"
+# The runtime's one process reads BCRYPT_ROUNDS once; cost 4 keeps the sign-ins of the
+# tests fast (`make dev` keeps the default 12).
+SESSION_ENVIRONMENT = {"LOCAL_ADMIN_EMAIL": ADMIN_EMAIL, "LOCAL_ADMIN_PASSWORD": ADMIN_PASSWORD, "BCRYPT_ROUNDS": "4"}
 
 
 @dataclass

@@ -1,3 +1,3 @@
-from tests.aws_fixtures import aws
+from tests.aws_fixtures import aws, dynamodb_local
 
-__all__ = ["aws"]
+__all__ = ["aws", "dynamodb_local"]

@@ -9,12 +9,12 @@ import pytest
 
 from devkit.functions import load_handler_module
 from storefront.data import users
+from tests.aws_fixtures import serializable_moto_writes
 from tests.integration.users_calls import (
     ADDRESS,
     add_address,
     body_of,
     customer,
-    serializable_moto_transactions,
     users_call,
 )
 from tests.support import problem
@@ -107,7 +107,7 @@ def test_concurrent_creations_never_exceed_20_when_racing() -> None:
         barrier.wait()
         statuses.append(users_call("POST", ADDRESSES, me, body=ADDRESS, module=module)["statusCode"])
 
-    with serializable_moto_transactions():
+    with serializable_moto_writes():
         threads = [threading.Thread(target=create, args=(module,)) for module in modules]
         for thread in threads:
             thread.start()

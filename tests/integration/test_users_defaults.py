@@ -9,7 +9,8 @@ import pytest
 
 from devkit.functions import load_handler_module
 from storefront.data import users
-from tests.integration.users_calls import add_address, body_of, customer, serializable_moto_transactions, users_call
+from tests.aws_fixtures import serializable_moto_writes
+from tests.integration.users_calls import add_address, body_of, customer, users_call
 
 pytestmark = pytest.mark.usefixtures("aws")
 ADDRESSES = "/v1/users/me/addresses"
@@ -78,7 +79,7 @@ def test_exactly_one_default_remains_when_set_concurrently() -> None:
         body = {"is_default_shipping": True, "is_default_billing": True}
         users_call("PATCH", f"{ADDRESSES}/{address_id}", me, body=body, module=module)
 
-    with serializable_moto_transactions():
+    with serializable_moto_writes():
         threads = [threading.Thread(target=make_default, args=pair) for pair in zip(modules, addresses, strict=True)]
         for thread in threads:
             thread.start()
@@ -104,7 +105,7 @@ def test_no_pointer_dangles_when_a_default_is_set_and_deleted_concurrently() -> 
         threading.Thread(target=run, args=(modules[0], "PATCH")),
         threading.Thread(target=run, args=(modules[1], "DELETE")),
     ]
-    with serializable_moto_transactions():
+    with serializable_moto_writes():
         for thread in threads:
             thread.start()
         for thread in threads:

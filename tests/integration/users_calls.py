@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-from moto.dynamodb.models import DynamoDBBackend
 
 from devkit.functions import load_handler_module
 from storefront.data.users import email_claim_item, user_item
@@ -78,26 +73,3 @@ def add_address(principal: tuple[str, str], **overrides: Any) -> dict[str, Any]:
     response = users_call("POST", "/v1/users/me/addresses", principal, body={**ADDRESS, **overrides})
     assert response["statusCode"] == 201, response
     return dict(body_of(response))
-
-
-@contextmanager
-def serializable_moto_transactions() -> Iterator[None]:
-    """Makes moto's TransactWriteItems serializable, as DynamoDB's are.
-
-    moto (5.2.5) rolls a cancelled transaction back by restoring a deep copy of the whole
-    table taken when it began, which erases transactions that committed meanwhile, and
-    the copy can race a concurrent write (a 500). Concurrency tests would then test moto.
-    A lock around each transaction restores DynamoDB's isolation; nothing else is changed.
-    """
-    original = DynamoDBBackend.transact_write_items
-    lock = threading.Lock()
-
-    def serialized(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return original(self, *args, **kwargs)
-
-    DynamoDBBackend.transact_write_items = serialized
-    try:
-        yield
-    finally:
-        DynamoDBBackend.transact_write_items = original

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from storefront.data import keys
-from storefront.data.tokens import RefreshTokenItem, TokenFamilyItem, add_session_start, token_item, transaction
+from storefront.data.table import transaction
+from storefront.data.tokens import RefreshTokenItem, TokenFamilyItem, add_session_start, token_item
 from storefront.data.users import EmailClaimItem, UserItem, email_claim_item, user_item
 from storefront.domain.errors import Conflict
 from storefront.domain.identity.entities import RefreshToken, TokenStatus, User
@@ -35,6 +36,24 @@ def create_user_with_session(user: User, token: RefreshToken, now: int) -> None:
             # Ids and tokens are random: only the email claim can already exist.
             raise Conflict("An account with this email already exists.") from error
         if _cancelled(error):  # TransactionConflict: a concurrent sign-up holds the email
+            raise Conflict("Another sign-up with this email is in progress; try again.") from error
+        raise
+
+
+def create_user(user: User) -> None:
+    """Access pattern USER-CREATE (operator tools): the sign-up's email claim and user, no session.
+
+    The same `attribute_not_exists` on the email claim keeps emails unique: of two
+    concurrent creations with one email, exactly one commits.
+    """
+    try:
+        with transaction() as write:
+            write.save(email_claim_item(user), condition=EmailClaimItem.PK.does_not_exist())
+            write.save(user_item(user), condition=UserItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        if _cancelled(error) and _failed_a_condition(error):
+            raise Conflict("An account with this email already exists.") from error
+        if _cancelled(error):  # TransactionConflict: a concurrent creation holds the email
             raise Conflict("Another sign-up with this email is in progress; try again.") from error
         raise
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.table import TableItem, query_slice
+from storefront.data.table import TableItem, query_slice, transaction
 from storefront.data.users import UserItem
 from storefront.domain.pages import Slice
 from storefront.domain.users.entities import ADDRESS_FIELDS, Address, DefaultChange
@@ -48,13 +47,9 @@ def _address(item: AddressItem) -> Address:
     )
 
 
-def _transaction() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=TableItem.Meta.region))
-
-
 def _committed(write_all: Any) -> bool:
     try:
-        with _transaction() as write:
+        with transaction() as write:
             write_all(write)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":

@@ -68,3 +68,93 @@ def address(user_id: str, address_id: str) -> tuple[str, str]:
 def address_prefix() -> str:
     """Sort-key prefix of a user's addresses (Query with begins_with)."""
     return _key("ADDRESS", "")
+
+
+# ---------------------------------------------------------------- inventory
+
+
+def stock(sku: str) -> tuple[str, str]:
+    """The stock item of one SKU: on hand, reserved, available, low-stock threshold."""
+    return _key("SKU", sku), "STOCK"
+
+
+def low_stock_index(sku: str) -> tuple[str, str]:
+    """GSI2 keys of a stock item, present only while it is low (a sparse index)."""
+    return "LOWSTOCK", _key("SKU", sku)
+
+
+def low_stock_index_partition() -> str:
+    return "LOWSTOCK"
+
+
+# ---------------------------------------------------------------- catalog
+
+
+def categories_partition() -> str:
+    """Every category lives in one partition: the whole tree is one Query."""
+    return "CATEGORIES"
+
+
+def category(category_id: str) -> tuple[str, str]:
+    """A category: name, slug, parent, own attribute definitions, child and product counters."""
+    return categories_partition(), _key("CATEGORY", category_id)
+
+
+def category_prefix() -> str:
+    """Sort-key prefix of the categories (Query with begins_with)."""
+    return _key("CATEGORY", "")
+
+
+def category_slug(slug: str) -> tuple[str, str]:
+    """One item per category slug in use: makes category slugs unique."""
+    return _key("CATEGORY_SLUG", slug), "SLUG"
+
+
+def product(product_id: str) -> tuple[str, str]:
+    """A product; its variants share its partition."""
+    return _key("PRODUCT", product_id), "PRODUCT"
+
+
+def variant(product_id: str, sku: str) -> tuple[str, str]:
+    """A variant (one SKU) of a product, in the product's partition."""
+    return _key("PRODUCT", product_id), _key("PRODUCT", "VARIANT", sku)
+
+
+def product_items_prefix() -> str:
+    """Sort-key prefix of the product item and its variants (Query with begins_with).
+
+    Other slices may keep items in a product's partition (reviews, images): the catalog's
+    own all start with PRODUCT, so its Query never reads theirs.
+    """
+    return "PRODUCT"
+
+
+def product_view_index(product_id: str, kind: str, sku: str | None = None) -> tuple[str, str]:
+    """GSI1 keys that gather a product, its variants and their stock items in one partition.
+
+    `kind` is PRODUCT, VARIANT or STOCK (the last two with their SKU): the public product
+    read is one Query on GSI1PK = PRODUCT_VIEW#<id>.
+    """
+    return product_view_partition(product_id), kind if sku is None else _key(kind, sku)
+
+
+def product_view_partition(product_id: str) -> str:
+    return _key("PRODUCT_VIEW", product_id)
+
+
+def product_slug(slug: str) -> tuple[str, str]:
+    """One item per product slug in use: makes product slugs unique in the store."""
+    return _key("PRODUCT_SLUG", slug), "SLUG"
+
+
+def sku_claim(sku: str) -> tuple[str, str]:
+    """One item per SKU ever used: makes SKUs unique store-wide and maps a SKU to its product."""
+    return _key("SKU", sku), "SKU"
+
+
+# ---------------------------------------------------------------- events
+
+
+def outbox_event(event_id: str) -> tuple[str, str]:
+    """An event waiting in the outbox for the stream relay (expires after a week)."""
+    return _key("OUTBOX", event_id), "EVENT"

@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from storefront.domain.pages import Slice
 from storefront.settings import get_settings
@@ -77,3 +79,8 @@ def query_slice[I, T](results: Iterable[I], limit: int, convert: Callable[[I], T
         items.append(convert(item))
         last_key = getattr(results, "last_evaluated_key", None)
     return Slice(items, None)
+
+
+def transaction() -> TransactWrite:
+    """A TransactWriteItems on the table: every write that must agree goes through one."""
+    return TransactWrite(connection=Connection(region=TableItem.Meta.region))

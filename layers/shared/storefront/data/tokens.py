@@ -8,12 +8,11 @@ the family kills the whole chain at once. Both expire through the table's TTL.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, transaction
 from storefront.domain.identity.entities import RefreshToken, TokenStatus
 
 
@@ -30,10 +29,6 @@ class TokenFamilyItem(TableItem, discriminator="TokenFamily"):
     family_id = UnicodeAttribute()
     created_at = NumberAttribute()
     revoked_at = NumberAttribute(null=True)
-
-
-def transaction() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=TableItem.Meta.region))
 
 
 def token_item(token: RefreshToken, now: int) -> RefreshTokenItem:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 from storefront.data import accounts, tokens, users
 from storefront.domain import clock
-from storefront.domain.errors import Forbidden, Unauthorized, Unprocessable
+from storefront.domain.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from storefront.domain.identity import throttle
 from storefront.domain.identity.entities import IssuedSession, RefreshToken, TokenStatus, User
 from storefront.domain.identity.passwords import hash_password, verify_password
@@ -29,6 +30,8 @@ _REFRESH_TOKEN_BYTES = 32
 WRONG_CREDENTIALS = "The email or the password is wrong."
 BAD_REFRESH_TOKEN = "The refresh token is invalid, expired or revoked; sign in again."
 DISABLED = "This account is disabled."
+# A creation that loses to a concurrent one re-reads the winner this often.
+_ENSURE_ATTEMPTS = 5
 
 _logger = get_logger("identity")
 
@@ -85,6 +88,68 @@ def register(email: str, password: str, name: str) -> IssuedSession:
     value, stored = _new_refresh_token(user, new_ulid(), now)
     accounts.create_user_with_session(user, stored, now)
     return _issued(user, value, now)
+
+
+def create_user(email: str, password: str, name: str, role: Role) -> User:
+    """An account with any role, for operator tools (sign-up only makes customers).
+
+    Conflict when the email is taken in any casing: the conditional write on the email
+    claim decides, so two concurrent creations cannot both succeed.
+    """
+    now = clock.now()
+    user = User(
+        id=new_ulid(now * 1000),
+        email=_checked(normalise_email, email, "email"),
+        name=_checked(_check_name, name, "name"),
+        role=role,
+        password_hash=hash_password(_checked(check_new_password, password, "password")),
+        disabled=False,
+        session_epoch=0,
+        created_at=now,
+    )
+    accounts.create_user(user)
+    return user
+
+
+@dataclass(frozen=True)
+class EnsuredUser:
+    user: User  # as it is now
+    created: bool
+    # An existing account keeps its password; False when `password` is not it any more.
+    password_matches: bool
+
+
+def ensure_user(email: str, password: str, name: str, role: Role) -> EnsuredUser:
+    """An enabled account with this email and role: created if missing, else given the role.
+
+    Idempotent, so a start script can run it every time. An existing account keeps its
+    name and password (its owner may have changed it); a disabled one is enabled again.
+    """
+    normalised = _checked(normalise_email, email, "email")
+    _checked(check_new_password, password, "password")
+    for _ in range(_ENSURE_ATTEMPTS):
+        existing = users.find_user_by_email(normalised)
+        if existing is None:
+            try:
+                return EnsuredUser(create_user(normalised, password, name, role), True, True)
+            except Conflict:
+                continue  # created concurrently: read the winner
+        changes: dict[str, object] = {}
+        if existing.role is not role:
+            changes["role"] = role.value
+        if existing.disabled:
+            changes["disabled"] = False
+        if changes:
+            users.update_profile(existing.id, changes, clock.now())
+            existing = replace(existing, role=role, disabled=False)
+        return EnsuredUser(existing, False, verify_password(password, existing.password_hash))
+    raise Conflict("The account is being created concurrently; try again.")
+
+
+def _check_name(name: str) -> str:
+    if not name.strip():
+        raise ValueError("must not be empty")
+    return name
 
 
 def login(email: str, password: str, source_ip: str | None) -> IssuedSession:

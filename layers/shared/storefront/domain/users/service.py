@@ -150,3 +150,31 @@ def admin_update_user(admin_id: str, user_id: str, role: Role | None, disabled: 
     if disabled is not None:
         changes["disabled"] = disabled
     return update_me(user_id, changes)
+
+
+def find_user_by_email(email: str) -> Profile:
+    """The user with this email in any casing; NotFound when there is none."""
+    try:
+        normalised = normalise_email(email)
+    except ValueError as error:
+        failure = {"loc": ["email"], "msg": str(error), "type": "value_error"}
+        raise Unprocessable(str(error), errors=[failure]) from error
+    found = users.find_profile_by_email(normalised)
+    if found is None:
+        raise NotFound(NO_USER)
+    return found
+
+
+def set_user_access(email: str, role: Role | None = None, disabled: bool | None = None) -> Profile:
+    """An operator's change of a user's role and/or disabled flag, by email.
+
+    For operator tools with table access, outside the API: there is no acting admin,
+    so the self-protection of `admin_update_user` does not apply.
+    """
+    profile = find_user_by_email(email)
+    changes: dict[str, Any] = {}
+    if role is not None:
+        changes["role"] = role.value
+    if disabled is not None:
+        changes["disabled"] = disabled
+    return update_me(profile.id, changes)

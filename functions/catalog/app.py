@@ -1,0 +1,184 @@
+"""The catalog: the category tree and products with their variants.
+
+Reads are public and cacheable (ETag, Cache-Control, 304); a manager's bearer token on
+GET /v1/products/{id} is verified here (the route has no authorizer) and shows drafts
+and archived products, privately. Every write needs the manager role.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from storefront.domain.catalog import categories, products
+from storefront.http.auth import Principal, requires
+from storefront.http.caching import cacheable, install_caching
+from storefront.http.problems import Problem
+from storefront.http.resolver import http_handler, make_resolver
+from storefront.http.viewer import optional_viewer
+from storefront.models.catalog import (
+    CategoryCreate,
+    CategoryDetail,
+    CategoryNode,
+    CategoryPatch,
+    ProductCreate,
+    ProductDetail,
+    ProductPatch,
+    ProductVariantCreate,
+    ProductVariantPatch,
+)
+from storefront.models.roles import Role
+
+app = make_resolver()
+install_caching(app)
+
+Manager = Annotated[Principal, requires(Role.MANAGER)]
+Viewer = Annotated[Principal | None, optional_viewer()]
+CategoryId = Annotated[str, Path(min_length=1, max_length=64, description="The category id")]
+ProductId = Annotated[str, Path(min_length=1, max_length=64, description="The product id")]
+SkuPath = Annotated[str, Path(min_length=1, max_length=64, description="The variant's SKU")]
+_NO_STORE = {"Cache-Control": "no-store"}
+_TAGS = ["Catalog"]
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
+
+
+def _json[T](body: T, status: int = 200) -> Response[T]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=_NO_STORE)
+
+
+def _created(model: type) -> OpenAPIResponse:
+    return {"description": "Created", "content": {"application/json": {"model": model}}}
+
+
+_CACHED: dict[int, OpenAPIResponse] = {
+    304: {"description": "Not modified: the If-None-Match ETag is current", "content": {}}
+}
+_ARCHIVED: OpenAPIResponse = {"description": "Archived", "content": {}}
+_DELETED: OpenAPIResponse = {"description": "Deleted", "content": {}}
+
+
+@app.get("/v1/categories", summary="The whole category tree", tags=_TAGS, responses=_CACHED)
+def category_tree() -> Response[list[CategoryNode]]:
+    return cacheable(app, [CategoryNode.of(node) for node in categories.category_tree()])
+
+
+@app.get(
+    "/v1/categories/<category_id>",
+    summary="A category with its ancestors and effective attributes",
+    tags=_TAGS,
+    responses=_CACHED,
+)
+def get_category(category_id: CategoryId) -> Response[CategoryDetail]:
+    return cacheable(app, CategoryDetail.of(categories.get_category(category_id)))
+
+
+@app.post(
+    "/v1/categories",
+    summary="Create a category (manager)",
+    tags=_TAGS,
+    responses={201: _created(CategoryDetail), 409: _problem("The slug is taken")},
+)
+def create_category(body: CategoryCreate, principal: Manager) -> Response[CategoryDetail]:
+    detail = categories.create_category(body.name, body.slug, body.parent_id, body.definitions())
+    return _json(CategoryDetail.of(detail), 201)
+
+
+@app.patch(
+    "/v1/categories/<category_id>",
+    summary="Rename, re-slug or move a category (manager)",
+    tags=_TAGS,
+    responses={409: _problem("The slug is taken, or the move would put it under itself or a descendant")},
+)
+def patch_category(category_id: CategoryId, body: CategoryPatch, principal: Manager) -> Response[CategoryDetail]:
+    return _json(CategoryDetail.of(categories.update_category(category_id, body.changes())))
+
+
+@app.delete(
+    "/v1/categories/<category_id>",
+    summary="Delete an empty category (manager)",
+    tags=_TAGS,
+    responses={204: _DELETED, 409: _problem("The category has subcategories or products")},
+)
+def delete_category(category_id: CategoryId, principal: Manager) -> Response[None]:
+    categories.delete_category(category_id)
+    return Response(status_code=204, body=None, headers=_NO_STORE)
+
+
+@app.get(
+    "/v1/products/<product_id>",
+    summary="A product with its variants and their availability",
+    description="Public for active products. A manager's bearer token also shows drafts and archived "
+    "products (answered `Cache-Control: private, no-store`); an invalid token is a 401.",
+    tags=_TAGS,
+    responses={**_CACHED, 401: _problem("The bearer token sent is invalid or expired")},
+)
+def get_product(product_id: ProductId, viewer: Viewer) -> Response[ProductDetail]:
+    viewer_id, viewer_role = (viewer.user_id, viewer.role) if viewer is not None else (None, None)
+    product = products.get_product(product_id, viewer_id, viewer_role)
+    return cacheable(app, ProductDetail.of(product), personal=product.status != "active")
+
+
+@app.post(
+    "/v1/products",
+    summary="Create a product with its variants (manager)",
+    tags=_TAGS,
+    responses={201: _created(ProductDetail), 409: _problem("A SKU is already in use")},
+)
+def create_product(body: ProductCreate, principal: Manager) -> Response[ProductDetail]:
+    variants = [variant.new_variant() for variant in body.variants]
+    return _json(ProductDetail.of(products.create_product(body.fields(), variants)), 201)
+
+
+@app.patch("/v1/products/<product_id>", summary="Change a product (manager)", tags=_TAGS)
+def patch_product(product_id: ProductId, body: ProductPatch, principal: Manager) -> Response[ProductDetail]:
+    return _json(ProductDetail.of(products.update_product(product_id, body.changes())))
+
+
+@app.delete(
+    "/v1/products/<product_id>",
+    summary="Archive a product (manager)",
+    description="The product gets status `archived` and disappears for customers; orders keep referring to it.",
+    tags=_TAGS,
+    responses={204: _ARCHIVED},
+)
+def archive_product(product_id: ProductId, principal: Manager) -> Response[None]:
+    products.archive_product(product_id)
+    return Response(status_code=204, body=None, headers=_NO_STORE)
+
+
+@app.post(
+    "/v1/products/<product_id>/variants",
+    summary="Add a variant (manager)",
+    tags=_TAGS,
+    responses={201: _created(ProductDetail), 409: _problem("The SKU is already in use")},
+)
+def add_variant(product_id: ProductId, body: ProductVariantCreate, principal: Manager) -> Response[ProductDetail]:
+    return _json(ProductDetail.of(products.add_variant(product_id, body.new_variant())), 201)
+
+
+@app.patch("/v1/products/<product_id>/variants/<sku>", summary="Change a variant (manager)", tags=_TAGS)
+def patch_variant(
+    product_id: ProductId, sku: SkuPath, body: ProductVariantPatch, principal: Manager
+) -> Response[ProductDetail]:
+    return _json(ProductDetail.of(products.update_variant(product_id, sku, body.changes())))
+
+
+@app.delete(
+    "/v1/products/<product_id>/variants/<sku>",
+    summary="Remove a variant (manager)",
+    description="The SKU stays reserved (orders refer to it). Removing the last variant is a 409.",
+    tags=_TAGS,
+    responses={204: _DELETED, 409: _problem("It is the product's last variant")},
+)
+def remove_variant(product_id: ProductId, sku: SkuPath, principal: Manager) -> Response[None]:
+    products.remove_variant(product_id, sku)
+    return Response(status_code=204, body=None, headers=_NO_STORE)
+
+
+lambda_handler = http_handler(app, "catalog")

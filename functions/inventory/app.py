@@ -1,0 +1,85 @@
+"""Inventory (manager): a SKU's stock, setting it, adjusting it, and the low-stock list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from storefront.domain.inventory import service
+from storefront.http.auth import Principal, requires
+from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from storefront.http.problems import Problem
+from storefront.http.resolver import http_handler, make_resolver
+from storefront.models.inventory import StockAdjustmentCreate, StockLevel, StockLevelPage, StockLevelUpdate
+from storefront.models.roles import Role
+
+app = make_resolver()
+
+Manager = Annotated[Principal, requires(Role.MANAGER)]
+Sku = Annotated[str, Path(min_length=1, max_length=64, description="The SKU")]
+LowStock = Annotated[
+    Literal["true"], Query(description="Must be `true`: only the SKUs at or under their threshold are listed")
+]
+_PRIVATE = {"Cache-Control": "private, no-store"}  # changes with every sale: never cached
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
+
+
+def _json[T](body: T) -> Response[T]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=_PRIVATE)
+
+
+_UNKNOWN = {404: _problem("No stock item for this SKU")}
+_SHORT = {
+    **_UNKNOWN,
+    409: _problem("on_hand would drop below reserved (the body has `available`), or concurrent changes kept winning"),
+}
+
+
+@app.get("/v1/inventory/<sku>", summary="A SKU's stock (manager)", tags=["Inventory"], responses=_UNKNOWN)
+def get_stock(sku: Sku, principal: Manager) -> Response[StockLevel]:
+    return _json(StockLevel.of(service.get_level(sku)))
+
+
+@app.put(
+    "/v1/inventory/<sku>",
+    summary="Set a SKU's on-hand count and low-stock threshold (manager)",
+    description="The SKU must exist (its product creates it): an unknown SKU is 404, never created here.",
+    tags=["Inventory"],
+    responses=_SHORT,
+)
+def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[StockLevel]:
+    return _json(StockLevel.of(service.set_level(sku, body.on_hand, body.low_stock_threshold)))
+
+
+@app.post(
+    "/v1/inventory/<sku>/adjustments",
+    summary="Add to or remove from a SKU's on-hand count (manager)",
+    tags=["Inventory"],
+    responses=_SHORT,
+)
+def adjust_stock(sku: Sku, body: StockAdjustmentCreate, principal: Manager) -> Response[StockLevel]:
+    return _json(StockLevel.of(service.adjust(sku, body.delta, body.reason)))
+
+
+@app.get(
+    "/v1/inventory",
+    summary="The SKUs at or under their low-stock threshold (manager)",
+    tags=["Inventory"],
+    responses={400: _problem("The cursor was altered, or belongs to another caller or list")},
+)
+def list_low_stock(
+    principal: Manager, low_stock: LowStock, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response[StockLevelPage]:
+    page = paginate(
+        service.list_low_stock, limit=limit, cursor=cursor, caller=principal.user_id, scope="inventory?low_stock"
+    )
+    return _json(StockLevelPage(items=[StockLevel.of(item) for item in page.items], next_cursor=page.next_cursor))
+
+
+lambda_handler = http_handler(app, "inventory")

@@ -1,0 +1,51 @@
+"""Event relay: the table stream's new outbox items, published to the EventBridge bus.
+
+Triggered by the table stream, filtered to INSERTs of outbox items (template.yaml). Every
+record it could not publish (after retrying the refused entries) is reported as a batch
+item failure: Lambda retries from the earliest of them, bisects the batch, and finally
+sends the batch's description to the relay's dead-letter queue, which has an alarm.
+Delivery is at least once; consumers deduplicate on the envelope's `id`.
+
+No event handler, no pydantic, no pynamodb: the relay's cold start stays small.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from storefront import aws
+from storefront.events.relay import MalformedRecord, Outgoing, Publisher, outbox_record
+from storefront.observability import get_logger
+from storefront.settings import get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+logger = get_logger("relay")
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    failed: list[str] = []
+    outgoing: list[Outgoing] = []
+    for record in event.get("Records") or []:
+        try:
+            item = outbox_record(record)
+        except MalformedRecord as error:
+            # Retrying cannot fix it, but reporting it lands the record in the dead-letter
+            # queue (and its alarm) instead of dropping an event silently.
+            logger.error("malformed outbox record", extra={"reason": str(error)})
+            failed.append(str(record["dynamodb"]["SequenceNumber"]))
+            continue
+        if item is not None:
+            outgoing.append(item)
+    unpublished = Publisher(aws.client("events"), get_settings().event_bus_name).publish(outgoing)
+    failed += [item.key for item in unpublished]
+    logger.info(
+        "relayed",
+        extra={
+            "records": len(event.get("Records") or []),
+            "published": len(outgoing) - len(unpublished),
+            "failed": len(failed),
+        },
+    )
+    return {"batchItemFailures": [{"itemIdentifier": key} for key in failed]}

@@ -1,0 +1,178 @@
+"""Stock items: one per SKU, outside any product item, with no version attribute.
+
+Invariants every writer keeps (the conditions below rely on them):
+`available = on_hand - reserved >= 0`, `headroom = available - low_stock_threshold`, and
+the sparse GSI2 keys (`LOWSTOCK`, `SKU#<sku>`) are present exactly while `headroom <= 0`.
+A write that changes `on_hand` or `reserved` adds the same delta to `available` and
+`headroom`, or rewrites them all conditioned on the values it read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from storefront.data import keys
+from storefront.data.outbox import stage_event
+from storefront.data.table import TableItem, query_slice, transaction
+from storefront.domain.inventory.entities import DEFAULT_LOW_STOCK_THRESHOLD, StockLevel
+from storefront.domain.pages import Slice
+from storefront.events.base import DomainEvent
+
+STOCK_ENTITY = "Stock"
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class StockItem(TableItem, discriminator=STOCK_ENTITY):
+    sku = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    on_hand = NumberAttribute()
+    reserved = NumberAttribute()
+    available = NumberAttribute()  # on_hand - reserved
+    headroom = NumberAttribute()  # available - low_stock_threshold; low while <= 0
+    low_stock_threshold = NumberAttribute()
+    updated_at = NumberAttribute(null=True)
+
+
+def _level(item: StockItem) -> StockLevel:
+    return StockLevel(
+        sku=item.sku,
+        product_id=item.product_id,
+        on_hand=int(item.on_hand),
+        reserved=int(item.reserved),
+        low_stock_threshold=int(item.low_stock_threshold),
+    )
+
+
+def stock_item(
+    sku: str, product_id: str, on_hand: int, threshold: int = DEFAULT_LOW_STOCK_THRESHOLD, *, now: int | None = None
+) -> StockItem:
+    """A new SKU's stock item (nothing reserved), in the low-stock index if it starts low."""
+    level = StockLevel(sku, product_id, on_hand, 0, threshold)
+    pk, sk = keys.stock(sku)
+    gsi2pk, gsi2sk = keys.low_stock_index(sku) if level.is_low else (None, None)
+    return StockItem(
+        pk,
+        sk,
+        sku=sku,
+        product_id=product_id,
+        on_hand=on_hand,
+        reserved=0,
+        available=level.available,
+        headroom=level.headroom,
+        low_stock_threshold=threshold,
+        GSI2PK=gsi2pk,
+        GSI2SK=gsi2sk,
+        updated_at=now,
+    )
+
+
+def add_stock_creation(
+    write: TransactWrite,
+    sku: str,
+    product_id: str,
+    on_hand: int,
+    threshold: int = DEFAULT_LOW_STOCK_THRESHOLD,
+    *,
+    now: int | None = None,
+) -> None:
+    """Access pattern STOCK-CREATE: Put the stock item if absent, inside the caller's transaction.
+
+    The product's creation transaction calls it once per SKU; an existing stock item
+    cancels the transaction (the SKU is taken). A SKU created low is listed as low but
+    emits no event: no crossing happened.
+    """
+    item = stock_item(sku, product_id, on_hand, threshold, now=now)
+    write.save(item, condition=StockItem.PK.does_not_exist())
+
+
+def get_stock(sku: str) -> StockLevel | None:
+    """Access pattern STOCK-BY-SKU: consistent GetItem on SKU#<sku> / STOCK."""
+    try:
+        return _level(StockItem.get(*keys.stock(sku), consistent_read=True))
+    except StockItem.DoesNotExist:
+        return None
+
+
+def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
+    """Access pattern STOCK-ADJUST: one UpdateItem, `on_hand`, `available`, `headroom` += delta.
+
+    Conditions: the item exists, `available >= -delta` (on_hand stays >= reserved), and the
+    low state does not change (a decrease needs `headroom <= 0` or `headroom > -delta`, an
+    increase `headroom > 0` or `headroom <= -delta`), so the sparse index keys stay right
+    untouched. Returns the new level, or None when any condition failed: the caller reads
+    the item and decides (unknown SKU, not enough stock, or a crossing).
+    """
+    item = StockItem(*keys.stock(sku))
+    neg = -delta
+    if delta < 0:
+        same_side: Any = (StockItem.headroom <= 0) | (StockItem.headroom > neg)
+    else:
+        same_side = (StockItem.headroom > 0) | (StockItem.headroom <= neg)
+    condition = StockItem.PK.exists() & (StockItem.available >= neg) & same_side
+    actions: list[Any] = [
+        StockItem.on_hand.add(delta),
+        StockItem.available.add(delta),
+        StockItem.headroom.add(delta),
+        StockItem.updated_at.set(now),
+    ]
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == _CONDITION_FAILED:
+            return None
+        raise
+    return _level(item)
+
+
+def replace_level(before: StockLevel, after: StockLevel, event: DomainEvent | None, now: int) -> bool:
+    """Access pattern STOCK-REPLACE: TransactWriteItems of an Update (+ the event's outbox Put).
+
+    The Update writes the new counters, threshold and sparse index keys, conditioned on
+    the pre-image read (`on_hand`, `reserved`, `low_stock_threshold` unchanged): an
+    optimistic check without a version attribute. Any concurrent change cancels it, so a
+    crossing is staged exactly once. Returns False when cancelled.
+    """
+    pk, sk = keys.stock(before.sku)
+    actions: list[Any] = [
+        StockItem.on_hand.set(after.on_hand),
+        StockItem.available.set(after.available),
+        StockItem.headroom.set(after.headroom),
+        StockItem.low_stock_threshold.set(after.low_stock_threshold),
+        StockItem.updated_at.set(now),
+    ]
+    if after.is_low:
+        gsi2pk, gsi2sk = keys.low_stock_index(before.sku)
+        actions += [StockItem.GSI2PK.set(gsi2pk), StockItem.GSI2SK.set(gsi2sk)]
+    else:
+        actions += [StockItem.GSI2PK.remove(), StockItem.GSI2SK.remove()]
+    condition = (
+        (StockItem.on_hand == before.on_hand)
+        & (StockItem.reserved == before.reserved)
+        & (StockItem.low_stock_threshold == before.low_stock_threshold)
+    )
+    try:
+        with transaction() as write:
+            write.update(StockItem(pk, sk), actions=actions, condition=condition)
+            if event is not None:
+                stage_event(write, event, now)
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+def list_low_stock(limit: int, start: dict[str, Any] | None) -> Slice[StockLevel]:
+    """Access pattern LOW-STOCK-LIST: Query GSI2 PK = LOWSTOCK (sparse: only low items), by SKU."""
+    results = StockItem.gsi2.query(
+        keys.low_stock_index_partition(),
+        StockItem.GSI2SK.startswith(keys.low_stock_index("")[1]),
+        limit=limit + 1,
+        page_size=limit + 1,
+        last_evaluated_key=start,
+    )
+    return query_slice(results, limit, lambda item: _level(cast(StockItem, item)))

@@ -1,0 +1,1 @@
+"""The catalog: categories (a tree with inherited attribute definitions), products and variants."""

@@ -1,0 +1,91 @@
+"""Catalog entities as the domain sees them: no HTTP, no DynamoDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AttributeType = Literal["string", "number", "boolean"]
+AttributeValue = str | int | float | bool
+ProductStatus = Literal["draft", "active", "archived"]
+
+
+@dataclass(frozen=True)
+class AttributeDefinition:
+    type: AttributeType
+    values: tuple[AttributeValue, ...] | None = None  # the allowed values; None allows any of the type
+    required: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": self.type, "required": self.required}
+        if self.values is not None:
+            result["values"] = list(self.values)
+        return result
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> AttributeDefinition:
+        values = raw.get("values")
+        return cls(raw["type"], tuple(values) if values is not None else None, bool(raw.get("required", False)))
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    slug: str
+    parent_id: str | None
+    attributes: dict[str, AttributeDefinition]  # its own definitions, not the inherited ones
+    created_at: int
+    updated_at: int
+    child_count: int = 0
+    product_count: int = 0
+
+
+@dataclass(frozen=True)
+class Variant:
+    sku: str
+    options: dict[str, str]
+    price: int | None  # None: the product's price
+    weight_grams: int | None = None
+    available: int = 0  # from the SKU's stock item (on_hand - reserved); not stored on the variant
+
+
+@dataclass(frozen=True)
+class Image:
+    id: str
+    url: str
+    alt: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name: str
+    slug: str
+    description: str
+    category_id: str
+    brand: str | None
+    price: int
+    currency: str
+    attributes: dict[str, AttributeValue]
+    tags: list[str]
+    status: ProductStatus
+    created_at: int
+    updated_at: int
+    revision: int = 1  # bumped by every write: guards read-modify-write of the product
+    variants: list[Variant] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    rating_average: float | None = None
+    rating_count: int = 0
+
+    @property
+    def counts_in_category(self) -> bool:
+        """Archived products no longer hold their category (it may then be deleted)."""
+        return self.status != "archived"
+
+
+@dataclass(frozen=True)
+class NewVariant:
+    variant: Variant
+    initial_stock: int

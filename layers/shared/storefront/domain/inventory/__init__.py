@@ -1,0 +1,1 @@
+"""Inventory: stock levels per SKU, adjustments and the low-stock signal."""

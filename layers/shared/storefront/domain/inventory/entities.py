@@ -1,0 +1,43 @@
+"""The stock level of one SKU and the rules of the low-stock threshold (no I/O here).
+
+`available = on_hand - reserved` and `headroom = available - low_stock_threshold` are
+stored beside the counters (see docs/data-model.md): DynamoDB conditions cannot do
+arithmetic, so an adjustment's conditions compare these stored differences instead.
+A level is *low* while `headroom <= 0`, i.e. `available <= low_stock_threshold`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_LOW_STOCK_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    sku: str
+    product_id: str
+    on_hand: int
+    reserved: int
+    low_stock_threshold: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def headroom(self) -> int:
+        return self.available - self.low_stock_threshold
+
+    @property
+    def is_low(self) -> bool:
+        return self.headroom <= 0
+
+
+def crossed_down(before: StockLevel, after: StockLevel) -> bool:
+    """True when a write takes the level from above its threshold to at or under it.
+
+    Only this edge emits `inventory.low_stock`; staying low emits nothing, and going back
+    above the threshold re-arms it for the next crossing.
+    """
+    return not before.is_low and after.is_low

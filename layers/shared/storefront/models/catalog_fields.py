@@ -1,0 +1,53 @@
+"""Reusable constrained field types of the catalog's API models (strict: no coercion)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
+
+from storefront.domain.identity.rules import check_unicode
+
+Name = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(description="Display name, 1–200 characters"),
+    AfterValidator(check_unicode),
+]
+Description = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, max_length=5000),
+    Field(description="Plain-text description, at most 5000 characters"),
+    AfterValidator(check_unicode),
+]
+Brand = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(description="The brand, 1–100 characters"),
+    AfterValidator(check_unicode),
+]
+Tag = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    Field(description="A tag, 1–50 characters"),
+    AfterValidator(check_unicode),
+]
+Slug = Annotated[
+    StrictStr,
+    Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80, description="Lower-case words joined by `-`"),
+]
+Id = Annotated[StrictStr, Field(min_length=1, max_length=64, description="A category id")]
+AttributeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="snake_case attribute name")]
+AttributeValue = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Field(max_length=200)]
+Money = Annotated[StrictInt, Field(ge=0, le=10**12, description="Amount in minor units (1999 = 19.99); never a float")]
+Currency = Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, upper case")]
+Sku = Annotated[
+    StrictStr,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Stock-keeping unit, unique across the store"),
+]
+OptionValue = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100)]
+Options = Annotated[
+    dict[AttributeName, OptionValue],
+    Field(max_length=10, description="Option name → value that tells the variants apart, e.g. {'size': 'M'}"),
+]
+Grams = Annotated[StrictInt, Field(ge=0, le=10**7, description="Shipping weight in grams")]

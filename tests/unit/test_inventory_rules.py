@@ -1,0 +1,63 @@
+"""Crossing detection and the low-stock event, without AWS."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from storefront.domain.errors import Conflict
+from storefront.domain.inventory import service
+from storefront.domain.inventory.entities import StockLevel, crossed_down
+from storefront.domain.inventory.service import _low_stock_event
+
+LEVEL = StockLevel(sku="S", product_id="P", on_hand=10, reserved=2, low_stock_threshold=5)  # available 8
+
+
+@pytest.mark.parametrize(("on_hand", "crossed"), [(8, False), (7, True), (5, True), (2, True)])
+def test_crossing_is_detected_when_available_reaches_the_threshold_from_above(on_hand: int, crossed: bool) -> None:
+    assert crossed_down(LEVEL, replace(LEVEL, on_hand=on_hand)) is crossed
+
+
+def test_no_crossing_is_detected_when_the_level_was_already_low() -> None:
+    low = replace(LEVEL, on_hand=6)
+    assert low.is_low
+    assert not crossed_down(low, replace(low, on_hand=3))
+
+
+def test_no_crossing_is_detected_when_stock_goes_back_up() -> None:
+    low = replace(LEVEL, on_hand=6)
+    assert not crossed_down(low, replace(low, on_hand=20))
+    assert not crossed_down(LEVEL, replace(LEVEL, on_hand=20))
+
+
+def test_raising_the_threshold_is_a_crossing_when_it_puts_available_at_or_under_it() -> None:
+    assert crossed_down(LEVEL, replace(LEVEL, low_stock_threshold=8))
+    assert not crossed_down(LEVEL, replace(LEVEL, low_stock_threshold=7))
+
+
+def test_event_carries_the_level_after_the_write_when_a_crossing_happens() -> None:
+    event = _low_stock_event(LEVEL, replace(LEVEL, on_hand=6))
+    assert event is not None
+    envelope = event.envelope(occurred_at=1_795_725_819)
+    assert envelope["type"] == "inventory.low_stock"
+    assert envelope["data"] == {
+        "sku": "S",
+        "product_id": "P",
+        "on_hand": 6,
+        "reserved": 2,
+        "available": 4,
+        "low_stock_threshold": 5,
+    }
+    assert _low_stock_event(LEVEL, replace(LEVEL, on_hand=9)) is None
+
+
+def test_adjustment_is_409_when_concurrent_changes_keep_winning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service.inventory, "adjust_unless_crossing", lambda *_: None)
+    monkeypatch.setattr(service.inventory, "get_stock", lambda _: LEVEL)
+    monkeypatch.setattr(service.inventory, "replace_level", lambda *_: False)
+    monkeypatch.setattr(service, "_backoff", lambda _: None)
+    with pytest.raises(Conflict):
+        service.adjust("S", -5, "shrinkage")
+    with pytest.raises(Conflict):
+        service.set_level("S", 4, 5)
