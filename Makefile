@@ -73,6 +73,7 @@ bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml
 	$(PY) bench/coldstart.py
 	$(PY) bench/authorizer.py
+	$(PY) bench/ddb_calls.py
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -25,6 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "shared")]
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
+from bench.readme import write_section  # noqa: E402
 from devkit.functions import load_handler_module  # noqa: E402
 from devkit.provision import new_signing_secret  # noqa: E402
 from storefront.models.roles import Role  # noqa: E402
@@ -32,7 +32,6 @@ from storefront.security.keyring import Keyring, keyring_cache  # noqa: E402
 from storefront.security.tokens import issue_access_token, verify_access_token  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "authorizer.json"
-README = ROOT / "README.md"
 CALLS = 5000
 
 
@@ -71,9 +70,7 @@ def main() -> int:
         f" median **{report['verify_median_us']} µs**, p95 {report['verify_p95_us']} µs per token, plus one"
         " consistent GetItem of the user's flags per authorization API Gateway has not cached."
     )
-    text = README.read_text()
-    pattern = re.compile(r"(<!-- authorizer:start -->\n).*?(\n<!-- authorizer:end -->)", re.DOTALL)
-    README.write_text(pattern.sub(lambda match: match.group(1) + table + match.group(2), text))
+    write_section("authorizer", table)
     print(table)
     return 0
 

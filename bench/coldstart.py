@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -26,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.readme import write_section  # noqa: E402
 from devkit.template import functions  # noqa: E402
 
 BUILD = ROOT / ".aws-sam" / "build"
 RESULTS = ROOT / "bench" / "results" / "coldstart.json"
-README = ROOT / "README.md"
 BUDGETS = {"AuthorizerFunction": 1.2}
 DEFAULT_BUDGET = 2.0
 
@@ -123,13 +122,6 @@ def _table(report: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def _update_readme(table: str) -> None:
-    text = README.read_text()
-    pattern = re.compile(r"(<!-- coldstart:start -->\n).*?(\n<!-- coldstart:end -->)", re.DOTALL)
-    if pattern.search(text):
-        README.write_text(pattern.sub(lambda match: match.group(1) + table + match.group(2), text))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per function (≥ 5)")
@@ -138,7 +130,7 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     table = _table(report)
-    _update_readme(table)
+    write_section("coldstart", table)
     print(table)
     return 0
 

@@ -1,0 +1,175 @@
+"""DynamoDB requests per route: how many calls each catalog and inventory route makes.
+
+Each route's handler runs in-process against moto (the table built from template.yaml),
+with a botocore `before-call` hook counting the DynamoDB operations it sends. The
+principal is passed as API Gateway passes it (the authorizer's own GetItem is per
+authorization, cached by the gateway, and not a route's). Written to
+bench/results/ddb_calls.json and a table in README.md. Targets: a product GET, the
+category tree and an inventory adjustment are one request each; no Scan anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "shared")]
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "TABLE_NAME": "storefront-bench",
+        "JWT_SECRET_ARN": "storefront-bench/jwt",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+    }
+)
+
+import boto3  # noqa: E402
+import botocore.session  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from bench.readme import write_section  # noqa: E402
+from devkit import provision  # noqa: E402
+from devkit.functions import load_handler_module  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "ddb_calls.json"
+MANAGER = ("BENCHMANAGER00000000000001", "manager")
+_calls: list[str] = []
+_create_client = botocore.session.Session.create_client
+
+
+def _counting_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+    client = _create_client(self, *args, **kwargs)
+    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: _calls.append(model.name))
+    return client
+
+
+class _Context:
+    function_name, memory_limit_in_mb = "bench", 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+
+def _event(
+    method: str, path: str, body: Any = None, query: dict[str, str] | None = None, public: bool = False
+) -> dict[str, Any]:
+    # A public route has no authorizer in front of it: no principal in the context.
+    authorizer = {} if public else {"authorizer": {"lambda": {"user_id": MANAGER[0], "role": MANAGER[1]}}}
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "&".join(f"{key}={value}" for key, value in (query or {}).items()),
+        "queryStringParameters": query,
+        "headers": {"content-type": "application/json"} if body is not None else {},
+        "requestContext": {
+            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1", "protocol": "HTTP/1.1"},
+            "requestId": uuid.uuid4().hex,
+            "stage": "$default",
+            **authorizer,
+        },
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+def _measure(handler: Callable[..., Any], method: str, path: str, **kwargs: Any) -> tuple[dict[str, Any], list[str]]:
+    _calls.clear()
+    response = handler(_event(method, path, **kwargs), _Context())
+    assert response["statusCode"] < 300, (method, path, response)
+    return response, list(_calls)
+
+
+def run() -> dict[str, list[str]]:
+    botocore.session.Session.create_client = _counting_client
+    catalog = load_handler_module(ROOT / "functions" / "catalog").lambda_handler
+    inventory = load_handler_module(ROOT / "functions" / "inventory").lambda_handler
+    results: dict[str, list[str]] = {}
+    with mock_aws():
+        provision.create_table(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
+        boto3.client("secretsmanager").create_secret(
+            Name=os.environ["JWT_SECRET_ARN"], SecretString=provision.new_signing_secret()
+        )
+        parent_id = None
+        for level in ("Apparel", "Shoes", "Trail"):
+            body: dict[str, Any] = {"name": level, "slug": level.lower(), "parent_id": parent_id, "attributes": {}}
+            response, calls = _measure(catalog, "POST", "/v1/categories", body=body)
+            parent_id = json.loads(response["body"])["id"]
+        results["POST /v1/categories"] = calls
+        variants = [
+            {"sku": f"TRAIL-{size}", "options": {"size": str(size)}, "initial_stock": 20} for size in range(40, 44)
+        ]
+        product: dict[str, Any] = {
+            "name": "Trail Shoe",
+            "description": "A light shoe.",
+            "category_id": parent_id,
+            "brand": "Acme",
+            "price": 8900,
+            "currency": "EUR",
+            "attributes": {},
+            "tags": ["running"],
+            "status": "active",
+            "variants": variants,
+        }
+        response, results["POST /v1/products (4 variants)"] = _measure(catalog, "POST", "/v1/products", body=product)
+        product_id = json.loads(response["body"])["id"]
+        _, results["GET /v1/products/{id} (public)"] = _measure(
+            catalog, "GET", f"/v1/products/{product_id}", public=True
+        )
+        _, results["GET /v1/categories (tree, public)"] = _measure(catalog, "GET", "/v1/categories", public=True)
+        _, results["GET /v1/categories/{id} (public)"] = _measure(
+            catalog, "GET", f"/v1/categories/{parent_id}", public=True
+        )
+        _, results["PATCH /v1/products/{id}"] = _measure(
+            catalog, "PATCH", f"/v1/products/{product_id}", body={"description": "Lighter."}
+        )
+        _, results["GET /v1/inventory/{sku}"] = _measure(inventory, "GET", "/v1/inventory/TRAIL-40")
+        _, results["POST /v1/inventory/{sku}/adjustments"] = _measure(
+            inventory, "POST", "/v1/inventory/TRAIL-40/adjustments", body={"delta": -1, "reason": "bench"}
+        )
+        _, results["POST …/adjustments (crossing the threshold)"] = _measure(
+            inventory, "POST", "/v1/inventory/TRAIL-41/adjustments", body={"delta": -18, "reason": "bench"}
+        )
+        _, results["PUT /v1/inventory/{sku}"] = _measure(
+            inventory, "PUT", "/v1/inventory/TRAIL-42", body={"on_hand": 30, "low_stock_threshold": 5}
+        )
+        _, results["GET /v1/inventory?low_stock=true"] = _measure(
+            inventory, "GET", "/v1/inventory", query={"low_stock": "true"}
+        )
+    return results
+
+
+def main() -> int:
+    results = run()
+    scans = [route for route, calls in results.items() if "Scan" in calls]
+    report = {
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "routes": {route: {"requests": len(calls), "operations": calls} for route, calls in results.items()},
+        "scans": scans,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    lines = [
+        f"DynamoDB requests per route, counted by a botocore hook ({report['generated_at']};"
+        " `bench/results/ddb_calls.json`). Scans: " + ("none." if not scans else ", ".join(scans)),
+        "",
+        "| route | requests | operations |",
+        "|---|---:|---|",
+        *(f"| `{route}` | {len(calls)} | {', '.join(calls)} |" for route, calls in results.items()),
+    ]
+    table = "\n".join(lines)
+    write_section("ddb-calls", table)
+    print(table)
+    return 1 if scans else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
