@@ -19,6 +19,7 @@ TEST_ENVIRONMENT = {
     "TABLE_NAME": "storefront-test",
     "EVENT_BUS_NAME": "storefront-test-events",
     "IMAGES_BUCKET": "storefront-test-images",
+    "IMAGES_BASE_URL": "https://cdn.example.test",
     "JWT_SECRET_ARN": "storefront-test/jwt-signing-keys",
     "JWT_ISSUER": "storefront",
     "JWT_AUDIENCE": "storefront-api",

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from devkit.localrun.config import DEFAULT_STACK_NAME, LocalTemplate
 from devkit.localrun.emulators import Emulators, start_emulators
 from devkit.localrun.eventsources import SourceWiring
 from devkit.localrun.host import LocalFunction, load_functions
+from devkit.localrun.images import LOCAL_IMAGES_PATH, LocalImages
 from devkit.localrun.pollers import Poller
 from devkit.localrun.resources import SecretStore, provision_resources
 from devkit.localrun.router import Gateway
@@ -103,6 +104,7 @@ class Runtime:
         self.pollers: list[Poller] = []
         self._server_thread: threading.Thread | None = None
         self.admin: EnsuredAdmin | None = None
+        self.images: LocalImages | None = None
 
     @property
     def url(self) -> str:
@@ -137,6 +139,7 @@ class Runtime:
         # The shared package reads its settings once, at import: all of this comes first.
         os.environ.update(self.emulators.environment())
         os.environ.update(template.shared_environment())
+        os.environ.update(self._local_environment())
         provision_resources(template, self.emulators, options.data_dir)
         for path in reversed(template.layer_paths()):
             if str(path) not in sys.path:
@@ -144,7 +147,18 @@ class Runtime:
         if options.admin is not None:
             self.admin = ensure_admin(options.admin)
         self._write_state()
-        self.functions = load_functions(template.functions())
+        local = self._local_environment()
+        self.functions = load_functions(
+            [
+                replace(function, environment={**function.environment, **local})
+                if local.keys() & function.environment.keys()
+                else function
+                for function in template.functions()
+            ]
+        )
+        bucket = os.environ.get("IMAGES_BUCKET")
+        if bucket:
+            self.images = LocalImages(self.emulators.client("s3"), bucket)
         self.gateway = Gateway(http_apis(template), self.functions)
         wiring = SourceWiring(template, self.functions, self.emulators, self.stop_event, options.schedule_scale)
         self.pollers = wiring.wire()
@@ -158,7 +172,14 @@ class Runtime:
         if self.gateway is None:  # a request raced the start
             start_response("503 Service Unavailable", [("Content-Type", "application/json")])
             return [b'{"message":"Service Unavailable"}']
+        if self.images is not None and LocalImages.handles(environ.get("PATH_INFO", "")):
+            return self.images(environ, start_response)
         return self.gateway(environ, start_response)
+
+    def _local_environment(self) -> dict[str, str]:
+        """Variables whose AWS value means nothing here: image URLs point at this runtime's route."""
+        port = self.server.server_port if self.server is not None else self.options.port
+        return {"IMAGES_BASE_URL": f"http://127.0.0.1:{port}{LOCAL_IMAGES_PATH}"}
 
     def wait_sources_ready(self, timeout_s: float = 10.0) -> bool:
         """True once every source watches its stream or queue (a LATEST stream misses earlier writes)."""

@@ -16,5 +16,7 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeou
 
 
 @cache
-def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)
+def client(service: str, signature_version: str | None = None) -> Any:
+    """`signature_version="s3v4"` for presigned S3 requests: other signatures fail on custom endpoints."""
+    config = _CONFIG if signature_version is None else _CONFIG.merge(Config(signature_version=signature_version))
+    return boto3.session.Session().client(service, config=config)

@@ -21,6 +21,8 @@ class Settings:
     table_name: str = "storefront"
     event_bus_name: str = "storefront-events"
     images_bucket: str = "storefront-images"
+    # Where the bucket's images/ objects are served (the CDN; the local runtime's own route).
+    images_base_url: str = "https://images.invalid"
     jwt_secret_arn: str = "storefront/jwt-signing-keys"
     jwt_issuer: str = "storefront"
     jwt_audience: str = "storefront-api"

@@ -120,6 +120,16 @@ def variant(product_id: str, sku: str) -> tuple[str, str]:
     return _key("PRODUCT", product_id), _key("PRODUCT", "VARIANT", sku)
 
 
+def product_image(product_id: str, image_id: str) -> tuple[str, str]:
+    """An image of a product (pending, ready or failed), in the product's partition."""
+    return _key("PRODUCT", product_id), _key("PRODUCT", "IMAGE", image_id)
+
+
+def product_image_prefix() -> str:
+    """Sort-key prefix of a product's images (Query with begins_with)."""
+    return _key("PRODUCT", "IMAGE", "")
+
+
 def product_items_prefix() -> str:
     """Sort-key prefix of the product item and its variants (Query with begins_with).
 
@@ -132,7 +142,8 @@ def product_items_prefix() -> str:
 def product_view_index(product_id: str, kind: str, sku: str | None = None) -> tuple[str, str]:
     """GSI1 keys that gather a product, its variants and their stock items in one partition.
 
-    `kind` is PRODUCT, VARIANT or STOCK (the last two with their SKU): the public product
+    `kind` is PRODUCT, VARIANT or STOCK (the last two with their SKU), or IMAGE with the
+    image id (a ready image only: pending ones stay out of the view): the public product
     read is one Query on GSI1PK = PRODUCT_VIEW#<id>.
     """
     return product_view_partition(product_id), kind if sku is None else _key(kind, sku)

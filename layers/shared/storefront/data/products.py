@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.categories import committed, product_count_update
+from storefront.data.image_items import shown_images
 from storefront.data.inventory import StockItem, stock_item
 from storefront.data.outbox import stage_event
 from storefront.data.table import TableItem
@@ -36,7 +37,7 @@ class ProductItem(TableItem, discriminator="Product"):
     attributes = UnicodeAttribute(default="{}")  # JSON
     tags = UnicodeAttribute(default="[]")  # JSON
     status = UnicodeAttribute()
-    images = UnicodeAttribute(default="[]")  # JSON, written by the images function
+    image_count = NumberAttribute(null=True)  # pending and ready images (bounded); see data/images.py
     rating_average = NumberAttribute(null=True)
     rating_count = NumberAttribute(default=0)
     variant_count = NumberAttribute(default=0)
@@ -65,8 +66,7 @@ class ProductSlugItem(TableItem, discriminator="ProductSlug"):
 _FIELDS = ("name", "slug", "description", "category_id", "brand", "price", "currency", "status")
 
 
-def _product(item: ProductItem, variants: list[Variant]) -> Product:
-    images = [Image(**image) for image in json.loads(item.images or "[]")]
+def _product(item: ProductItem, variants: list[Variant], images: list[Image]) -> Product:
     return Product(
         id=item.product_id,
         **{name: getattr(item, name) for name in _FIELDS if name != "price"},
@@ -77,7 +77,7 @@ def _product(item: ProductItem, variants: list[Variant]) -> Product:
         updated_at=int(item.updated_at),
         revision=int(item.revision or 1),
         variants=sorted(variants, key=lambda variant: variant.sku),
-        images=sorted(images, key=lambda image: image.position),
+        images=images,
         rating_average=float(item.rating_average) if item.rating_average is not None else None,
         rating_count=int(item.rating_count or 0),
     )
@@ -94,7 +94,7 @@ def _assemble(items: list[Any], stock: dict[str, int]) -> Product | None:
     if not products:
         return None
     variants = [_variant(item, stock.get(item.sku, 0)) for item in items if isinstance(item, VariantItem)]
-    return _product(products[0], variants)
+    return _product(products[0], variants, shown_images(items))
 
 
 def _available(skus: list[str]) -> dict[str, int]:
@@ -152,7 +152,6 @@ def _product_item(product: Product) -> ProductItem:
         **{name: getattr(product, name) for name in _FIELDS},
         attributes=json.dumps(product.attributes),
         tags=json.dumps(product.tags),
-        images="[]",
         rating_count=0,
         variant_count=len(product.variants),
         revision=product.revision,

@@ -80,14 +80,18 @@ class ProductCreated(DomainEvent):
 
 
 class ProductUpdated(DomainEvent):
-    """A product's fields or variants changed (PATCH, variant added, changed or removed)."""
+    """A product's fields, variants or images changed (PATCH, variant or image added, changed or removed)."""
 
     event_type: ClassVar[str] = "product.updated"
     version: ClassVar[int] = 1
 
     product: ProductData
-    change: StrictStr = Field(description="product, variant_added, variant_updated or variant_removed")
+    change: StrictStr = Field(
+        description="product, variant_added, variant_updated, variant_removed, image_added (an uploaded "
+        "image was checked and is shown), image_updated or image_removed"
+    )
     sku: StrictStr | None = Field(None, description="The variant's SKU, for a variant change")
+    image_id: StrictStr | None = Field(None, description="The image's id, for an image change")
 
 
 class ProductDeleted(DomainEvent):

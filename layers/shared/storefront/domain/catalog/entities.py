@@ -58,6 +58,25 @@ class Image:
     position: int
 
 
+ImageStatus = Literal["pending", "ready", "failed"]
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    """A product image as stored: `pending` until its uploaded bytes were checked."""
+
+    product_id: str
+    id: str
+    status: ImageStatus
+    content_type: str  # the declared type, which the uploaded bytes must be
+    filename: str
+    alt: str | None
+    position: int
+    created_at: int
+    updated_at: int
+    variants: dict[str, str] = field(default_factory=dict)  # width → object key, once ready
+
+
 @dataclass(frozen=True)
 class Product:
     id: str

@@ -1,0 +1,86 @@
+"""Product images (manager): a presigned upload per image, then its alt text, order, removal.
+
+The bytes never pass through here: the client POSTs them straight to S3, and the image
+function checks them (see functions/images). An image shows on the product once ready.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from storefront.domain.catalog import images
+from storefront.http.auth import Principal, requires
+from storefront.http.problems import Problem
+from storefront.http.resolver import http_handler, make_resolver
+from storefront.models.catalog_images import (
+    ProductImageCreate,
+    ProductImageDetail,
+    ProductImagePatch,
+    ProductImageUpload,
+)
+from storefront.models.roles import Role
+
+app = make_resolver()
+
+Manager = Annotated[Principal, requires(Role.MANAGER)]
+ProductId = Annotated[str, Path(min_length=1, max_length=64, description="The product id")]
+ImageId = Annotated[str, Path(min_length=1, max_length=64, description="The image id")]
+_NO_STORE = {"Cache-Control": "no-store"}
+_TAGS = ["Catalog"]
+
+
+def _problem(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
+
+
+def _json[T](body: T, status: int = 200) -> Response[T]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=_NO_STORE)
+
+
+@app.post(
+    "/v1/products/<product_id>/images",
+    summary="Start an image upload (manager)",
+    description="Answers a presigned S3 POST for one JPEG, PNG or WebP file of at most 10 MiB, valid 5 minutes. "
+    "The image shows on the product (by `position`) only once the uploaded bytes were checked to be that type.",
+    tags=_TAGS,
+    responses={
+        201: {"description": "Created", "content": {"application/json": {"model": ProductImageUpload}}},
+        404: _problem("Unknown or archived product"),
+        409: _problem(f"The product already has {images.MAX_IMAGES} images"),
+    },
+)
+def create_image(product_id: ProductId, body: ProductImageCreate, principal: Manager) -> Response[ProductImageUpload]:
+    upload = images.register_image(product_id, body.content_type, body.filename, body.alt)
+    return _json(ProductImageUpload.of(upload), 201)
+
+
+@app.patch(
+    "/v1/products/<product_id>/images/<image_id>",
+    summary="Change an image's alt text or position (manager)",
+    description="`position` is a sort key: images are shown by position, then by id; other images never move.",
+    tags=_TAGS,
+    responses={404: _problem("Unknown product or image")},
+)
+def patch_image(
+    product_id: ProductId, image_id: ImageId, body: ProductImagePatch, principal: Manager
+) -> Response[ProductImageDetail]:
+    return _json(ProductImageDetail.of(images.update_image(product_id, image_id, body.changes())))
+
+
+@app.delete(
+    "/v1/products/<product_id>/images/<image_id>",
+    summary="Remove an image (manager)",
+    description="The image leaves the product and its files are deleted (CDN caches may serve them until they expire).",
+    tags=_TAGS,
+    responses={204: {"description": "Deleted", "content": {}}, 404: _problem("Unknown product or image")},
+)
+def delete_image(product_id: ProductId, image_id: ImageId, principal: Manager) -> Response[None]:
+    images.delete_image(product_id, image_id)
+    return Response(status_code=204, body=None, headers=_NO_STORE)
+
+
+lambda_handler = http_handler(app, "product-images")

@@ -1,0 +1,168 @@
+"""Product images: presigned uploads, the check of the uploaded bytes, edits and removal.
+
+A manager gets a presigned POST for one declared type; the bucket notifies the image
+function, which checks the bytes (the presign conditions are S3's word, not moto's, so
+they are checked again here), writes the resized variants and marks the image ready,
+or deletes the upload and marks it failed. Only ready images are shown, by `position`
+(a sort key: equal positions are ordered by id; other images never shift).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from storefront.data import image_storage as storage
+from storefront.data import images as repository
+from storefront.data import products as product_repository
+from storefront.data.image_items import parse_upload_key, shown_url, upload_key, variant_key
+from storefront.domain import clock
+from storefront.domain.catalog.entities import ImageRecord, Product
+from storefront.domain.errors import Conflict, NotFound
+from storefront.events.catalog import ProductData, ProductUpdated
+from storefront.ids import new_ulid
+from storefront.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
+MAX_IMAGES = 20  # pending and ready images of one product
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+UPLOAD_EXPIRES_S = 300
+WIDTHS = (320, 1024)
+ATTEMPTS = 3
+NO_PRODUCT = "No such product."
+NO_IMAGE = "No such image."
+BUSY = "The product changed concurrently; try again."
+
+# Bytes and declared type → WebP bytes per width; raises InvalidImage.
+Transcoder = Callable[[bytes, str], dict[int, bytes]]
+
+
+class InvalidImage(Exception):
+    """The uploaded bytes are not an acceptable image of the declared type."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    image: ImageRecord
+    url: str  # the presigned POST's form action
+    fields: dict[str, str]  # the form fields to send before the file
+    image_url: str  # where the image is served once ready
+
+
+def _current(product_id: str) -> Product:
+    product = product_repository.read_product(product_id)
+    if product is None or product.status == "archived":
+        raise NotFound(NO_PRODUCT)
+    return product
+
+
+def register_image(product_id: str, content_type: str, filename: str, alt: str | None) -> Upload:
+    """A pending image and the presigned POST its bytes go to (404 archived, 409 full)."""
+    _current(product_id)
+    existing = [image for image in repository.list_images(product_id) if image.status != "failed"]
+    if len(existing) >= MAX_IMAGES:
+        raise Conflict(f"A product has at most {MAX_IMAGES} images.")
+    now = clock.now()
+    position = max((image.position for image in existing), default=-1) + 1
+    image = ImageRecord(product_id, new_ulid(), "pending", content_type, filename, alt, position, now, now)
+    if not repository.register_image(image, MAX_IMAGES):
+        _current(product_id)  # 404 when archived meanwhile
+        raise Conflict(f"A product has at most {MAX_IMAGES} images.")
+    url, fields = storage.presigned_post(
+        get_settings().images_bucket,
+        upload_key(product_id, image.id),
+        content_type,
+        MAX_UPLOAD_BYTES,
+        UPLOAD_EXPIRES_S,
+    )
+    return Upload(image, url, fields, shown_url(product_id, image.id))
+
+
+def _image(product_id: str, image_id: str) -> ImageRecord:
+    image = repository.get_image(product_id, image_id)
+    if image is None:
+        raise NotFound(NO_IMAGE)
+    return image
+
+
+def _event(before: Product, now: int, change: str, image_id: str) -> ProductUpdated:
+    after = replace(before, updated_at=now, revision=before.revision + 1)
+    return ProductUpdated(product=ProductData.of(after), change=change, image_id=image_id)
+
+
+def update_image(product_id: str, image_id: str, changes: dict[str, Any]) -> ImageRecord:
+    """`changes`: alt (None clears it), position."""
+    for _ in range(ATTEMPTS):
+        before = _current(product_id)
+        image = replace(_image(product_id, image_id), **changes)
+        now = clock.now()
+        if repository.update_image(before, image, _event(before, now, "image_updated", image_id), now):
+            return replace(image, updated_at=now)
+    raise Conflict(BUSY)
+
+
+def delete_image(product_id: str, image_id: str) -> None:
+    """Removes the image and its objects (a variant may stay in the CDN's cache until it expires)."""
+    for _ in range(ATTEMPTS):
+        before = _current(product_id)
+        image = _image(product_id, image_id)
+        now = clock.now()
+        if repository.delete_image(before, image, _event(before, now, "image_removed", image_id), now):
+            objects = [*image.variants.values(), upload_key(product_id, image_id)]
+            storage.delete_objects(get_settings().images_bucket, objects)
+            return
+    raise Conflict(BUSY)
+
+
+def _check(bucket: str, key: str, image: ImageRecord, transcode: Transcoder) -> dict[int, bytes]:
+    size = storage.object_size(bucket, key)
+    if size is None or not 0 < size <= MAX_UPLOAD_BYTES:
+        raise InvalidImage(f"{size} bytes, not 1..{MAX_UPLOAD_BYTES}")
+    data = storage.read_object(bucket, key, MAX_UPLOAD_BYTES)
+    if data is None or not 0 < len(data) <= MAX_UPLOAD_BYTES:
+        raise InvalidImage("the upload went away or grew over the limit")
+    return transcode(data, image.content_type)
+
+
+def process_upload(bucket: str, key: str, transcode: Transcoder) -> str:
+    """The image function's work for one uploaded object: ready, failed, or skipped.
+
+    Idempotent: an image that is no longer pending (a redelivered notification) is
+    skipped; an upload for an unknown (deleted) image is deleted.
+    """
+    ids = parse_upload_key(key)
+    if ids is None:
+        log.warning("ignoring %s: not an upload key", key)
+        return "skipped"
+    image = repository.get_image(*ids)
+    if image is None or image.status != "pending":
+        if image is None:
+            storage.delete_objects(bucket, [key])
+        return "skipped"
+    try:
+        variants = _check(bucket, key, image, transcode)
+    except InvalidImage as reason:
+        log.warning("image %s rejected: %s", image.id, reason)
+        storage.delete_objects(bucket, [key])
+        repository.mark_failed(image, clock.now())
+        return "failed"
+    keys = {str(width): variant_key(image.product_id, image.id, width) for width in variants}
+    for width, data in variants.items():
+        storage.put_variant(bucket, keys[str(width)], data)
+    ready = replace(image, status="ready", variants=keys)
+    for _ in range(ATTEMPTS):
+        before = product_repository.read_product(image.product_id)
+        if before is None:
+            break
+        now = clock.now()
+        if repository.mark_ready(before, ready, _event(before, now, "image_added", image.id), now):
+            storage.delete_objects(bucket, [key])
+            return "ready"
+        if repository.get_image(*ids) != image:
+            return "skipped"  # deleted or processed meanwhile
+    raise RuntimeError(f"image {image.id}: the product kept changing")

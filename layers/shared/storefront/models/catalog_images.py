@@ -1,0 +1,97 @@
+"""API models of the product image routes. Their descriptions become the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
+
+from storefront.data.image_items import shown_url
+from storefront.domain.catalog.entities import ImageRecord
+from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload
+from storefront.domain.identity.rules import check_unicode
+
+Alt = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    Field(description="Alternative text, at most 500 characters"),
+    AfterValidator(check_unicode),
+]
+Position = Annotated[
+    StrictInt,
+    Field(ge=0, le=10_000, description="Sort key among the product's images: ties are ordered by id"),
+]
+
+
+class ProductImageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_type: Literal["image/jpeg", "image/png", "image/webp"] = Field(
+        description="The type of the file to upload: the uploaded bytes must be exactly this type"
+    )
+    filename: Annotated[
+        StrictStr,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        Field(description="The file's original name (kept for staff; never part of a URL)"),
+        AfterValidator(check_unicode),
+    ]
+    alt: Alt | None = None
+
+
+class ProductImagePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    alt: Alt | None = None
+    position: Position | None = None
+
+    @model_validator(mode="after")
+    def _position_not_null(self) -> ProductImagePatch:
+        if "position" in self.model_fields_set and self.position is None:
+            raise ValueError("position cannot be null")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ImageUploadForm(BaseModel):
+    url: str = Field(description="The form's action: POST the fields, then the file (named `file`), as multipart")
+    fields: dict[str, str] = Field(
+        description=f"Form fields to send as they are; the upload must be 1 byte to {MAX_UPLOAD_BYTES} bytes, "
+        f"of the declared Content-Type, within {UPLOAD_EXPIRES_S} s"
+    )
+
+
+class ProductImageUpload(BaseModel):
+    image_id: str = Field(description="The new image's id; it shows on the product once its bytes were checked")
+    upload: ImageUploadForm = Field(description="A presigned S3 POST")
+    url: str = Field(description="Where the image will be served (CDN, 1024 px wide WebP)")
+
+    @classmethod
+    def of(cls, upload: Upload) -> ProductImageUpload:
+        form = ImageUploadForm(url=upload.url, fields=upload.fields)
+        return cls(image_id=upload.image.id, upload=form, url=upload.image_url)
+
+
+class ProductImageDetail(BaseModel):
+    id: str = Field(description="The image id")
+    url: str = Field(description="CDN URL of the 1024 px wide WebP variant")
+    alt: str | None = Field(description="Alternative text")
+    position: int = Field(description="Sort key among the product's images (ties by id)")
+    status: Literal["pending", "ready", "failed"] = Field(
+        description="pending until the upload was checked; failed ones are never shown"
+    )
+
+    @classmethod
+    def of(cls, image: ImageRecord) -> ProductImageDetail:
+        url = shown_url(image.product_id, image.id)
+        return cls(id=image.id, url=url, alt=image.alt, position=image.position, status=image.status)
