@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.table import TableItem, query_slice, transaction
+from storefront.data.table import TableItem, committed, query_slice
 from storefront.data.users import UserItem
 from storefront.domain.pages import Slice
 from storefront.domain.users.entities import ADDRESS_FIELDS, Address, DefaultChange
@@ -45,17 +44,6 @@ def _address(item: AddressItem) -> Address:
         created_at=int(item.created_at),
         updated_at=int(item.updated_at),
     )
-
-
-def _committed(write_all: Any) -> bool:
-    try:
-        with transaction() as write:
-            write_all(write)
-    except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
-            return False
-        raise
-    return True
 
 
 def get_address(user_id: str, address_id: str) -> Address | None:
@@ -107,7 +95,7 @@ def create_address(user_id: str, address: Address, defaults: list[DefaultChange]
         write.save(item, condition=AddressItem.PK.does_not_exist())
         write.update(UserItem(user_pk, user_sk), actions=actions, condition=UserItem.PK.exists() & below)
 
-    return _committed(write_all)
+    return committed(write_all)
 
 
 def _pointer_update(changes: list[DefaultChange]) -> tuple[list[Any], Any]:
@@ -143,7 +131,7 @@ def update_address(
         if user_actions:
             write.update(UserItem(user_pk, user_sk), actions=user_actions, condition=user_condition)
 
-    return _committed(write_all)
+    return committed(write_all)
 
 
 def delete_address(user_id: str, address_id: str, defaults: list[DefaultChange], now: int) -> bool:
@@ -165,4 +153,4 @@ def delete_address(user_id: str, address_id: str, defaults: list[DefaultChange],
         write.delete(AddressItem(pk, sk), condition=AddressItem.PK.exists())
         write.update(UserItem(user_pk, user_sk), actions=actions, condition=condition)
 
-    return _committed(write_all)
+    return committed(write_all)

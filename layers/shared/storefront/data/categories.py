@@ -11,15 +11,13 @@ the domain reads again and says why.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.table import TableItem, transaction
+from storefront.data.table import TableItem, committed
 from storefront.domain.catalog.entities import AttributeDefinition, Category
 
 
@@ -52,18 +50,6 @@ def _category(item: CategoryItem) -> Category:
         child_count=int(item.child_count or 0),
         product_count=int(item.product_count or 0),
     )
-
-
-def committed(write_all: Callable[[TransactWrite], None]) -> bool:
-    """Runs one transaction; False when a condition (or a concurrent transaction) cancelled it."""
-    try:
-        with transaction() as write:
-            write_all(write)
-    except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
-            return False
-        raise
-    return True
 
 
 def list_categories(*, consistent: bool = False) -> list[Category]:

@@ -16,11 +16,11 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.categories import committed, product_count_update
+from storefront.data.categories import product_count_update
 from storefront.data.image_items import shown_images
 from storefront.data.inventory import StockItem, stock_item
 from storefront.data.outbox import stage_event
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, committed
 from storefront.domain.catalog.entities import Image, NewVariant, Product, Variant
 from storefront.events.base import DomainEvent
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -84,3 +85,15 @@ def query_slice[I, T](results: Iterable[I], limit: int, convert: Callable[[I], T
 def transaction() -> TransactWrite:
     """A TransactWriteItems on the table: every write that must agree goes through one."""
     return TransactWrite(connection=Connection(region=TableItem.Meta.region))
+
+
+def committed(write_all: Callable[[TransactWrite], None]) -> bool:
+    """Runs one transaction; False when a condition (or a concurrent transaction) cancelled it."""
+    try:
+        with transaction() as write:
+            write_all(write)
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
