@@ -10,12 +10,13 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-reset test lint typecheck template-check openapi events bench clean rotate-key admin
+.PHONY: help install dev dev-reset test lint typecheck template-check openapi events bench clean rotate-key admin seed
 
 help:
 	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test       install everything and run lint, types, template checks and all tests"
 	@echo "make dev-reset  forget the local data (.local/)"
+	@echo "make seed       load a demo catalog through the API into \`make dev\` (STACK=name ARGS=\"--email E\": deployed)"
 	@echo "make openapi    regenerate docs/openapi.json from the functions"
 	@echo "make events     regenerate the event schemas (docs/events/*.json) from the event classes"
 	@echo "make bench      run the benchmarks (bench/results/)"
@@ -84,3 +85,7 @@ rotate-key: $(VENV)/.installed
 # ARGS is the command line of devkit/admin.py: `make admin ARGS="--help"` lists it.
 admin: $(VENV)/.installed
 	$(PY) -m devkit.admin $(if $(STACK),--stack-name $(STACK)) $(ARGS)
+
+# Through the HTTP API, as a manager: `make seed ARGS="--help"` lists the options.
+seed: $(VENV)/.installed
+	$(PY) -m devkit.seed $(if $(STACK),--stack-name $(STACK)) $(ARGS)

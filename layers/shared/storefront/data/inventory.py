@@ -103,8 +103,9 @@ def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
     Conditions: the item exists, `available >= -delta` (on_hand stays >= reserved), and the
     low state does not change (a decrease needs `headroom <= 0` or `headroom > -delta`, an
     increase `headroom > 0` or `headroom <= -delta`), so the sparse index keys stay right
-    untouched. Returns the new level, or None when any condition failed: the caller reads
-    the item and decides (unknown SKU, not enough stock, or a crossing).
+    untouched. Returns the new level, or None when any condition failed or a transaction
+    held the item: the caller reads the item and decides (unknown SKU, not enough stock,
+    a crossing, or a retry).
     """
     item = StockItem(*keys.stock(sku))
     neg = -delta
@@ -122,7 +123,9 @@ def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as error:
-        if error.cause_response_code == _CONDITION_FAILED:
+        # A transaction in flight on the item (TransactionConflict) is answered like a failed
+        # condition: the caller's conditional read-and-replace path decides.
+        if error.cause_response_code in (_CONDITION_FAILED, "TransactionConflictException"):
             return None
         raise
     return _level(item)

@@ -23,7 +23,7 @@ from storefront.domain.pages import Slice
 from storefront.events.inventory import InventoryLowStock
 from storefront.observability import get_logger
 
-ATTEMPTS = 10
+ATTEMPTS = 20
 NO_SKU = "No stock item for this SKU."
 BUSY = "The stock of this SKU changed concurrently too often; try again."
 

@@ -1,0 +1,81 @@
+"""The demo catalog of `make seed`, without any API: deterministic, valid against its own
+category definitions, and the command's target resolution."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from devkit import seed
+from devkit.seed_catalog import CATEGORIES, KINDS, card_png, initials, product
+
+DEFINITIONS = {spec.slug: spec for spec in CATEGORIES}
+
+
+def effective(slug: str) -> dict[str, Any]:
+    spec = DEFINITIONS[slug]
+    inherited = effective(spec.parent) if spec.parent else {}
+    return {**inherited, **spec.attributes}
+
+
+def test_products_are_the_same_when_generated_again_whatever_the_count() -> None:
+    assert [product(index, 3).body for index in range(20)] == [product(index, 3).body for index in range(20)]
+    assert product(5, 3).body != product(5, 4).body
+
+
+def test_categories_are_three_levels_deep_and_listed_parents_first() -> None:
+    seen: set[str] = set()
+    for spec in CATEGORIES:
+        assert spec.parent is None or spec.parent in seen
+        seen.add(spec.slug)
+    assert {kind.category for kind in KINDS} <= seen
+    assert all(DEFINITIONS[DEFINITIONS[kind.category].parent or ""].parent for kind in KINDS)
+
+
+def test_every_product_fits_its_category_when_two_hundred_are_made() -> None:
+    specs = [product(index, 1) for index in range(200)]
+    skus = [sku for spec in specs for sku in spec.skus]
+
+    assert len(skus) == len(set(skus))
+    assert {len(spec.skus) for spec in specs} <= {1, 2, 3, 4}
+    assert any(variant["initial_stock"] <= 5 for spec in specs for variant in spec.body["variants"])
+    for spec in specs:
+        definitions = effective(spec.category)
+        for name, value in spec.body["attributes"].items():
+            definition = definitions[name]
+            assert definition["type"] == {bool: "boolean", int: "number", str: "string"}[type(value)], (name, value)
+            assert "values" not in definition or value in definition["values"], (name, value)
+        required = {name for name, definition in definitions.items() if definition.get("required")}
+        assert required <= set(spec.body["attributes"])
+
+
+def test_card_is_a_small_png_when_drawn() -> None:
+    picture = Image.open(io.BytesIO(card_png(initials("Northpeak Summit Trail Runner"), (10, 20, 30))))
+
+    assert (picture.format, picture.size) == ("PNG", (320, 320))
+    assert initials("Hearth & Co Ember Skillet") == "HC"
+
+
+class _FakeCloudFormation:
+    def __init__(self, outputs: dict[str, str]) -> None:
+        self.outputs = outputs
+
+    def describe_stacks(self, StackName: str) -> dict[str, Any]:  # noqa: N803 - boto3's spelling
+        outputs = [{"OutputKey": key, "OutputValue": value} for key, value in self.outputs.items()]
+        return {"Stacks": [{"StackName": StackName, "Outputs": outputs}]}
+
+
+def test_stack_target_is_its_api_url_output_when_named() -> None:
+    url = "https://abc.execute-api.eu-west-1.amazonaws.com"
+
+    assert seed.stack_api_url("shop", _FakeCloudFormation({"ApiUrl": url})) == url
+    with pytest.raises(seed.SeedError, match="no ApiUrl output"):
+        seed.stack_api_url("shop", _FakeCloudFormation({}))
+
+
+def test_deployed_target_needs_an_email_when_given_by_url() -> None:
+    with pytest.raises(seed.SeedError, match="--email"):
+        seed.main(["--api-url", "https://api.example.com"])
