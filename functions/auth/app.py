@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from storefront.domain.identity import service
 from storefront.http.auth import Principal, requires
-from storefront.http.problems import Problem
 from storefront.http.resolver import http_handler, make_resolver
+from storefront.http.responses import json_response, no_content, problem_doc
 from storefront.models.identity import (
     AuthSession,
     LoginRequest,
@@ -23,20 +23,14 @@ from storefront.models.roles import Role
 
 app = make_resolver()
 
-_NO_STORE = {"Cache-Control": "no-store"}  # tokens must never sit in a cache
-
 
 def _session_response(status: int, description: str) -> dict[int, OpenAPIResponse]:
     return {status: {"description": description, "content": {"application/json": {"model": AuthSession}}}}
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
-
-
 def _throttled(description: str) -> OpenAPIResponse:
     retry_after: OpenAPIResponseHeader = {"description": "Seconds until the window ends", "schema": {"type": "integer"}}
-    return {**_problem(description), "headers": {"Retry-After": retry_after}}
+    return {**problem_doc(description), "headers": {"Retry-After": retry_after}}
 
 
 def _source_ip() -> str | None:
@@ -44,18 +38,14 @@ def _source_ip() -> str | None:
 
 
 def _session(status: int, session: AuthSession) -> Response[AuthSession]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=session, headers=_NO_STORE)
-
-
-def _no_content() -> Response[None]:
-    return Response(status_code=204, body=None, headers=_NO_STORE)
+    return json_response(session, status)  # no-store: tokens must never sit in a cache
 
 
 @app.post(
     "/v1/auth/register",
     summary="Create a customer account and sign in",
     tags=["Auth"],
-    responses={**_session_response(201, "Account created; signed in"), 409: _problem("The email is taken")},
+    responses={**_session_response(201, "Account created; signed in"), 409: problem_doc("The email is taken")},
 )
 def register(body: RegisterRequest) -> Response[AuthSession]:
     return _session(201, AuthSession.of(service.register(body.email, body.password, body.name)))
@@ -67,8 +57,8 @@ def register(body: RegisterRequest) -> Response[AuthSession]:
     tags=["Auth"],
     responses={
         **_session_response(200, "Signed in"),
-        401: _problem("Wrong email or password (one answer for both)"),
-        403: _problem("The account is disabled"),
+        401: problem_doc("Wrong email or password (one answer for both)"),
+        403: problem_doc("The account is disabled"),
         429: _throttled("Too many failed sign-ins for this email or address"),
     },
 )
@@ -82,8 +72,8 @@ def login(body: LoginRequest) -> Response[AuthSession]:
     tags=["Auth"],
     responses={
         **_session_response(200, "A new access token and refresh token; the old refresh token is spent"),
-        401: _problem("Invalid, expired, revoked or already used refresh token (reuse revokes its session)"),
-        403: _problem("The account is disabled"),
+        401: problem_doc("Invalid, expired, revoked or already used refresh token (reuse revokes its session)"),
+        403: problem_doc("The account is disabled"),
     },
 )
 def refresh(body: RefreshRequest) -> Response[AuthSession]:
@@ -98,7 +88,7 @@ def refresh(body: RefreshRequest) -> Response[AuthSession]:
 )
 def logout(body: LogoutRequest) -> Response[None]:
     service.logout(body.refresh_token)
-    return _no_content()
+    return no_content()
 
 
 @app.post(
@@ -109,7 +99,7 @@ def logout(body: LogoutRequest) -> Response[None]:
     tags=["Auth"],
     responses={
         204: {"description": "Changed; every refresh token of the user is revoked", "content": {}},
-        409: _problem("A concurrent password change won"),
+        409: problem_doc("A concurrent password change won"),
         429: _throttled("Too many wrong current passwords"),
     },
 )
@@ -117,7 +107,7 @@ def change_password(
     body: PasswordChangeRequest, principal: Annotated[Principal, requires(Role.CUSTOMER)]
 ) -> Response[None]:
     service.change_password(principal.user_id, body.current_password, body.new_password, _source_ip())
-    return _no_content()
+    return no_content()
 
 
 lambda_handler = http_handler(app, "auth")

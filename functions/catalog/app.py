@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from storefront.domain.catalog import categories, products
 from storefront.http.auth import Principal, requires
 from storefront.http.caching import cacheable, install_caching
-from storefront.http.problems import Problem
 from storefront.http.resolver import http_handler, make_resolver
+from storefront.http.responses import json_response, no_content, problem_doc
 from storefront.http.viewer import optional_viewer
 from storefront.models.catalog import (
     CategoryCreate,
@@ -40,16 +40,7 @@ Viewer = Annotated[Principal | None, optional_viewer()]
 CategoryId = Annotated[str, Path(min_length=1, max_length=64, description="The category id")]
 ProductId = Annotated[str, Path(min_length=1, max_length=64, description="The product id")]
 SkuPath = Annotated[str, Path(min_length=1, max_length=64, description="The variant's SKU")]
-_NO_STORE = {"Cache-Control": "no-store"}
 _TAGS = ["Catalog"]
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
-
-
-def _json[T](body: T, status: int = 200) -> Response[T]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=_NO_STORE)
 
 
 def _created(model: type) -> OpenAPIResponse:
@@ -82,32 +73,32 @@ def get_category(category_id: CategoryId) -> Response[CategoryDetail]:
     "/v1/categories",
     summary="Create a category (manager)",
     tags=_TAGS,
-    responses={201: _created(CategoryDetail), 409: _problem("The slug is taken")},
+    responses={201: _created(CategoryDetail), 409: problem_doc("The slug is taken")},
 )
 def create_category(body: CategoryCreate, principal: Manager) -> Response[CategoryDetail]:
     detail = categories.create_category(body.name, body.slug, body.parent_id, body.definitions())
-    return _json(CategoryDetail.of(detail), 201)
+    return json_response(CategoryDetail.of(detail), 201)
 
 
 @app.patch(
     "/v1/categories/<category_id>",
     summary="Rename, re-slug or move a category (manager)",
     tags=_TAGS,
-    responses={409: _problem("The slug is taken, or the move would put it under itself or a descendant")},
+    responses={409: problem_doc("The slug is taken, or the move would put it under itself or a descendant")},
 )
 def patch_category(category_id: CategoryId, body: CategoryPatch, principal: Manager) -> Response[CategoryDetail]:
-    return _json(CategoryDetail.of(categories.update_category(category_id, body.changes())))
+    return json_response(CategoryDetail.of(categories.update_category(category_id, body.changes())))
 
 
 @app.delete(
     "/v1/categories/<category_id>",
     summary="Delete an empty category (manager)",
     tags=_TAGS,
-    responses={204: _DELETED, 409: _problem("The category has subcategories or products")},
+    responses={204: _DELETED, 409: problem_doc("The category has subcategories or products")},
 )
 def delete_category(category_id: CategoryId, principal: Manager) -> Response[None]:
     categories.delete_category(category_id)
-    return Response(status_code=204, body=None, headers=_NO_STORE)
+    return no_content()
 
 
 @app.get(
@@ -116,7 +107,7 @@ def delete_category(category_id: CategoryId, principal: Manager) -> Response[Non
     description="Public for active products. A manager's bearer token also shows drafts and archived "
     "products (answered `Cache-Control: private, no-store`); an invalid token is a 401.",
     tags=_TAGS,
-    responses={**_CACHED, 401: _problem("The bearer token sent is invalid or expired")},
+    responses={**_CACHED, 401: problem_doc("The bearer token sent is invalid or expired")},
 )
 def get_product(product_id: ProductId, viewer: Viewer) -> Response[ProductDetail]:
     viewer_id, viewer_role = (viewer.user_id, viewer.role) if viewer is not None else (None, None)
@@ -128,16 +119,16 @@ def get_product(product_id: ProductId, viewer: Viewer) -> Response[ProductDetail
     "/v1/products",
     summary="Create a product with its variants (manager)",
     tags=_TAGS,
-    responses={201: _created(ProductDetail), 409: _problem("A SKU is already in use")},
+    responses={201: _created(ProductDetail), 409: problem_doc("A SKU is already in use")},
 )
 def create_product(body: ProductCreate, principal: Manager) -> Response[ProductDetail]:
     variants = [variant.new_variant() for variant in body.variants]
-    return _json(ProductDetail.of(products.create_product(body.fields(), variants)), 201)
+    return json_response(ProductDetail.of(products.create_product(body.fields(), variants)), 201)
 
 
 @app.patch("/v1/products/<product_id>", summary="Change a product (manager)", tags=_TAGS)
 def patch_product(product_id: ProductId, body: ProductPatch, principal: Manager) -> Response[ProductDetail]:
-    return _json(ProductDetail.of(products.update_product(product_id, body.changes())))
+    return json_response(ProductDetail.of(products.update_product(product_id, body.changes())))
 
 
 @app.delete(
@@ -149,24 +140,24 @@ def patch_product(product_id: ProductId, body: ProductPatch, principal: Manager)
 )
 def archive_product(product_id: ProductId, principal: Manager) -> Response[None]:
     products.archive_product(product_id)
-    return Response(status_code=204, body=None, headers=_NO_STORE)
+    return no_content()
 
 
 @app.post(
     "/v1/products/<product_id>/variants",
     summary="Add a variant (manager)",
     tags=_TAGS,
-    responses={201: _created(ProductDetail), 409: _problem("The SKU is already in use")},
+    responses={201: _created(ProductDetail), 409: problem_doc("The SKU is already in use")},
 )
 def add_variant(product_id: ProductId, body: ProductVariantCreate, principal: Manager) -> Response[ProductDetail]:
-    return _json(ProductDetail.of(products.add_variant(product_id, body.new_variant())), 201)
+    return json_response(ProductDetail.of(products.add_variant(product_id, body.new_variant())), 201)
 
 
 @app.patch("/v1/products/<product_id>/variants/<sku>", summary="Change a variant (manager)", tags=_TAGS)
 def patch_variant(
     product_id: ProductId, sku: SkuPath, body: ProductVariantPatch, principal: Manager
 ) -> Response[ProductDetail]:
-    return _json(ProductDetail.of(products.update_variant(product_id, sku, body.changes())))
+    return json_response(ProductDetail.of(products.update_variant(product_id, sku, body.changes())))
 
 
 @app.delete(
@@ -174,11 +165,11 @@ def patch_variant(
     summary="Remove a variant (manager)",
     description="The SKU stays reserved (orders refer to it). Removing the last variant is a 409.",
     tags=_TAGS,
-    responses={204: _DELETED, 409: _problem("It is the product's last variant")},
+    responses={204: _DELETED, 409: problem_doc("It is the product's last variant")},
 )
 def remove_variant(product_id: ProductId, sku: SkuPath, principal: Manager) -> Response[None]:
     products.remove_variant(product_id, sku)
-    return Response(status_code=204, body=None, headers=_NO_STORE)
+    return no_content()
 
 
 lambda_handler = http_handler(app, "catalog")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from storefront.domain.inventory import service
 from storefront.http.auth import Principal, requires
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
-from storefront.http.problems import Problem
 from storefront.http.resolver import http_handler, make_resolver
+from storefront.http.responses import json_response, problem_doc
 from storefront.models.inventory import StockAdjustmentCreate, StockLevel, StockLevelPage, StockLevelUpdate
 from storefront.models.roles import Role
 
@@ -23,27 +22,20 @@ Sku = Annotated[str, Path(min_length=1, max_length=64, description="The SKU")]
 LowStock = Annotated[
     Literal["true"], Query(description="Must be `true`: only the SKUs at or under their threshold are listed")
 ]
-_PRIVATE = {"Cache-Control": "private, no-store"}  # changes with every sale: never cached
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
-
-
-def _json[T](body: T) -> Response[T]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=_PRIVATE)
-
-
-_UNKNOWN = {404: _problem("No stock item for this SKU")}
+_UNKNOWN = {404: problem_doc("No stock item for this SKU")}
 _SHORT = {
     **_UNKNOWN,
-    409: _problem("on_hand would drop below reserved (the body has `available`), or concurrent changes kept winning"),
+    409: problem_doc(
+        "on_hand would drop below reserved (the body has `available`), or concurrent changes kept winning"
+    ),
 }
 
 
 @app.get("/v1/inventory/<sku>", summary="A SKU's stock (manager)", tags=["Inventory"], responses=_UNKNOWN)
 def get_stock(sku: Sku, principal: Manager) -> Response[StockLevel]:
-    return _json(StockLevel.of(service.get_level(sku)))
+    return json_response(StockLevel.of(service.get_level(sku)), private=True)
 
 
 @app.put(
@@ -54,7 +46,7 @@ def get_stock(sku: Sku, principal: Manager) -> Response[StockLevel]:
     responses=_SHORT,
 )
 def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[StockLevel]:
-    return _json(StockLevel.of(service.set_level(sku, body.on_hand, body.low_stock_threshold)))
+    return json_response(StockLevel.of(service.set_level(sku, body.on_hand, body.low_stock_threshold)), private=True)
 
 
 @app.post(
@@ -64,14 +56,14 @@ def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[
     responses=_SHORT,
 )
 def adjust_stock(sku: Sku, body: StockAdjustmentCreate, principal: Manager) -> Response[StockLevel]:
-    return _json(StockLevel.of(service.adjust(sku, body.delta, body.reason)))
+    return json_response(StockLevel.of(service.adjust(sku, body.delta, body.reason)), private=True)
 
 
 @app.get(
     "/v1/inventory",
     summary="The SKUs at or under their low-stock threshold (manager)",
     tags=["Inventory"],
-    responses={400: _problem("The cursor was altered, or belongs to another caller or list")},
+    responses={400: problem_doc("The cursor was altered, or belongs to another caller or list")},
 )
 def list_low_stock(
     principal: Manager, low_stock: LowStock, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
@@ -79,7 +71,9 @@ def list_low_stock(
     page = paginate(
         service.list_low_stock, limit=limit, cursor=cursor, caller=principal.user_id, scope="inventory?low_stock"
     )
-    return _json(StockLevelPage(items=[StockLevel.of(item) for item in page.items], next_cursor=page.next_cursor))
+    return json_response(
+        StockLevelPage(items=[StockLevel.of(item) for item in page.items], next_cursor=page.next_cursor), private=True
+    )
 
 
 lambda_handler = http_handler(app, "inventory")

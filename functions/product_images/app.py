@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from storefront.domain.catalog import images
 from storefront.http.auth import Principal, requires
-from storefront.http.problems import Problem
 from storefront.http.resolver import http_handler, make_resolver
+from storefront.http.responses import json_response, no_content, problem_doc
 from storefront.models.catalog_images import (
     ProductImageCreate,
     ProductImageDetail,
@@ -29,16 +28,7 @@ app = make_resolver()
 Manager = Annotated[Principal, requires(Role.MANAGER)]
 ProductId = Annotated[str, Path(min_length=1, max_length=64, description="The product id")]
 ImageId = Annotated[str, Path(min_length=1, max_length=64, description="The image id")]
-_NO_STORE = {"Cache-Control": "no-store"}
 _TAGS = ["Catalog"]
-
-
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
-
-
-def _json[T](body: T, status: int = 200) -> Response[T]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=_NO_STORE)
 
 
 @app.post(
@@ -49,13 +39,13 @@ def _json[T](body: T, status: int = 200) -> Response[T]:
     tags=_TAGS,
     responses={
         201: {"description": "Created", "content": {"application/json": {"model": ProductImageUpload}}},
-        404: _problem("Unknown or archived product"),
-        409: _problem(f"The product already has {images.MAX_IMAGES} images"),
+        404: problem_doc("Unknown or archived product"),
+        409: problem_doc(f"The product already has {images.MAX_IMAGES} images"),
     },
 )
 def create_image(product_id: ProductId, body: ProductImageCreate, principal: Manager) -> Response[ProductImageUpload]:
     upload = images.register_image(product_id, body.content_type, body.filename, body.alt)
-    return _json(ProductImageUpload.of(upload), 201)
+    return json_response(ProductImageUpload.of(upload), 201)
 
 
 @app.patch(
@@ -63,12 +53,12 @@ def create_image(product_id: ProductId, body: ProductImageCreate, principal: Man
     summary="Change an image's alt text or position (manager)",
     description="`position` is a sort key: images are shown by position, then by id; other images never move.",
     tags=_TAGS,
-    responses={404: _problem("Unknown product or image")},
+    responses={404: problem_doc("Unknown product or image")},
 )
 def patch_image(
     product_id: ProductId, image_id: ImageId, body: ProductImagePatch, principal: Manager
 ) -> Response[ProductImageDetail]:
-    return _json(ProductImageDetail.of(images.update_image(product_id, image_id, body.changes())))
+    return json_response(ProductImageDetail.of(images.update_image(product_id, image_id, body.changes())))
 
 
 @app.delete(
@@ -76,11 +66,11 @@ def patch_image(
     summary="Remove an image (manager)",
     description="The image leaves the product and its files are deleted (CDN caches may serve them until they expire).",
     tags=_TAGS,
-    responses={204: {"description": "Deleted", "content": {}}, 404: _problem("Unknown product or image")},
+    responses={204: {"description": "Deleted", "content": {}}, 404: problem_doc("Unknown product or image")},
 )
 def delete_image(product_id: ProductId, image_id: ImageId, principal: Manager) -> Response[None]:
     images.delete_image(product_id, image_id)
-    return Response(status_code=204, body=None, headers=_NO_STORE)
+    return no_content()
 
 
 lambda_handler = http_handler(app, "product-images")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from storefront.domain.users import service
 from storefront.http.auth import Principal, requires
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
-from storefront.http.problems import Problem
 from storefront.http.resolver import http_handler, make_resolver
+from storefront.http.responses import json_response, no_content, problem_doc
 from storefront.models.roles import Role
 from storefront.models.users import (
     Address,
@@ -34,29 +33,20 @@ UserId = Annotated[str, Path(min_length=1, max_length=64, description="The user'
 EmailFilter = Annotated[
     str | None, Query(max_length=320, description="Exact email, in any casing (it is normalised first)")
 ]
-_PRIVATE = {"Cache-Control": "private, no-store"}  # personal data: never in a shared cache
 
 
-def _problem(description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/problem+json": {"model": Problem}}}
-
-
-def _json[T](body: T, status: int = 200) -> Response[T]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=_PRIVATE)
-
-
-_GONE = {404: _problem("The caller's account no longer exists")}
-_BAD_CURSOR = {400: _problem("The cursor was altered, or belongs to another caller or list")}
+_GONE = {404: problem_doc("The caller's account no longer exists")}
+_BAD_CURSOR = {400: problem_doc("The cursor was altered, or belongs to another caller or list")}
 
 
 @app.get("/v1/users/me", summary="The caller's account", tags=["Users"], responses=_GONE)
 def get_me(principal: Customer) -> Response[UserProfile]:
-    return _json(UserProfile.of(service.get_me(principal.user_id)))
+    return json_response(UserProfile.of(service.get_me(principal.user_id)), private=True)
 
 
 @app.patch("/v1/users/me", summary="Change the caller's name or phone", tags=["Users"], responses=_GONE)
 def patch_me(body: UserProfilePatch, principal: Customer) -> Response[UserProfile]:
-    return _json(UserProfile.of(service.update_me(principal.user_id, body.changes())))
+    return json_response(UserProfile.of(service.update_me(principal.user_id, body.changes())), private=True)
 
 
 @app.get("/v1/users/me/addresses", summary="The caller's saved addresses", tags=["Users"], responses=_BAD_CURSOR)
@@ -68,7 +58,9 @@ def list_addresses(principal: Customer, limit: Limit = DEFAULT_LIMIT, cursor: Cu
         caller=principal.user_id,
         scope="addresses",
     )
-    return _json(AddressPage(items=[Address.of(item) for item in page.items], next_cursor=page.next_cursor))
+    return json_response(
+        AddressPage(items=[Address.of(item) for item in page.items], next_cursor=page.next_cursor), private=True
+    )
 
 
 @app.post(
@@ -77,27 +69,31 @@ def list_addresses(principal: Customer, limit: Limit = DEFAULT_LIMIT, cursor: Cu
     tags=["Users"],
     responses={
         201: {"description": "Saved", "content": {"application/json": {"model": Address}}},
-        409: _problem("The caller already has 20 addresses"),
+        409: problem_doc("The caller already has 20 addresses"),
     },
 )
 def create_address(body: AddressCreate, principal: Customer) -> Response[Address]:
     fields, shipping, billing = body.fields(), body.is_default_shipping, body.is_default_billing
-    return _json(Address.of(service.create_address(principal.user_id, fields, shipping, billing)), 201)
+    return json_response(
+        Address.of(service.create_address(principal.user_id, fields, shipping, billing)), 201, private=True
+    )
 
 
 @app.get("/v1/users/me/addresses/<address_id>", summary="One saved address", tags=["Users"])
 def get_address(address_id: AddressId, principal: Customer) -> Response[Address]:
-    return _json(Address.of(service.get_address(principal.user_id, address_id)))
+    return json_response(Address.of(service.get_address(principal.user_id, address_id)), private=True)
 
 
 @app.patch(
     "/v1/users/me/addresses/<address_id>",
     summary="Change a saved address or make it a default",
     tags=["Users"],
-    responses={409: _problem("A concurrent change kept winning; try again")},
+    responses={409: problem_doc("A concurrent change kept winning; try again")},
 )
 def patch_address(address_id: AddressId, body: AddressPatch, principal: Customer) -> Response[Address]:
-    return _json(Address.of(service.update_address(principal.user_id, address_id, body.changes())))
+    return json_response(
+        Address.of(service.update_address(principal.user_id, address_id, body.changes())), private=True
+    )
 
 
 @app.delete(
@@ -106,12 +102,12 @@ def patch_address(address_id: AddressId, body: AddressPatch, principal: Customer
     tags=["Users"],
     responses={
         204: {"description": "Deleted", "content": {}},
-        409: _problem("A concurrent change kept winning; try again"),
+        409: problem_doc("A concurrent change kept winning; try again"),
     },
 )
 def delete_address(address_id: AddressId, principal: Customer) -> Response[None]:
     service.delete_address(principal.user_id, address_id)
-    return Response(status_code=204, body=None, headers=_PRIVATE)
+    return no_content(private=True)
 
 
 @app.get(
@@ -130,7 +126,9 @@ def list_users(
         caller=principal.user_id,
         scope="users" if email is None else f"users?email={email}",
     )
-    return _json(UserProfilePage(items=[UserProfile.of(item) for item in page.items], next_cursor=page.next_cursor))
+    return json_response(
+        UserProfilePage(items=[UserProfile.of(item) for item in page.items], next_cursor=page.next_cursor), private=True
+    )
 
 
 @app.patch(
@@ -138,11 +136,11 @@ def list_users(
     summary="Set a user's role or disabled flag (admin)",
     description="An admin cannot demote or disable themself: 409.",
     tags=["Users"],
-    responses={409: _problem("An admin tried to demote or disable themself")},
+    responses={409: problem_doc("An admin tried to demote or disable themself")},
 )
 def patch_user(user_id: UserId, body: UserAdminPatch, principal: Admin) -> Response[UserProfile]:
     profile = service.admin_update_user(principal.user_id, user_id, body.role, body.disabled)
-    return _json(UserProfile.of(profile))
+    return json_response(UserProfile.of(profile), private=True)
 
 
 lambda_handler = http_handler(app, "users")
