@@ -14,7 +14,7 @@ from storefront import aws
 from storefront.data import keys
 from storefront.models.roles import Role
 from storefront.observability import get_logger
-from storefront.security.tokens import AccessClaims, InvalidToken, verify_access_token
+from storefront.security.tokens import AccessClaims, InvalidToken, bearer_token, verify_access_token
 from storefront.settings import get_settings
 
 if TYPE_CHECKING:
@@ -23,15 +23,6 @@ if TYPE_CHECKING:
 logger = get_logger("authorizer")
 
 _DENY: dict[str, Any] = {"isAuthorized": False}
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def current_role(claims: AccessClaims) -> Role | None:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.request import Request
 
 from storefront.domain.errors import Unauthorized
 from storefront.http.auth import Principal, principal_of
-from storefront.security.tokens import InvalidToken, verify_access_token
+from storefront.security.tokens import InvalidToken, bearer_token, verify_access_token
 
 
 def viewer_of(request: Request) -> Principal | None:
@@ -24,11 +24,11 @@ def viewer_of(request: Request) -> Principal | None:
     authorization = request.resolved_event.headers.get("authorization")
     if not authorization:
         return None
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(authorization)
+    if token is None:
         raise Unauthorized("Send the access token as `Authorization: Bearer <token>`.")
     try:
-        claims = verify_access_token(token.strip())
+        claims = verify_access_token(token)
     except InvalidToken as error:
         raise Unauthorized("The access token is invalid or expired.") from error
     return Principal(user_id=claims.user_id, role=claims.role)

@@ -35,6 +35,16 @@ class AccessClaims:
     issued_at: int = 0
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for anything else."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
 def issue_access_token(user_id: str, role: Role, *, now: int | None = None) -> str:
     settings = get_settings()
     keyring = keyring_cache.current()
