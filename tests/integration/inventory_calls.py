@@ -54,14 +54,22 @@ def adjust(sku: str, delta: int, reason: str = "count correction") -> dict[str, 
     return call("POST", f"/v1/inventory/{sku}/adjustments", body={"delta": delta, "reason": reason})
 
 
-def low_stock_events(sku: str | None = None) -> list[dict[str, Any]]:
-    """The inventory.low_stock envelopes waiting in the outbox (a test may scan; the code never does)."""
+def outbox_events(event_type: str, sku: str | None = None) -> list[dict[str, Any]]:
+    """The envelopes of one type waiting in the outbox (a test may scan; the code never does)."""
     envelopes = [json.loads(item.envelope) for item in OutboxItem.scan(consistent_read=True)]
     return [
         envelope
         for envelope in envelopes
-        if envelope["type"] == "inventory.low_stock" and sku in (None, envelope["data"]["sku"])
+        if envelope["type"] == event_type and sku in (None, envelope["data"].get("sku"))
     ]
+
+
+def low_stock_events(sku: str | None = None) -> list[dict[str, Any]]:
+    return outbox_events("inventory.low_stock", sku)
+
+
+def availability_events(sku: str | None = None) -> list[dict[str, Any]]:
+    return outbox_events("inventory.availability_changed", sku)
 
 
 @contextmanager

@@ -5,10 +5,16 @@ Invariants every writer keeps (the conditions below rely on them):
 the sparse GSI2 keys (`LOWSTOCK`, `SKU#<sku>`) are present exactly while `headroom <= 0`.
 A write that changes `on_hand` or `reserved` adds the same delta to `available` and
 `headroom`, or rewrites them all conditioned on the values it read.
+
+Two boundaries emit events: low stock (`headroom <= 0`) and in stock (`available > 0`).
+A write may cross either only through STOCK-REPLACE, which stages the events in its
+transaction; every other writer (STOCK-ADJUST, and any future one such as a checkout
+reservation) is conditioned on crossing neither, and falls back to STOCK-REPLACE.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -100,12 +106,14 @@ def get_stock(sku: str) -> StockLevel | None:
 def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
     """Access pattern STOCK-ADJUST: one UpdateItem, `on_hand`, `available`, `headroom` += delta.
 
-    Conditions: the item exists, `available >= -delta` (on_hand stays >= reserved), and the
-    low state does not change (a decrease needs `headroom <= 0` or `headroom > -delta`, an
-    increase `headroom > 0` or `headroom <= -delta`), so the sparse index keys stay right
+    Conditions: the item exists; the in-stock state does not change, `available >
+    max(-delta, 0)` (a decrease leaves at least one unit available, so on_hand also stays
+    above reserved; an increase starts from at least one, so a restock from 0 is not
+    done here); and the low state does not change (a decrease needs `headroom <= 0` or `headroom > -delta`, an increase
+    `headroom > 0` or `headroom <= -delta`), so the sparse index keys stay right
     untouched. Returns the new level, or None when any condition failed or a transaction
     held the item: the caller reads the item and decides (unknown SKU, not enough stock,
-    a crossing, or a retry).
+    a crossing of either boundary, or a retry).
     """
     item = StockItem(*keys.stock(sku))
     neg = -delta
@@ -113,7 +121,9 @@ def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
         same_side: Any = (StockItem.headroom <= 0) | (StockItem.headroom > neg)
     else:
         same_side = (StockItem.headroom > 0) | (StockItem.headroom <= neg)
-    condition = StockItem.PK.exists() & (StockItem.available >= neg) & same_side
+    # Selling the last unit (available == -delta) or restocking from 0 is a crossing.
+    stays_in_stock = StockItem.available > max(neg, 0)
+    condition = StockItem.PK.exists() & stays_in_stock & same_side
     actions: list[Any] = [
         StockItem.on_hand.add(delta),
         StockItem.available.add(delta),
@@ -131,13 +141,15 @@ def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
     return _level(item)
 
 
-def replace_level(before: StockLevel, after: StockLevel, event: DomainEvent | None, now: int) -> bool:
-    """Access pattern STOCK-REPLACE: TransactWriteItems of an Update (+ the event's outbox Put).
+def replace_level(before: StockLevel, after: StockLevel, events: Sequence[DomainEvent], now: int) -> bool:
+    """Access pattern STOCK-REPLACE: TransactWriteItems of an Update (+ one outbox Put per event).
 
     The Update writes the new counters, threshold and sparse index keys, conditioned on
     the pre-image read (`on_hand`, `reserved`, `low_stock_threshold` unchanged): an
     optimistic check without a version attribute. Any concurrent change cancels it, so a
-    crossing is staged exactly once. Returns False when cancelled.
+    crossing is staged exactly once. `events` are the crossings this write makes (none,
+    low stock, availability, or both; each its own outbox item and id). Returns False
+    when cancelled.
     """
     pk, sk = keys.stock(before.sku)
     actions: list[Any] = [
@@ -160,7 +172,7 @@ def replace_level(before: StockLevel, after: StockLevel, event: DomainEvent | No
     try:
         with transaction() as write:
             write.update(StockItem(pk, sk), actions=actions, condition=condition)
-            if event is not None:
+            for event in events:
                 stage_event(write, event, now)
     except TransactWriteError as error:
         if error.cause_response_code == "TransactionCanceledException":

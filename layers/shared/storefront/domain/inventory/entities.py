@@ -1,9 +1,10 @@
-"""The stock level of one SKU and the rules of the low-stock threshold (no I/O here).
+"""The stock level of one SKU and its two boundaries: low stock and in stock (no I/O here).
 
 `available = on_hand - reserved` and `headroom = available - low_stock_threshold` are
 stored beside the counters (see docs/data-model.md): DynamoDB conditions cannot do
 arithmetic, so an adjustment's conditions compare these stored differences instead.
-A level is *low* while `headroom <= 0`, i.e. `available <= low_stock_threshold`.
+A level is *low* while `headroom <= 0`, i.e. `available <= low_stock_threshold`, and
+*in stock* while `available > 0`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class StockLevel:
     def is_low(self) -> bool:
         return self.headroom <= 0
 
+    @property
+    def in_stock(self) -> bool:
+        return self.available > 0
+
 
 def crossed_down(before: StockLevel, after: StockLevel) -> bool:
     """True when a write takes the level from above its threshold to at or under it.
@@ -41,3 +46,12 @@ def crossed_down(before: StockLevel, after: StockLevel) -> bool:
     above the threshold re-arms it for the next crossing.
     """
     return not before.is_low and after.is_low
+
+
+def availability_changed(before: StockLevel, after: StockLevel) -> bool:
+    """True when a write takes `available` from above 0 to 0, or from 0 to above 0.
+
+    Either edge emits `inventory.availability_changed` (the search index hides or shows
+    the SKU); a write that stays on the same side emits nothing.
+    """
+    return before.in_stock != after.in_stock

@@ -1,11 +1,13 @@
 """Inventory use cases: read, set and adjust a SKU's stock, and list the low ones.
 
 An adjustment is first tried as one conditional UpdateItem that succeeds only when it
-changes no low-stock state (the common case: one request). When that condition fails,
-the item is read and the outcome decided: unknown SKU (404), not enough stock (409), or
-a threshold crossing, written as one transaction conditioned on the values read, with
-the `inventory.low_stock` event staged in it on a downward crossing. A lost race is
-retried from the start a bounded number of times.
+changes neither the low-stock nor the in-stock state (the common case: one request).
+When that condition fails, the item is read and the outcome decided: unknown SKU (404),
+not enough stock (409), or a crossing, written as one transaction conditioned on the
+values read, with its events staged in it: `inventory.low_stock` on a downward crossing
+of the threshold, `inventory.availability_changed` when `available` reaches 0 or leaves
+it (both when one write does both). A lost race is retried from the start a bounded
+number of times.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 from storefront.data import inventory
 from storefront.domain import clock
 from storefront.domain.errors import Conflict, NotFound
-from storefront.domain.inventory.entities import StockLevel, crossed_down
+from storefront.domain.inventory.entities import StockLevel, availability_changed, crossed_down
 from storefront.domain.pages import Slice
-from storefront.events.inventory import InventoryLowStock
+from storefront.events.base import DomainEvent
+from storefront.events.inventory import InventoryAvailabilityChanged, InventoryLowStock
 from storefront.observability import get_logger
 
 ATTEMPTS = 20
@@ -47,6 +50,25 @@ def _low_stock_event(before: StockLevel, after: StockLevel) -> InventoryLowStock
     )
 
 
+def _availability_event(before: StockLevel, after: StockLevel) -> InventoryAvailabilityChanged | None:
+    if not availability_changed(before, after):
+        return None
+    return InventoryAvailabilityChanged(
+        sku=after.sku,
+        product_id=after.product_id,
+        in_stock=after.in_stock,
+        available=after.available,
+        on_hand=after.on_hand,
+        reserved=after.reserved,
+    )
+
+
+def crossing_events(before: StockLevel, after: StockLevel) -> list[DomainEvent]:
+    """The events a write from `before` to `after` emits: one per boundary it crosses."""
+    events = (_low_stock_event(before, after), _availability_event(before, after))
+    return [event for event in events if event is not None]
+
+
 def get_level(sku: str) -> StockLevel:
     level = inventory.get_stock(sku)
     if level is None:
@@ -59,7 +81,7 @@ def list_low_stock(limit: int, start: dict[str, Any] | None) -> Slice[StockLevel
 
 
 def _replace(before: StockLevel, after: StockLevel) -> bool:
-    return inventory.replace_level(before, after, _low_stock_event(before, after), clock.now())
+    return inventory.replace_level(before, after, crossing_events(before, after), clock.now())
 
 
 def adjust(sku: str, delta: int, reason: str) -> StockLevel:
