@@ -3,8 +3,14 @@
 - EventBridge rules (`EventBridgeRule`/`CloudWatchEvent` events, `AWS::Events::Rule`
   resources targeting a function): the rule is created on moto's bus with an SQS queue
   of its own as target (moto cannot invoke a function), and a thread delivers from it.
+- `AWS::Events::Rule` resources targeting a queue of the template: the rule is created on
+  moto's bus with that queue as target, so moto itself sends each matching event there
+  (the envelope as EventBridge writes it; Input, InputPath and InputTransformer applied);
+  the queue's `SQS` event source takes it from there. Other kinds of target are skipped
+  with a warning.
 - The table stream (`DynamoDB` events), read through the dynamodbstreams API.
-- SQS queues (`SQS` events).
+- SQS queues (`SQS` events), in batches of BatchSize gathered for up to
+  MaximumBatchingWindowInSeconds, with ReportBatchItemFailures.
 - Schedules (`Schedule`/`ScheduleV2`, and rules with a ScheduleExpression): timers.
 - S3 notifications (`S3` events): the bucket notifies a queue of its own, polled.
 """
@@ -83,6 +89,34 @@ def _input_of(target: Mapping[str, Any]) -> Callable[[dict[str, Any]], Any]:
         return value
 
     return select
+
+
+# The event as EventBridge sends it to a target. moto's own default leaves out `account`;
+# `detail` comes last so that no text inside it is taken for a placeholder. moto inserts
+# strings unquoted: a source or detail-type holding `"` would not make valid JSON.
+_ENVELOPE_TEMPLATE = (
+    '{"version": "0", "id": "<id>", "detail-type": "<detail-type>", "source": "<source>", "account": "<account>", '
+    '"time": <time>, "region": "<region>", "resources": <resources>, "detail": <detail>}'
+)
+_ENVELOPE_PATHS = {
+    name: f"$.{name}" for name in ("id", "detail-type", "source", "account", "time", "region", "resources", "detail")
+}
+
+
+def _moto_input_transformer(target: Mapping[str, Any]) -> dict[str, Any]:
+    """A queue target's Input, InputPath or InputTransformer, as the transformer moto applies.
+
+    moto knows only InputTransformer; Input (constant JSON) and InputPath are expressed in it.
+    moto writes a selected string without quotes: an InputPath must select an object, array
+    or number.
+    """
+    if target.get("InputTransformer"):
+        return dict(target["InputTransformer"])
+    if target.get("Input") is not None:
+        return {"InputTemplate": str(target["Input"])}
+    if target.get("InputPath"):
+        return {"InputPathsMap": {"selected": str(target["InputPath"])}, "InputTemplate": "<selected>"}
+    return {"InputPathsMap": dict(_ENVELOPE_PATHS), "InputTemplate": _ENVELOPE_TEMPLATE}
 
 
 def _complete_s3_record(record: dict[str, Any]) -> None:
@@ -182,26 +216,59 @@ class SourceWiring:
         self.pollers.append(poller)
 
     def _rule_resource(self, logical_id: str, properties: dict[str, Any]) -> None:
+        resolved = self.template.resolve({**properties, "Targets": []})
+        if resolved.get("State") == "DISABLED":
+            return
+        name = self.template.physical_name(logical_id)
         for target in properties.get("Targets") or []:
             arn = target.get("Arn")
-            if not (isinstance(arn, dict) and "Fn::GetAtt" in arn):
-                continue
-            reference = arn["Fn::GetAtt"]
-            function = reference.split(".")[0] if isinstance(reference, str) else reference[0]
-            if function not in self.functions:
-                continue
-            resolved = self.template.resolve({**properties, "Targets": []})
-            if resolved.get("State") == "DISABLED":
-                continue
-            name = self.template.physical_name(logical_id)
-            if resolved.get("ScheduleExpression"):
-                input_text = self.template.resolve(target.get("Input"))
-                self._schedule(function, kebab(logical_id), str(resolved["ScheduleExpression"]), input_text)
+            reference = arn.get("Fn::GetAtt") if isinstance(arn, dict) else None
+            target_id = str(reference.split(".")[0] if isinstance(reference, str) else (reference or [""])[0])
+            kind = self.template.resources().get(target_id, {}).get("Type")
+            if kind == "AWS::Serverless::Function" and target_id in self.functions:
+                if resolved.get("ScheduleExpression"):
+                    input_text = self.template.resolve(target.get("Input"))
+                    self._schedule(target_id, kebab(logical_id), str(resolved["ScheduleExpression"]), input_text)
+                else:
+                    resolved_target = self.template.resolve(dict(target))
+                    self._rule(
+                        target_id,
+                        name,
+                        resolved.get("EventBusName"),
+                        resolved.get("EventPattern") or {},
+                        resolved_target,
+                    )
+            elif kind == "AWS::SQS::Queue" and not resolved.get("ScheduleExpression"):
+                self._rule_to_queue(name, resolved, self.template.resolve(dict(target)))
             else:
-                resolved_target = self.template.resolve(dict(target))
-                self._rule(
-                    function, name, resolved.get("EventBusName"), resolved.get("EventPattern") or {}, resolved_target
+                log.warning(
+                    "%s: target %s (%s) is not delivered locally: only functions and queues of the template "
+                    "(!GetAtt <Resource>.Arn) are, and schedules only to functions",
+                    logical_id,
+                    target.get("Id"),
+                    kind or self.template.resolve(arn),
                 )
+
+    def _rule_to_queue(self, rule: str, properties: dict[str, Any], target: dict[str, Any]) -> None:
+        """A rule whose target is a queue: moto itself sends each matching event to the queue, as AWS does."""
+        bus_name = str(properties.get("EventBusName") or "default").rsplit("event-bus/", 1)[-1]
+        pattern = properties.get("EventPattern") or {}
+        events = self.emulators.client("events")
+        events.put_rule(
+            Name=rule,
+            EventBusName=bus_name,
+            EventPattern=pattern if isinstance(pattern, str) else json.dumps(pattern),
+            State="ENABLED",
+        )
+        moto_target: dict[str, Any] = {
+            "Id": str(target.get("Id") or kebab(rule))[:64],
+            "Arn": str(target["Arn"]),  # the queue's ARN as moto created it (resources.py)
+            "InputTransformer": _moto_input_transformer(target),
+        }
+        if target.get("SqsParameters"):  # a FIFO queue's MessageGroupId
+            moto_target["SqsParameters"] = target["SqsParameters"]
+        events.put_targets(Rule=rule, EventBusName=bus_name, Targets=[moto_target])
+        log.info("rule %s on %s → queue %s", rule, bus_name, str(target["Arn"]).rsplit(":", 1)[-1])
 
     # ------------------------------------------------------------ stream and queues
 
@@ -250,6 +317,7 @@ class SourceWiring:
             batch_size=int(properties.get("BatchSize", 10)),
             accepts=record_filter(properties.get("FilterCriteria")),
             report_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
+            batching_window_s=float(properties.get("MaximumBatchingWindowInSeconds") or 0),
         )
         self.pollers.append(poller)
 

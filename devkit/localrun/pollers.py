@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -25,6 +26,7 @@ log = logging.getLogger("localrun")
 
 ASYNC_ATTEMPTS = 3  # Lambda's asynchronous invocation: the first try and two retries
 _POLL_WAIT_S = 1  # long poll: short enough that shutdown is quick
+_WINDOW_STEP_S = 0.05  # in the last second of a batching window, queues are read this often
 
 RecordFilter = Callable[[dict[str, Any]], bool]
 
@@ -109,17 +111,20 @@ class SqsPoller(Poller):
         batch_size: int = 10,
         accepts: RecordFilter | None = None,
         report_failures: bool = False,
+        batching_window_s: float = 0,
     ) -> None:
         super().__init__(f"sqs-{function.logical_id}", function, stop)
         self.client, self.queue_url, self.queue_arn = client, queue_url, queue_arn
         self.batch_size, self.accepts, self.report_failures = batch_size, accepts, report_failures
-        self.description = f"SQS {queue_arn.rsplit(':', 1)[-1]} → {function.logical_id} (batch {batch_size})"
+        self.batching_window_s = batching_window_s
+        window = f", window {batching_window_s:g} s" if batching_window_s else ""
+        self.description = f"SQS {queue_arn.rsplit(':', 1)[-1]} → {function.logical_id} (batch {batch_size}{window})"
 
-    def _receive(self, wait_s: int) -> list[dict[str, Any]]:
+    def _receive(self, wait_s: int, limit: int = 10) -> list[dict[str, Any]]:
         return list(
             self.client.receive_message(
                 QueueUrl=self.queue_url,
-                MaxNumberOfMessages=min(10, self.batch_size),
+                MaxNumberOfMessages=max(1, min(10, self.batch_size, limit)),
                 WaitTimeSeconds=wait_s,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
@@ -134,13 +139,28 @@ class SqsPoller(Poller):
             ]
             self.client.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
 
+    def _gather(self, first: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """More messages after the first ones: what is waiting, or, with a batching window,
+        what arrives within the window (Lambda's MaximumBatchingWindowInSeconds), up to the batch size."""
+        deadline = time.monotonic() + self.batching_window_s
+        by_id = {message["MessageId"]: message for message in first}
+        while len(by_id) < self.batch_size and not self.stop_event.is_set():
+            remaining = deadline - time.monotonic()
+            wait_s = min(_POLL_WAIT_S, int(remaining)) if remaining >= 1 else 0
+            more = self._receive(wait_s, limit=self.batch_size - len(by_id))
+            if not more:
+                if remaining <= 0:
+                    break
+                self.stop_event.wait(min(_WINDOW_STEP_S, remaining))
+                continue
+            # A window longer than the visibility timeout sees a message again: keep its newest receipt.
+            by_id.update((message["MessageId"], message) for message in more)
+        return list(by_id.values())
+
     def poll(self) -> None:
         messages = self._receive(_POLL_WAIT_S)
-        while messages and len(messages) < self.batch_size:
-            more = self._receive(0)
-            if not more:
-                break
-            messages += more
+        if messages:
+            messages = self._gather(messages)
         records = [sqs_record(message, self.queue_arn) for message in messages]
         if self.accepts:
             self._delete_records([record for record in records if not self.accepts(record)])  # Lambda drops them

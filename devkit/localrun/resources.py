@@ -87,7 +87,10 @@ def _queues(template: LocalTemplate, emulators: Emulators) -> None:
         attributes = {name: str(properties[name]).lower() for name in _QUEUE_ATTRIBUTES if name in properties}
         if properties.get("FifoQueue"):
             attributes["FifoQueue"] = "true"
-        sqs.create_queue(QueueName=template.physical_name(logical_id), Attributes=attributes)
+        url = sqs.create_queue(QueueName=template.physical_name(logical_id), Attributes=attributes)["QueueUrl"]
+        # The queue's ARN as moto knows it: redrive policies and rule targets (wired later) use it.
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        template.known_attributes[(logical_id, "Arn")] = str(arn)
     for logical_id in queues:  # dead-letter queues exist now
         redrive = template.resolve(template.properties(logical_id).get("RedrivePolicy"))
         if redrive:

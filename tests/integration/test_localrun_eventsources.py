@@ -8,18 +8,27 @@ moto's server on free ports; schedules run 200 times faster.
 from __future__ import annotations
 
 import json
+import logging
+import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 
-from devkit.localrun.eventsources import rate_seconds, record_filter
+from devkit.localrun.config import LocalTemplate
+from devkit.localrun.eventsources import SourceWiring, rate_seconds, record_filter
 from devkit.localrun.runtime import Options, Runtime
 from devkit.localrun.testing import running, wait_until
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "fixtures" / "templates" / "event-sources.yaml"
 BUS = "fixture-bus"
+CATALOG = "fixture.catalog"
+# The keys of the event EventBridge writes to a queue target.
+ENVELOPE_KEYS = {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +50,8 @@ def received(runtime: Runtime, function: str) -> list[Any]:
     return list(runtime.functions[function].module.RECEIVED)
 
 
-def put_event(runtime: Runtime, detail_type: str, detail: dict[str, Any]) -> None:
-    entry = {"Source": "fixture.orders", "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": BUS}
+def put_event(runtime: Runtime, detail_type: str, detail: dict[str, Any], source: str = "fixture.orders") -> None:
+    entry = {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": BUS}
     answer = runtime.emulators.client("events").put_events(Entries=[entry])
     assert answer["FailedEntryCount"] == 0
 
@@ -149,6 +158,117 @@ def test_sqs_batch_is_deleted_and_reported_failures_are_redriven_when_processed(
     assert int(record["attributes"]["ApproximateReceiveCount"]) >= 1
 
 
+def _index_batches(runtime: Runtime, product_ids: set[str]) -> list[list[dict[str, Any]]]:
+    """The IndexRecorder invocations holding any of these products: each a list of (record, parsed body)."""
+    batches = []
+    for batch in received(runtime, "IndexRecorder"):
+        records = [{**record, "body": json.loads(record["body"])} for record in batch["Records"]]
+        if any(record["body"]["detail"].get("product_id") in product_ids for record in records):
+            batches.append(records)
+    return batches
+
+
+def _index_records(runtime: Runtime, product_ids: set[str]) -> list[dict[str, Any]]:
+    return [
+        record
+        for batch in _index_batches(runtime, product_ids)
+        for record in batch
+        if record["body"]["detail"].get("product_id") in product_ids
+    ]
+
+
+def test_rule_with_a_queue_target_delivers_the_eventbridge_event_through_the_queue_when_the_pattern_matches(
+    runtime: Runtime,
+) -> None:
+    put_event(runtime, "ProductChanged", {"product_id": "p-1"}, source=CATALOG)
+
+    [record] = wait_until(lambda: _index_records(runtime, {"p-1"}), what="the ProductChanged event")
+
+    event = record["body"]
+    assert event.keys() == ENVELOPE_KEYS
+    assert event["detail-type"] == "ProductChanged"
+    assert event["source"] == CATALOG
+    assert event["detail"] == {"product_id": "p-1"}
+    assert runtime.template is not None
+    assert event["account"] == runtime.template.account_id
+    assert event["region"] == "us-east-1"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["time"])
+    sqs = runtime.emulators.client("sqs")
+    queue = sqs.get_queue_url(QueueName="fixture-index-queue")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"] == queue_arn
+
+
+def test_rule_with_a_queue_target_applies_the_target_input_path_when_it_has_one(runtime: Runtime) -> None:
+    sqs = runtime.emulators.client("sqs")
+    queue = sqs.get_queue_url(QueueName="fixture-details-queue")["QueueUrl"]
+    put_event(runtime, "ProductChanged", {"product_id": "p-details"}, source=CATALOG)
+
+    def bodies() -> list[Any]:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        return [json.loads(message["Body"]) for message in messages]
+
+    found = wait_until(
+        lambda: [body for body in bodies() if body.get("product_id") == "p-details"], what="the selected detail"
+    )
+
+    assert found == [{"product_id": "p-details"}]
+
+
+def test_rule_with_a_queue_target_sends_nothing_when_the_pattern_does_not_match(runtime: Runtime) -> None:
+    put_event(runtime, "ProductArchived", {"product_id": "p-other-type"}, source=CATALOG)
+    put_event(runtime, "ProductChanged", {"product_id": "p-other-source"})
+    put_event(runtime, "ProductChanged", {"product_id": "p-sentinel"}, source=CATALOG)
+
+    # put_events routes synchronously: once the later sentinel is delivered, nothing else is on its way.
+    wait_until(lambda: _index_records(runtime, {"p-sentinel"}), what="the sentinel event")
+
+    assert _index_records(runtime, {"p-other-type", "p-other-source"}) == []
+
+
+def test_sqs_batching_window_gathers_a_burst_into_one_or_two_invocations_when_events_arrive_within_it(
+    runtime: Runtime,
+) -> None:
+    burst = {f"p-burst-{index}" for index in range(6)}
+    for product_id in sorted(burst):
+        put_event(runtime, "ProductChanged", {"product_id": product_id}, source=CATALOG)
+        time.sleep(0.05)  # a burst spread over ~0.3 s: each would be its own invocation without the 1 s window
+
+    wait_until(lambda: len(_index_records(runtime, burst)) >= len(burst), what="every event of the burst")
+
+    records = _index_records(runtime, burst)
+    assert sorted(record["body"]["detail"]["product_id"] for record in records) == sorted(burst)
+    assert len(_index_batches(runtime, burst)) <= 2
+
+
+def test_sqs_batch_item_failure_returns_only_that_message_to_the_queue_when_a_windowed_batch_partly_fails(
+    runtime: Runtime,
+) -> None:
+    products = {"p-ok-1", "p-flaky", "p-ok-2"}
+    for product_id in sorted(products):
+        detail = {"product_id": product_id, "fail_once": product_id == "p-flaky"}
+        put_event(runtime, "ProductChanged", detail, source=CATALOG)
+
+    def flaky_twice() -> bool:
+        return len(_index_records(runtime, {"p-flaky"})) >= 2
+
+    wait_until(flaky_twice, what="the failed message delivered again")
+
+    first, second = _index_records(runtime, {"p-flaky"})[:2]
+    assert first["messageId"] == second["messageId"]
+    assert int(second["attributes"]["ApproximateReceiveCount"]) == 2
+    assert len(_index_records(runtime, {"p-ok-1", "p-ok-2"})) == 2  # delivered once, deleted
+    sqs = runtime.emulators.client("sqs")
+    queue = sqs.get_queue_url(QueueName="fixture-index-queue")["QueueUrl"]
+
+    def drained() -> bool:
+        attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+        return attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+    wait_until(drained, what="the queue emptied")
+
+
 def test_schedule_invokes_the_function_with_its_input_when_the_rate_elapses(runtime: Runtime) -> None:
     def runs() -> bool:
         events = received(runtime, "ScheduleRecorder")
@@ -199,3 +319,24 @@ def test_filter_matches_the_parsed_body_when_an_sqs_body_is_json() -> None:
     assert not accepts({"body": '{"kind": "order", "total": 5}'})
     assert not accepts({"body": "not json"})
     assert record_filter({"Filters": []}) is None
+
+
+def test_rule_target_is_skipped_with_a_warning_when_it_is_neither_a_function_nor_a_queue(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events = MagicMock()
+    emulators = MagicMock()
+    emulators.client.return_value = events
+    wiring = SourceWiring(LocalTemplate(TEMPLATE, stack_name="fixture"), {}, emulators, threading.Event())
+    properties = {
+        "EventBusName": {"Ref": "Bus"},
+        "EventPattern": {"source": [CATALOG]},
+        "Targets": [{"Id": "archive", "Arn": {"Fn::GetAtt": ["Uploads", "Arn"]}}],
+    }
+
+    with caplog.at_level(logging.WARNING, logger="localrun"):
+        wiring._rule_resource("IndexRule", properties)
+
+    assert wiring.pollers == []
+    events.put_rule.assert_not_called()
+    assert "target archive (AWS::S3::Bucket) is not delivered locally" in caplog.text
