@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-reset test lint typecheck template-check openapi events bench clean rotate-key admin seed
+.PHONY: help install dev dev-reset test lint typecheck template-check openapi events bench clean rotate-key admin seed search-rebuild
 
 help:
 	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
@@ -21,6 +21,7 @@ help:
 	@echo "make events     regenerate the event schemas (docs/events/*.json) from the event classes"
 	@echo "make bench      run the benchmarks (bench/results/)"
 	@echo "make rotate-key rotate the token signing key (local; STACK=name for a deployed stack)"
+	@echo "make search-rebuild  rebuild the search index from the table (local; STACK=name for a deployed stack)"
 	@echo "make admin      manage users: make admin ARGS=\"promote --email x@y.z --role manager\" (STACK=name: deployed)"
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt functions/*/requirements.txt
@@ -75,12 +76,16 @@ bench: install
 	$(PY) bench/coldstart.py
 	$(PY) bench/authorizer.py
 	$(PY) bench/ddb_calls.py
+	$(PY) bench/search.py
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
 
 rotate-key: $(VENV)/.installed
 	$(PY) -m devkit.keys $(if $(STACK),--stack-name $(STACK))
+
+search-rebuild: $(VENV)/.installed
+	$(PY) -m devkit.search_rebuild $(if $(STACK),--stack-name $(STACK))
 
 # ARGS is the command line of devkit/admin.py: `make admin ARGS="--help"` lists it.
 admin: $(VENV)/.installed

@@ -28,6 +28,9 @@ TEST_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "StorefrontTest",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "BCRYPT_ROUNDS": "4",
+    "SEARCH_BUCKET": "storefront-test-search",
+    "SEARCH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/storefront-test-search-index",
+    "SEARCH_INDEX_CHECK_SECONDS": "0",
 }
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL") or name == "AWS_PROFILE"]:
     del os.environ[_name]

@@ -129,6 +129,18 @@ class LocalTemplate:
         template = _ARN_FORMATS.get(resource_type, "arn:aws:cloudformation:{region}:{account}:local/{name}")
         return template.format(region=self.region, account=self.account_id, name=self.physical_name(logical_id))
 
+    def local_outputs(self) -> dict[str, str]:
+        """The template's Outputs as the local runtime resolves them (names of queues, buckets, ...)."""
+        outputs: dict[str, str] = {}
+        for name, output in (self.document.get("Outputs") or {}).items():
+            if "Condition" in output and not self.condition(output["Condition"]):
+                continue
+            try:
+                outputs[name] = str(self.resolve(output["Value"]))
+            except (TemplateError, KeyError):  # an output with no local meaning
+                continue
+        return outputs
+
     def queue_url(self, logical_id: str) -> str:
         return f"{self.queue_endpoint}/{self.account_id}/{self.physical_name(logical_id)}"
 

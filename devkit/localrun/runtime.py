@@ -177,9 +177,10 @@ class Runtime:
         return self.gateway(environ, start_response)
 
     def _local_environment(self) -> dict[str, str]:
-        """Variables whose AWS value means nothing here: image URLs point at this runtime's route."""
+        """Variables whose AWS value means nothing here: image URLs point at this runtime's route,
+        and search checks for a new index every second (a laptop's S3 is free)."""
         port = self.server.server_port if self.server is not None else self.options.port
-        return {"IMAGES_BASE_URL": f"http://127.0.0.1:{port}{LOCAL_IMAGES_PATH}"}
+        return {"IMAGES_BASE_URL": f"http://127.0.0.1:{port}{LOCAL_IMAGES_PATH}", "SEARCH_INDEX_CHECK_SECONDS": "1"}
 
     def wait_sources_ready(self, timeout_s: float = 10.0) -> bool:
         """True once every source watches its stream or queue (a LATEST stream misses earlier writes)."""
@@ -222,7 +223,8 @@ class Runtime:
             "client_environment": self.emulators.environment(),
             "secrets": secrets,
             "secret_id": environment.get("JWT_SECRET_ARN") or next(iter(secrets.values()), None),
-            "environment": environment,
+            "environment": {**environment, **self._local_environment()},
+            "outputs": self.template.local_outputs(),
         }
         localstate.write_state(state, self.options.data_dir)
 

@@ -1,3 +1,4 @@
 from tests.aws_fixtures import aws, dynamodb_local
+from tests.integration.search_calls import search_aws
 
-__all__ = ["aws", "dynamodb_local"]
+__all__ = ["aws", "dynamodb_local", "search_aws"]

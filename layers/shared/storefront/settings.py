@@ -30,6 +30,11 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default=())
     # bcrypt's cost factor (2^n rounds): 12 ≈ 200 ms per hash on Lambda; tests use 4.
     bcrypt_rounds: int = 12
+    # The search index: its bucket, the indexer's queue (a missing index asks it for a
+    # build), and how often a search function checks the index object for a new version.
+    search_bucket: str = "storefront-search"
+    search_queue_url: str = ""
+    search_index_check_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
@@ -39,6 +44,8 @@ class Settings:
                 raise SettingsError(f"{name.upper()} must not be empty")
         if not 4 <= self.bcrypt_rounds <= 16:
             raise SettingsError("BCRYPT_ROUNDS must be between 4 and 16")
+        if not 0 <= self.search_index_check_seconds <= 300:
+            raise SettingsError("SEARCH_INDEX_CHECK_SECONDS must be between 0 and 300")
 
     @property
     def is_local(self) -> bool:
@@ -50,17 +57,23 @@ class Settings:
         values = {
             name: environ.get(name.upper(), spec.default)
             for name, spec in defaults.items()
-            if name not in ("aws_region", "cors_origins", "bcrypt_rounds")
+            if name not in ("aws_region", "cors_origins", "bcrypt_rounds", "search_index_check_seconds")
         }
         origins = environ.get("CORS_ALLOWED_ORIGINS", "")
         rounds = environ.get("BCRYPT_ROUNDS", "12")
         if not rounds.isdigit():
             raise SettingsError("BCRYPT_ROUNDS must be an integer")
+        check_seconds = environ.get("SEARCH_INDEX_CHECK_SECONDS", "5")
+        try:
+            search_index_check_seconds = float(check_seconds)
+        except ValueError as error:
+            raise SettingsError("SEARCH_INDEX_CHECK_SECONDS must be a number") from error
         return cls(
             **values,  # type: ignore[arg-type]
             aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             cors_origins=tuple(origin.strip() for origin in origins.split(",") if origin.strip()),
             bcrypt_rounds=int(rounds),
+            search_index_check_seconds=search_index_check_seconds,
         )
 
 

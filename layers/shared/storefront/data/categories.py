@@ -17,8 +17,10 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
+from storefront.data.outbox import stage_event
 from storefront.data.table import TableItem, committed
 from storefront.domain.catalog.entities import AttributeDefinition, Category
+from storefront.events.base import DomainEvent
 
 
 class CategoryItem(TableItem, discriminator="Category"):
@@ -99,11 +101,11 @@ def _parent_is(parent_id: str | None) -> Any:
     return CategoryItem.parent_id.does_not_exist() if parent_id is None else CategoryItem.parent_id == parent_id
 
 
-def create_category(category: Category) -> bool:
+def create_category(category: Category, event: DomainEvent) -> bool:
     """Access pattern CATEGORY-CREATE: TransactWriteItems.
 
     Put the category and its slug claim, each if absent; Update the parent (if any)
-    `ADD child_count 1` if it exists.
+    `ADD child_count 1` if it exists; Put the event's outbox item.
     """
     claim = CategorySlugItem(*keys.category_slug(category.slug), category_id=category.id)
 
@@ -114,11 +116,12 @@ def create_category(category: Category) -> bool:
             write.update(
                 _ref(category.parent_id), actions=[CategoryItem.child_count.add(1)], condition=CategoryItem.PK.exists()
             )
+        stage_event(write, event, category.updated_at)
 
     return committed(write_all)
 
 
-def update_category(before: Category, after: Category, chain: list[Category]) -> bool:
+def update_category(before: Category, after: Category, chain: list[Category], event: DomainEvent) -> bool:
     """Access pattern CATEGORY-UPDATE: TransactWriteItems (rename, new slug, move).
 
     Update the category if its slug and parent are still as read. A new slug: Put its
@@ -126,6 +129,7 @@ def update_category(before: Category, after: Category, chain: list[Category]) ->
     -1`, the new parent `ADD child_count 1`, and require every category of `chain` (the
     new parent and its ancestors, as read) to still have its parent: a concurrent move
     that would close a cycle changes one of them, and one of the two transactions fails.
+    Put the event's outbox item.
     """
     conditions: dict[str, Any] = {}
     counts: dict[str, int] = {}
@@ -163,15 +167,16 @@ def update_category(before: Category, after: Category, chain: list[Category]) ->
                 write.update(
                     _ref(category_id), actions=[CategoryItem.child_count.add(delta)], condition=CategoryItem.PK.exists()
                 )
+        stage_event(write, event, after.updated_at)
 
     return committed(write_all)
 
 
-def delete_category(category: Category) -> bool:
+def delete_category(category: Category, event: DomainEvent, now: int) -> bool:
     """Access pattern CATEGORY-DELETE: TransactWriteItems.
 
     Delete the category if `child_count = 0 AND product_count = 0`; Delete its slug claim;
-    Update the parent (if any) `ADD child_count -1`.
+    Update the parent (if any) `ADD child_count -1`; Put the event's outbox item.
     """
     empty = (CategoryItem.child_count.does_not_exist() | (CategoryItem.child_count == 0)) & (
         CategoryItem.product_count.does_not_exist() | (CategoryItem.product_count == 0)
@@ -186,6 +191,7 @@ def delete_category(category: Category) -> bool:
             write.update(
                 _ref(category.parent_id), actions=[CategoryItem.child_count.add(-1)], condition=CategoryItem.PK.exists()
             )
+        stage_event(write, event, now)
 
     return committed(write_all)
 

@@ -163,6 +163,14 @@ def sku_claim(sku: str) -> tuple[str, str]:
     return _key("SKU", sku), "SKU"
 
 
+# ---------------------------------------------------------------- search
+
+
+def search_writer_lease() -> tuple[str, str]:
+    """The one lease a search index writer holds while it builds and publishes the index."""
+    return _key("SEARCH_INDEX"), "WRITER"
+
+
 # ---------------------------------------------------------------- events
 
 

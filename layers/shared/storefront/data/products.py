@@ -10,6 +10,7 @@ Every product write is one transaction conditioned on the product's `revision` a
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -17,7 +18,7 @@ from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.categories import product_count_update
-from storefront.data.image_items import shown_images
+from storefront.data.image_items import ImageItem, shown_images
 from storefront.data.inventory import StockItem, stock_item
 from storefront.data.outbox import stage_event
 from storefront.data.table import TableItem, committed
@@ -291,3 +292,28 @@ def remove_variant(before: Product, sku: str, event: DomainEvent, now: int) -> b
         stage_event(write, event, now)
 
     return committed(write_all)
+
+
+def _scan_segment(segment: int, total: int) -> list[Any]:
+    condition = TableItem.entity.is_in(ProductItem, VariantItem, ImageItem, StockItem)
+    return list(TableItem.scan(condition, segment=segment, total_segments=total))
+
+
+def scan_products(segments: int = 4) -> list[Product]:
+    """Access pattern CATALOG-SCAN: a parallel Scan of the whole table for every product.
+
+    Only the search index's full rebuild reads it (rare, and a Scan reads every item:
+    it costs one read unit per 4 KB of the table). Products are assembled from their
+    items, variants with their stock items' `available`, images ready ones only.
+    """
+    with ThreadPoolExecutor(max_workers=segments) as pool:
+        parts = list(pool.map(lambda segment: _scan_segment(segment, segments), range(segments)))
+    by_product: dict[str, list[Any]] = {}
+    stock: dict[str, int] = {}
+    for item in (item for part in parts for item in part):
+        if isinstance(item, StockItem):
+            stock[item.sku] = int(item.available)
+        else:
+            by_product.setdefault(str(item.product_id), []).append(item)
+    products = (_assemble(items, stock) for items in by_product.values())
+    return [product for product in products if product is not None]

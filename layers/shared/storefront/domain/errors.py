@@ -59,3 +59,13 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, *, retry_after: int, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency is not ready yet (the search index is being built): retry later."""
+
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after

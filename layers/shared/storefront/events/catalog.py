@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from storefront.domain.catalog.entities import Product
+from storefront.domain.catalog.entities import Category, Product
 from storefront.events.base import DomainEvent, rfc3339
 
 
@@ -101,3 +101,53 @@ class ProductDeleted(DomainEvent):
     version: ClassVar[int] = 1
 
     product: ProductData
+
+
+class CategoryData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: StrictStr
+    name: StrictStr
+    slug: StrictStr
+    parent_id: StrictStr | None = Field(description="None for a root")
+    created_at: StrictStr = Field(description="RFC 3339 UTC")
+    updated_at: StrictStr = Field(description="RFC 3339 UTC")
+
+    @classmethod
+    def of(cls, category: Category) -> CategoryData:
+        return cls(
+            id=category.id,
+            name=category.name,
+            slug=category.slug,
+            parent_id=category.parent_id,
+            created_at=rfc3339(category.created_at),
+            updated_at=rfc3339(category.updated_at),
+        )
+
+
+class CategoryCreated(DomainEvent):
+    """A manager created a category."""
+
+    event_type: ClassVar[str] = "category.created"
+    version: ClassVar[int] = 1
+
+    category: CategoryData
+
+
+class CategoryUpdated(DomainEvent):
+    """A category was renamed, given a new slug, or moved (its whole subtree moves with it)."""
+
+    event_type: ClassVar[str] = "category.updated"
+    version: ClassVar[int] = 1
+
+    category: CategoryData
+    previous_parent_id: StrictStr | None = Field(description="The parent before the change (None: it was a root)")
+
+
+class CategoryDeleted(DomainEvent):
+    """An empty category (no subcategories, no products) was deleted."""
+
+    event_type: ClassVar[str] = "category.deleted"
+    version: ClassVar[int] = 1
+
+    category: CategoryData

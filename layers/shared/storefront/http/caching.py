@@ -16,7 +16,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel, RootModel
 
 PUBLIC_MAX_AGE_S = 60
-PUBLIC = f"public, max-age={PUBLIC_MAX_AGE_S}"
 PERSONAL = "private, no-store"
 
 
@@ -39,10 +38,12 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return any(candidate == "*" or candidate.removeprefix("W/") == etag for candidate in candidates)
 
 
-def cacheable[T: BaseModel | list[Any]](app: APIGatewayHttpResolver, body: T, *, personal: bool = False) -> Response[T]:
+def cacheable[T: BaseModel | list[Any]](
+    app: APIGatewayHttpResolver, body: T, *, personal: bool = False, max_age: int = PUBLIC_MAX_AGE_S
+) -> Response[T]:
     """The 200 of a cacheable GET, or NotModified when the client's copy is current."""
     etag = etag_of(body)
-    cache_control = PERSONAL if personal else PUBLIC
+    cache_control = PERSONAL if personal else f"public, max-age={max_age}"
     if not personal and matches(app.current_event.headers.get("if-none-match"), etag):
         raise NotModified(etag, cache_control)
     headers = {"ETag": etag, "Cache-Control": cache_control}

@@ -9,6 +9,7 @@ from storefront.domain import clock
 from storefront.domain.catalog import attributes, tree
 from storefront.domain.catalog.entities import AttributeDefinition, Category
 from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.events.catalog import CategoryCreated, CategoryData, CategoryDeleted, CategoryUpdated
 from storefront.ids import new_ulid
 
 ATTEMPTS = 3
@@ -72,7 +73,7 @@ def create_category(name: str, slug: str, parent_id: str | None, own: dict[str, 
                 raise Unprocessable(f"Categories nest at most {tree.MAX_DEPTH} levels deep.")
         by_id[category.id] = category
         detail = detail_of(by_id, category.id)  # raises 422 on a type clash with an inherited attribute
-        if repository.create_category(category):
+        if repository.create_category(category, CategoryCreated(category=CategoryData.of(category))):
             return detail
         if repository.slug_owner(slug) is not None:
             raise _slug_taken(slug)
@@ -94,7 +95,8 @@ def update_category(category_id: str, changes: dict[str, str | None]) -> Categor
         detail = detail_of(by_id, category_id)
         for below in tree.descendants(by_id, category_id):
             tree.effective_attributes(by_id, below.id)  # the subtree must agree with its new ancestors
-        if repository.update_category(before, after, chain):
+        event = CategoryUpdated(category=CategoryData.of(after), previous_parent_id=before.parent_id)
+        if repository.update_category(before, after, chain, event):
             return detail
         if after.slug != before.slug and repository.slug_owner(after.slug) not in (None, category_id):
             raise _slug_taken(after.slug)
@@ -124,6 +126,6 @@ def delete_category(category_id: str) -> None:
                 child_count=category.child_count,
                 product_count=category.product_count,
             )
-        if repository.delete_category(category):
+        if repository.delete_category(category, CategoryDeleted(category=CategoryData.of(category)), clock.now()):
             return
     raise Conflict("The category changed concurrently; try again.")

@@ -1,0 +1,86 @@
+"""Rebuild the search index from the table: `make search-rebuild` (local) or `STACK=name`.
+
+A full rebuild scans the table for every product and publishes a new index version,
+taking the writer lease like the indexer does (so the two never overwrite each other).
+Run it after restoring the table, after a stretch of failed index messages (the search
+index dead-letter queue), or whenever search and catalog disagree. The search functions
+pick the new version up within seconds; a missing index is also rebuilt on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from devkit import admin, localstate
+
+
+def stack_environment(stack_name: str, cloudformation: Any | None = None) -> dict[str, str]:
+    """The deployed stack's table, bucket and CDN, from its outputs."""
+    environment = admin.stack_environment(stack_name, cloudformation)
+    try:
+        client = cloudformation or boto3.client("cloudformation")
+        stack = client.describe_stacks(StackName=stack_name)["Stacks"][0]
+    except (ClientError, BotoCoreError) as error:
+        raise admin.TargetError(f"stack {stack_name!r}: {error}") from error
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    if "SearchIndexBucketName" not in outputs:
+        raise admin.TargetError(f"stack {stack_name!r} has no SearchIndexBucketName output: deploy this version first")
+    environment["SEARCH_BUCKET"] = outputs["SearchIndexBucketName"]
+    if "CdnDomain" in outputs:
+        environment["IMAGES_BASE_URL"] = f"https://{outputs['CdnDomain']}"
+    return environment
+
+
+def local_environment(data_dir: Path) -> dict[str, str]:
+    environment = admin.local_environment(data_dir)
+    bucket = (localstate.read_state(data_dir).get("outputs") or {}).get("SearchIndexBucketName")
+    if not bucket:
+        raise admin.TargetError("the running local runtime predates search: restart `make dev`")
+    return {**environment, "SEARCH_BUCKET": bucket}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devkit.search_rebuild",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--stack-name", help="a deployed stack (default: the running local runtime)")
+    target.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("LOCAL_DATA_DIR") or localstate.DATA_DIR),
+        help="the local runtime's data directory (env LOCAL_DATA_DIR; default .local)",
+    )
+    parser.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the writer lease")
+    arguments = parser.parse_args(argv)
+    try:
+        if arguments.stack_name:
+            environment = stack_environment(arguments.stack_name)
+        else:
+            environment = local_environment(arguments.data_dir.resolve())
+    except admin.TargetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    admin.configure(environment)
+    from storefront.search import indexing
+
+    try:
+        outcome = indexing.rebuild(wait_seconds=arguments.wait)
+    except indexing.IndexBusy as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"search index rebuilt: {outcome.indexed} products, version {outcome.etag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

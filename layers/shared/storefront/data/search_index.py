@@ -1,0 +1,89 @@
+"""The search index in S3: one SQLite file, replaced whole, guarded by its ETag.
+
+Writers publish with a conditional PutObject (`If-Match` the ETag they started from,
+`If-None-Match: *` for the first one), so two writers can never overwrite each other's
+work: the later one gets `IndexChanged` and starts again from the newer file. Readers
+compare the ETag of the object with the one they hold and download only on change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+from storefront import aws
+from storefront.settings import get_settings
+
+INDEX_KEY = "search/products.sqlite"
+REBUILD_REQUEST = "search.rebuild_requested"  # the detail-type the indexer treats as "rebuild"
+_CHUNK = 1024 * 1024
+
+
+class IndexChanged(Exception):
+    """Another writer published the index since this one read it."""
+
+
+def _missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+def current_etag() -> str | None:
+    """The ETag of the published index (HeadObject), or None when none was published yet."""
+    try:
+        response = aws.client("s3").head_object(Bucket=get_settings().search_bucket, Key=INDEX_KEY)
+    except ClientError as error:
+        if _missing(error):
+            return None
+        raise
+    return str(response["ETag"])
+
+
+def download(destination: Path) -> str | None:
+    """Writes the published index to `destination` (atomically); its ETag, or None when missing."""
+    try:
+        response = aws.client("s3").get_object(Bucket=get_settings().search_bucket, Key=INDEX_KEY)
+    except ClientError as error:
+        if _missing(error):
+            return None
+        raise
+    partial = destination.with_name(destination.name + ".part")
+    with partial.open("wb") as file:
+        for chunk in response["Body"].iter_chunks(_CHUNK):
+            file.write(chunk)
+    os.replace(partial, destination)
+    return str(response["ETag"])
+
+
+def publish(source: Path, replaces: str | None) -> str:
+    """Uploads `source` as the index if the published one is still `replaces` (None: no index yet).
+
+    Returns the new ETag; raises `IndexChanged` when another writer got there first.
+    """
+    condition = {"IfMatch": replaces} if replaces is not None else {"IfNoneMatch": "*"}
+    try:
+        with source.open("rb") as body:
+            response = aws.client("s3").put_object(
+                Bucket=get_settings().search_bucket,
+                Key=INDEX_KEY,
+                Body=body,
+                ContentType="application/vnd.sqlite3",
+                **condition,
+            )
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "404"):
+            raise IndexChanged(str(code)) from error
+        raise
+    return str(response["ETag"])
+
+
+def request_rebuild(reason: str) -> None:
+    """Asks the indexer for a full rebuild: a message on its queue shaped like the events it reads."""
+    queue_url = get_settings().search_queue_url
+    if not queue_url:
+        raise RuntimeError("SEARCH_QUEUE_URL is not set")
+    body = json.dumps({"detail-type": REBUILD_REQUEST, "source": "storefront.search", "detail": {"reason": reason}})
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)

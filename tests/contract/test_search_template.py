@@ -1,0 +1,80 @@
+"""The search wiring in template.yaml: what the indexer reads, how it is fed, and what each side may touch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devkit.template import load_template
+from storefront.search import indexing
+
+
+def _resources() -> dict[str, Any]:
+    return dict(load_template()["Resources"])
+
+
+def _actions(function: str) -> set[str]:
+    return _actions_of(_resources()[function])
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_the_rule_routes_exactly_the_events_the_indexer_understands() -> None:
+    rule = _resources()["SearchIndexRule"]["Properties"]
+    assert rule["EventBusName"] == {"Ref": "EventBus"}
+    assert rule["EventPattern"]["source"] == ["storefront"]
+    understood = {*indexing.PRODUCT_EVENTS, *indexing.STOCK_EVENTS, *indexing.CATEGORY_EVENTS}
+    assert set(rule["EventPattern"]["detail-type"]) == understood
+    assert rule["Targets"] == [{"Id": "search-index-queue", "Arn": {"Fn::GetAtt": ["SearchIndexQueue", "Arn"]}}]
+    policy = _resources()["SearchIndexQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert policy["Principal"] == {"Service": "events.amazonaws.com"}
+    assert policy["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["SearchIndexRule", "Arn"]}}}
+
+
+def test_the_indexer_is_fed_in_batches_with_a_dead_letter_queue() -> None:
+    resources = _resources()
+    indexer = resources["SearchIndexerFunction"]["Properties"]
+    source = indexer["Events"]["Changes"]
+    assert source["Type"] == "SQS"
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["Properties"]["MaximumBatchingWindowInSeconds"] >= 1
+    queue = resources["SearchIndexQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * indexer["Timeout"]  # AWS's advice for Lambda consumers
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["SearchIndexDeadLetterQueue", "Arn"]}
+    assert queue["SqsManagedSseEnabled"] is True
+
+
+def test_search_is_public_and_reads_no_table() -> None:
+    search = _resources()["SearchFunction"]["Properties"]
+    route = search["Events"]["SearchProducts"]["Properties"]
+    assert (route["Path"], route["Method"], route["Auth"]) == ("/v1/products", "GET", {"Authorizer": "NONE"})
+    actions = _actions("SearchFunction")
+    assert not any(action.startswith("dynamodb:") for action in actions)
+    assert actions == {"s3:GetObject", "s3:ListBucket", "sqs:SendMessage"}
+
+
+def test_the_index_bucket_is_private_and_only_the_indexer_writes_it() -> None:
+    bucket = _resources()["SearchIndexBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    writers = [
+        name
+        for name, resource in _resources().items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and "s3:PutObject" in _actions_of(resource)
+        and "SearchIndexBucket" in str(resource["Properties"].get("Policies"))
+    ]
+    assert writers == ["SearchIndexerFunction"]
+    assert "dynamodb:Scan" in _actions("SearchIndexerFunction")
+
+
+def _actions_of(resource: dict[str, Any]) -> set[str]:
+    policies = resource["Properties"].get("Policies") or []
+    return {
+        action
+        for policy in policies
+        if isinstance(policy, dict) and "Statement" in policy
+        for statement in policy["Statement"]
+        for action in _as_list(statement["Action"])
+    }

@@ -1,0 +1,105 @@
+"""One writer at a time: the lease in the table, and conditional publishes of the index object."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storefront.data import search_index, search_lease
+from storefront.search import indexing
+from tests.integration.catalog_calls import create_category, create_product
+from tests.integration.search_calls import found
+
+pytestmark = pytest.mark.usefixtures("search_aws")
+
+
+def test_the_lease_has_one_holder_until_it_expires_or_is_released() -> None:
+    assert search_lease.acquire("a", now=1000, seconds=60)
+    assert not search_lease.acquire("b", now=1010, seconds=60)
+    assert search_lease.acquire("a", now=1010, seconds=60)  # the holder may take it again
+    assert search_lease.renew("a", now=1020, seconds=60)
+    assert not search_lease.acquire("b", now=1079, seconds=60)  # renewed until 1080
+    assert search_lease.acquire("b", now=1081, seconds=60)  # expired: taken over
+    assert not search_lease.renew("a", now=1082, seconds=60)  # the stalled holder learns it lost it
+    search_lease.release("a")  # and its release leaves the new holder's lease alone
+    assert not search_lease.acquire("c", now=1090, seconds=60)
+    search_lease.release("b")
+    assert search_lease.acquire("c", now=1090, seconds=60)
+
+
+def _an_index(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE marker (name TEXT)")
+        connection.execute("INSERT INTO marker VALUES (?)", (name,))
+    return path
+
+
+def test_a_publish_never_overwrites_a_version_it_did_not_start_from(tmp_path: Path) -> None:
+    first = search_index.publish(_an_index(tmp_path, "first"), None)
+    with pytest.raises(search_index.IndexChanged):
+        search_index.publish(_an_index(tmp_path, "late"), None)  # "no index yet" is no longer true
+    second = search_index.publish(_an_index(tmp_path, "second"), first)
+    with pytest.raises(search_index.IndexChanged):
+        search_index.publish(_an_index(tmp_path, "stale"), first)
+    assert search_index.current_etag() == second
+    downloaded = tmp_path / "downloaded"
+    assert search_index.download(downloaded) == second
+    with sqlite3.connect(downloaded) as connection:
+        assert connection.execute("SELECT name FROM marker").fetchall() == [("second",)]
+
+
+def test_a_writer_that_loses_the_race_applies_its_batch_to_the_newer_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    shoes = create_category("Shoes")
+    first = create_product(shoes["id"], "SHOE-1", name="First Shoe")
+    indexing.rebuild()
+    second = create_product(shoes["id"], "SHOE-2", name="Second Shoe")
+    real_publish = search_index.publish
+    raced: list[str] = []
+
+    def publish_after_a_rival(source: Path, replaces: str | None) -> str:
+        if not raced:  # another writer (a stalled one, past its lease) publishes first, once
+            raced.append("racing")
+            raced[0] = indexing.rebuild(indexing.Workspace(), wait_seconds=0).etag
+        return real_publish(source, replaces)
+
+    monkeypatch.setattr(search_index, "publish", publish_after_a_rival)
+    monkeypatch.setattr(search_lease, "acquire", lambda holder, now, seconds: True)  # let the rival in
+    monkeypatch.setattr(search_lease, "renew", lambda holder, now, seconds: True)
+    outcome = indexing.update(indexing.Changes(frozenset({second["id"]})), indexing.Workspace())
+    assert outcome is not None
+    assert raced
+    assert outcome.etag != raced[0]
+    assert sorted(found({"q": "shoe"})) == ["First Shoe", "Second Shoe"]
+    assert first["id"] != second["id"]
+
+
+def test_concurrent_writers_take_turns_and_lose_no_change() -> None:
+    shoes = create_category("Shoes")
+    indexing.rebuild()
+    products = [create_product(shoes["id"], f"SHOE-{number}", name=f"Shoe {number}") for number in range(4)]
+    errors: list[BaseException] = []
+
+    def write(product: dict[str, Any]) -> None:
+        try:
+            indexing.update(indexing.Changes(frozenset({product["id"]})), indexing.Workspace())
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(product,)) for product in products]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(found({"q": "shoe", "limit": "10"})) == [f"Shoe {number}" for number in range(4)]
+
+
+def test_a_writer_gives_up_when_the_lease_stays_taken() -> None:
+    assert search_lease.acquire("someone-else", now=indexing.clock.now(), seconds=300)
+    with pytest.raises(indexing.IndexBusy):
+        indexing.update(indexing.Changes(rebuild=True), indexing.Workspace(), wait_seconds=0.5)
