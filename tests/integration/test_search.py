@@ -10,6 +10,8 @@ import pytest
 
 from storefront.data import search_index
 from storefront.search import indexing
+from storefront.search.query import SearchQuery
+from storefront.search.replica import IndexReplica
 from tests.aws_fixtures import MOTO
 from tests.integration import inventory_calls
 from tests.integration.catalog_calls import MANAGER, call, create_category, create_product, product_body
@@ -267,3 +269,18 @@ def test_search_responses_are_cacheable_briefly_with_an_etag(catalog: dict[str, 
     assert response["headers"]["Cache-Control"] == "public, max-age=5"
     again = search({"q": "runner"}, headers={"If-None-Match": response["headers"]["ETag"]})
     assert again["statusCode"] == 304
+
+
+@moto_only
+def test_a_large_new_version_loads_in_the_background_while_the_held_one_answers(catalog: dict[str, Any]) -> None:
+    replica = IndexReplica(check_seconds=0, background_above_bytes=0)  # every index counts as large
+    held = replica.current()
+    assert held is not None
+    shoe(catalog["garden"]["id"], "HOSE-3", "Drip Hose", brand=None, tags=[])
+    index_pending()
+    assert replica.current() is held  # the download runs meanwhile; this request does not wait for it
+    replica.wait_for_background_load()
+    newer = replica.current()
+    assert newer is not held
+    assert newer is not None
+    assert newer.search(SearchQuery(q="drip")).total == 1

@@ -30,15 +30,21 @@ def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
-def current_etag() -> str | None:
-    """The ETag of the published index (HeadObject), or None when none was published yet."""
+def current_version() -> tuple[str, int] | None:
+    """The ETag and size of the published index (HeadObject), or None when none was published yet."""
     try:
         response = aws.client("s3").head_object(Bucket=get_settings().search_bucket, Key=INDEX_KEY)
     except ClientError as error:
         if _missing(error):
             return None
         raise
-    return str(response["ETag"])
+    return str(response["ETag"]), int(response.get("ContentLength") or 0)
+
+
+def current_etag() -> str | None:
+    """The ETag of the published index, or None when none was published yet."""
+    version = current_version()
+    return version[0] if version is not None else None
 
 
 def download(destination: Path) -> str | None:
