@@ -1,15 +1,22 @@
-"""The search index in S3: one SQLite file, replaced whole, guarded by its ETag.
+"""The search index in S3: one SQLite file (gzip-compressed), replaced whole, guarded by its ETag.
 
 Writers publish with a conditional PutObject (`If-Match` the ETag they started from,
 `If-None-Match: *` for the first one), so two writers can never overwrite each other's
 work: the later one gets `IndexChanged` and starts again from the newer file. Readers
 compare the ETag of the object with the one they hold and download only on change.
+
+The object is the file gzipped at level 1: about a third of the size for two seconds of
+compression per 250 MB, and it is decompressed while it downloads, so a cold search
+environment waits for a third of the bytes.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import shutil
+import zlib
 from pathlib import Path
 
 from botocore.exceptions import ClientError
@@ -17,7 +24,7 @@ from botocore.exceptions import ClientError
 from storefront import aws
 from storefront.settings import get_settings
 
-INDEX_KEY = "search/products.sqlite"
+INDEX_KEY = "search/products.sqlite.gz"
 REBUILD_REQUEST = "search.rebuild_requested"  # the detail-type the indexer treats as "rebuild"
 _CHUNK = 1024 * 1024
 
@@ -56,9 +63,14 @@ def download(destination: Path) -> str | None:
             return None
         raise
     partial = destination.with_name(destination.name + ".part")
+    decompressor = zlib.decompressobj(wbits=31)  # gzip framing
     with partial.open("wb") as file:
         for chunk in response["Body"].iter_chunks(_CHUNK):
-            file.write(chunk)
+            file.write(decompressor.decompress(chunk))
+        file.write(decompressor.flush())
+    if not decompressor.eof:
+        partial.unlink(missing_ok=True)
+        raise ValueError("the published search index is truncated")
     os.replace(partial, destination)
     return str(response["ETag"])
 
@@ -69,13 +81,16 @@ def publish(source: Path, replaces: str | None) -> str:
     Returns the new ETag; raises `IndexChanged` when another writer got there first.
     """
     condition = {"IfMatch": replaces} if replaces is not None else {"IfNoneMatch": "*"}
+    compressed = source.with_name(source.name + ".gz")
+    with source.open("rb") as plain, gzip.open(compressed, "wb", compresslevel=1) as packed:
+        shutil.copyfileobj(plain, packed, _CHUNK)
     try:
-        with source.open("rb") as body:
+        with compressed.open("rb") as body:
             response = aws.client("s3").put_object(
                 Bucket=get_settings().search_bucket,
                 Key=INDEX_KEY,
                 Body=body,
-                ContentType="application/vnd.sqlite3",
+                ContentType="application/gzip",
                 **condition,
             )
     except ClientError as error:
@@ -83,6 +98,8 @@ def publish(source: Path, replaces: str | None) -> str:
         if code in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "404"):
             raise IndexChanged(str(code)) from error
         raise
+    finally:
+        compressed.unlink(missing_ok=True)
     return str(response["ETag"])
 
 

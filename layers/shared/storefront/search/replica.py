@@ -27,7 +27,7 @@ from storefront.observability import get_logger
 from storefront.search.index import open_index
 from storefront.search.query import SearchIndex
 
-BACKGROUND_ABOVE_BYTES = 32 * 1024 * 1024  # ≈ a third of a second from S3 inside a region
+BACKGROUND_ABOVE_BYTES = 32 * 1024 * 1024  # compressed; ≈ a third of a second from S3 inside a region
 
 _logger = get_logger("search")
 
