@@ -103,3 +103,15 @@ def test_a_writer_gives_up_when_the_lease_stays_taken() -> None:
     assert search_lease.acquire("someone-else", now=indexing.clock.now(), seconds=300)
     with pytest.raises(indexing.IndexBusy):
         indexing.update(indexing.Changes(rebuild=True), indexing.Workspace(), wait_seconds=0.5)
+
+
+def test_requests_for_a_missing_index_build_it_once() -> None:
+    create_product(create_category("Shoes")["id"], "SHOE-1", name="Only Shoe")
+    ask = {"detail-type": search_index.REBUILD_REQUEST, "detail": {"reason": "test", "only_if_missing": True}}
+    first = indexing.update(indexing.changes_of([ask]), indexing.Workspace())
+    assert first is not None
+    assert first.rebuilt
+    assert first.indexed == 1
+    # Every search environment that found no index asked too: once one is built, the rest do nothing.
+    assert indexing.update(indexing.changes_of([ask, ask]), indexing.Workspace()) is None
+    assert search_index.current_etag() == first.etag

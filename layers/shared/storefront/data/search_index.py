@@ -103,10 +103,11 @@ def publish(source: Path, replaces: str | None) -> str:
     return str(response["ETag"])
 
 
-def request_rebuild(reason: str) -> None:
-    """Asks the indexer for a full rebuild: a message on its queue shaped like the events it reads."""
+def request_index(reason: str) -> None:
+    """Asks the indexer to build an index if none exists: a message on its queue shaped like its events."""
     queue_url = get_settings().search_queue_url
     if not queue_url:
         raise RuntimeError("SEARCH_QUEUE_URL is not set")
-    body = json.dumps({"detail-type": REBUILD_REQUEST, "source": "storefront.search", "detail": {"reason": reason}})
+    detail = {"reason": reason, "only_if_missing": True}
+    body = json.dumps({"detail-type": REBUILD_REQUEST, "source": "storefront.search", "detail": detail})
     aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)

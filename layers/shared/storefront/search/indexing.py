@@ -53,11 +53,16 @@ class IndexBusy(Exception):
 class Changes:
     product_ids: frozenset[str] = frozenset()
     categories: bool = False
-    rebuild: bool = False
+    rebuild: bool = False  # a full rebuild, whatever exists
+    ensure_index: bool = False  # a full rebuild only if no index exists (what a search function asks)
 
     @property
     def empty(self) -> bool:
-        return not (self.product_ids or self.categories or self.rebuild)
+        return not (self.product_ids or self.categories or self.rebuild or self.ensure_index)
+
+    @property
+    def only_ensure_index(self) -> bool:
+        return self.ensure_index and not (self.product_ids or self.categories or self.rebuild)
 
 
 def changes_of(events: Iterable[Mapping[str, Any]]) -> Changes:
@@ -67,7 +72,7 @@ def changes_of(events: Iterable[Mapping[str, Any]]) -> Changes:
     a known type whose detail lacks the id it names raises `ValueError` (a broken producer).
     """
     product_ids: set[str] = set()
-    touched_categories = rebuild = False
+    touched_categories = rebuild = ensure_index = False
     for event in events:
         kind = event.get("detail-type") or event.get("type")
         data = (event.get("detail") or {}).get("data") or {}
@@ -83,8 +88,11 @@ def changes_of(events: Iterable[Mapping[str, Any]]) -> Changes:
         elif kind in CATEGORY_EVENTS:
             touched_categories = True
         elif kind == search_index.REBUILD_REQUEST:
-            rebuild = True
-    return Changes(frozenset(product_ids), touched_categories, rebuild)
+            if (event.get("detail") or {}).get("only_if_missing") is True:
+                ensure_index = True  # many search environments may ask at once: one rebuild serves all
+            else:
+                rebuild = True
+    return Changes(frozenset(product_ids), touched_categories, rebuild, ensure_index)
 
 
 @dataclass
@@ -192,8 +200,8 @@ def _publish(workspace: Workspace, holder: str, replaces: str | None) -> str:
 def update(changes: Changes, workspace: Workspace, *, wait_seconds: float = LEASE_WAIT_SECONDS) -> Outcome | None:
     """Applies a batch's changes and publishes the new index; a full rebuild when none exists.
 
-    None when there was nothing to do. Raises `IndexBusy` when the lease or the publish
-    kept failing (the batch is then retried by its queue).
+    None when there was nothing to do (no changes, or an index was asked for and exists).
+    Raises `IndexBusy` when the lease or the publish kept failing (the queue then retries).
     """
     if changes.empty:
         return None
@@ -201,6 +209,8 @@ def update(changes: Changes, workspace: Workspace, *, wait_seconds: float = LEAS
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 published = workspace.refresh()
+                if published is not None and changes.only_ensure_index:
+                    return None
                 if published is None or changes.rebuild:
                     indexed, removed, rebuilt = _rebuild(workspace), 0, True
                 else:

@@ -37,7 +37,7 @@ def _ask_for_rebuild() -> None:
     now = time.monotonic()
     if _rebuild_requested_at is None or now - _rebuild_requested_at >= REBUILD_REQUEST_INTERVAL_S:
         _rebuild_requested_at = now
-        search_index.request_rebuild("no index is published")
+        search_index.request_index("no index is published")
 
 
 def search(query: SearchQuery) -> SearchResult:
