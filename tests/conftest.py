@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 TEST_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -35,3 +37,10 @@ TEST_ENVIRONMENT = {
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL") or name == "AWS_PROFILE"]:
     del os.environ[_name]
 os.environ.update(TEST_ENVIRONMENT)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every e2e test runs on one worker: they share one local runtime."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("e2e"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import botocore.session
@@ -44,6 +45,19 @@ def call(
 ) -> dict[str, Any]:
     event = http_event(method, path, body=body, query=query, principal=principal)
     return dict(inventory_function.lambda_handler(event, FakeContext()))
+
+
+def environments(count: int) -> list[ModuleType]:
+    """One inventory function per concurrent caller: Lambda gives concurrent requests separate
+    environments, and a Powertools resolver must never serve two requests at once."""
+    return [load_handler_module("functions/inventory", fresh=True) for _ in range(count)]
+
+
+def adjust_in(environment: ModuleType, sku: str, delta: int) -> int:
+    """The status of an adjustment sent to one environment (for concurrency tests)."""
+    body = {"delta": delta, "reason": "concurrent"}
+    event = http_event("POST", f"/v1/inventory/{sku}/adjustments", body=body, principal=MANAGER)
+    return int(environment.lambda_handler(event, FakeContext())["statusCode"])
 
 
 def body_of(response: dict[str, Any]) -> Any:

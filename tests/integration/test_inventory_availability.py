@@ -13,10 +13,12 @@ from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration import catalog_calls
 from tests.integration.inventory_calls import (
     adjust,
+    adjust_in,
     availability_events,
     body_of,
     call,
     dynamodb_requests,
+    environments,
     low_stock_events,
     outbox_events,
     put_stock,
@@ -149,7 +151,7 @@ def isolated_transactions(aws: str) -> Iterator[None]:
 def test_concurrent_decrements_stage_one_sold_out_event_when_they_race_to_zero() -> None:
     put_stock("SKU-1", 12, 3, reserved=2)  # 10 available, 16 removals of 1 race for them
     with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(lambda _: adjust("SKU-1", -1)["statusCode"], range(16)))
+        statuses = list(pool.map(lambda environment: adjust_in(environment, "SKU-1", -1), environments(16)))
     assert sorted(statuses) == [200] * 10 + [409] * 6
     level = _level("SKU-1")
     assert (level["on_hand"], level["reserved"], level["available"]) == (2, 2, 0)
@@ -163,7 +165,7 @@ def test_concurrent_decrements_stage_one_sold_out_event_when_they_race_to_zero()
 def test_concurrent_restocks_stage_one_back_in_stock_event_when_they_race_from_zero() -> None:
     put_stock("SKU-1", 0, 0)
     with ThreadPoolExecutor(max_workers=10) as pool:
-        statuses = list(pool.map(lambda _: adjust("SKU-1", 1)["statusCode"], range(10)))
+        statuses = list(pool.map(lambda environment: adjust_in(environment, "SKU-1", 1), environments(10)))
     assert statuses == [200] * 10
     assert _level("SKU-1")["available"] == 10
     assert _in_stock_flags("SKU-1") == [True]

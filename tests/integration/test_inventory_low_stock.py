@@ -11,8 +11,10 @@ import pytest
 from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import (
     adjust,
+    adjust_in,
     body_of,
     call,
+    environments,
     low_stock_events,
     put_stock,
 )
@@ -76,7 +78,7 @@ def isolated_transactions(aws: str) -> Iterator[None]:
 def test_concurrent_adjustments_keep_the_exact_sum_and_one_event_when_they_cross_once() -> None:
     put_stock("SKU-1", 30, 10, reserved=2)  # available 28: 20 removals of 1 cross at the 18th
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(lambda _: adjust("SKU-1", -1)["statusCode"], range(20)))
+        statuses = list(pool.map(lambda environment: adjust_in(environment, "SKU-1", -1), environments(20)))
     assert statuses == [200] * 20
     level = body_of(call("GET", "/v1/inventory/SKU-1"))
     assert (level["on_hand"], level["available"]) == (10, 8)
@@ -87,7 +89,7 @@ def test_concurrent_adjustments_keep_the_exact_sum_and_one_event_when_they_cross
 def test_concurrent_adjustments_never_take_on_hand_below_reserved_when_they_race() -> None:
     put_stock("SKU-1", 10, 0, reserved=4)  # 6 available, 10 removals race for them
     with ThreadPoolExecutor(max_workers=10) as pool:
-        statuses = list(pool.map(lambda _: adjust("SKU-1", -1)["statusCode"], range(10)))
+        statuses = list(pool.map(lambda environment: adjust_in(environment, "SKU-1", -1), environments(10)))
     assert sorted(statuses) == [200] * 6 + [409] * 4
     level = body_of(call("GET", "/v1/inventory/SKU-1"))
     assert (level["on_hand"], level["reserved"], level["available"]) == (4, 4, 0)
