@@ -104,7 +104,8 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS products_newest ON products (created_at, id);
 CREATE INDEX IF NOT EXISTS products_price ON products (price, id);
 CREATE INDEX IF NOT EXISTS products_rating ON products (rating IS NULL, rating DESC, rating_count DESC, id);
-CREATE INDEX IF NOT EXISTS products_category ON products (category_id);
+CREATE INDEX IF NOT EXISTS products_category_newest ON products (category_id, created_at, id);
+CREATE INDEX IF NOT EXISTS products_category_price ON products (category_id, price, id);
 CREATE INDEX IF NOT EXISTS products_brand ON products (brand_key, brand);
 CREATE INDEX IF NOT EXISTS product_attributes_value ON product_attributes (name, value_key, value);
 """
