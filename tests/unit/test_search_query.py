@@ -383,3 +383,16 @@ def test_cards_are_returned_as_stored_when_found(make_index: Any) -> None:
             "updated_at": "2023-11-14T22:13:20Z",
         }
     ]
+
+
+def test_a_numeric_attribute_filter_matches_however_the_number_is_written(make_index: Any) -> None:
+    index = make_index(
+        product("P1", "Big Tent", attributes={"capacity": 42}),
+        product("P2", "Small Tent", attributes={"capacity": 4.5}),
+        product("P3", "Code Tent", attributes={"model": "007"}),
+    )
+    for written in ("42", "42.0", "42.00", " 42 "):
+        assert ids(index.search(SearchQuery(attributes=(("capacity", written),)))) == ["P1"], written
+    assert ids(index.search(SearchQuery(attributes=(("capacity", "4.50"),)))) == ["P2"]
+    assert index.search(SearchQuery(attributes=(("capacity", "43"),))).total == 0
+    assert ids(index.search(SearchQuery(attributes=(("model", "007"),)))) == ["P3"]  # a string stays as written

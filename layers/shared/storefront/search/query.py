@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from storefront.domain.errors import BadRequest, Unprocessable
-from storefront.search.documents import attribute_key
+from storefront.search.documents import attribute_key, attribute_text
 from storefront.search.index import category_token, check_schema
 
 Sort = Literal["relevance", "newest", "price_asc", "price_desc", "rating"]
@@ -203,7 +203,7 @@ def _filters(query: SearchQuery, *, category: bool) -> tuple[list[str], list[Any
         conditions.append("p.in_stock = 1")
     wanted: dict[str, set[str]] = {}
     for name, value in query.attributes:
-        wanted.setdefault(name, set()).add(attribute_key(value))
+        wanted.setdefault(name, set()).update(_value_keys(value))
     for name, keys in sorted(wanted.items()):
         marks = ", ".join("?" * len(keys))
         conditions.append(
@@ -211,6 +211,18 @@ def _filters(query: SearchQuery, *, category: bool) -> tuple[list[str], list[Any
         )
         params.extend([name, *sorted(keys)])
     return conditions, params
+
+
+def _value_keys(text: str) -> set[str]:
+    """The keys a filter value matches: as written, and a number also as stored (`42.0` → `42`)."""
+    keys = {attribute_key(text)}
+    try:
+        number = float(text)
+    except ValueError:
+        return keys
+    if math.isfinite(number):
+        keys.add(attribute_key(attribute_text(number)))
+    return keys
 
 
 def _top(rows: list[tuple[str, str, int]]) -> dict[str, int]:
