@@ -43,6 +43,11 @@ def test_the_indexer_is_fed_in_batches_with_a_dead_letter_queue() -> None:
     assert queue["VisibilityTimeout"] >= 6 * indexer["Timeout"]  # AWS's advice for Lambda consumers
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["SearchIndexDeadLetterQueue", "Arn"]}
     assert queue["SqsManagedSseEnabled"] is True
+    alarm = resources["SearchIndexDeadLetterAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["SearchIndexDeadLetterQueue", "QueueName"]}}
+    ]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
 
 
 def test_search_is_public_and_reads_no_table() -> None:
