@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except admin.TargetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    admin.configure(environment)
+    admin.configure({**environment, "POWERTOOLS_LOG_LEVEL": "WARNING"})  # the summary line is the output
     from storefront.search import indexing
 
     try:

@@ -8,6 +8,8 @@ rather than exact lists, except for products this module creates with unique nam
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -16,6 +18,7 @@ import requests
 
 from devkit import seed
 from devkit.localrun.testing import wait_until
+from devkit.template import ROOT
 from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
 
 pytestmark = pytest.mark.e2e
@@ -177,3 +180,14 @@ def test_a_product_change_appears_in_search_without_a_restart(
     )
     assert archived.status_code == 204, archived.text
     wait_until(lambda: not hits(), timeout_s=FRESHNESS_S, interval_s=0.25, what="an archived product out of search")
+
+
+def test_the_rebuild_command_republishes_the_index_from_the_table(local_api: LocalApi, seeded: dict[str, Any]) -> None:
+    before = page(local_api, {"category_id": seeded["apparel"]["id"], "limit": 100})
+    command = [sys.executable, "-m", "devkit.search_rebuild", "--data-dir", str(local_api.data_dir), "--wait", "60"]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith("search index rebuilt: ")
+    after = page(local_api, {"category_id": seeded["apparel"]["id"], "limit": 100})
+    assert after["total"] == before["total"]
+    assert {item["id"] for item in after["items"]} == {item["id"] for item in before["items"]}
