@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -396,3 +397,19 @@ def test_a_numeric_attribute_filter_matches_however_the_number_is_written(make_i
     assert ids(index.search(SearchQuery(attributes=(("capacity", "4.50"),)))) == ["P2"]
     assert index.search(SearchQuery(attributes=(("capacity", "43"),))).total == 0
     assert ids(index.search(SearchQuery(attributes=(("model", "007"),)))) == ["P3"]  # a string stays as written
+
+
+def test_no_text_a_user_can_type_breaks_the_match_expression(make_index: Any) -> None:
+    """Fuzzing with FTS5's syntax characters, operators, accents and odd Unicode: only words or a 422."""
+    index = make_index(product("P1", "Road Runner", description="Crème brûlée café"), product("P2", "Trail Shoe"))
+    pieces = ['"', "'", "*", "-", "+", "^", ":", "(", ")", "{", "}", "[", "]", ",", ".", "NEAR", "AND", "OR", "NOT"]
+    pieces += ["road", "runn", "café", "CRÈME", "ß", "İ", "\u0301", "\u200b", "\x00", "🏃", "😀x", "0", "_", "\\", " "]
+    rng = random.Random(20261127)  # noqa: S311 - reproducible fuzzing, not crypto
+    for _ in range(3000):
+        q = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        try:
+            result = index.search(SearchQuery(q=q, limit=5))
+        except Unprocessable:
+            assert match_expression(q) is None, q
+        else:
+            assert result.total <= 2, q
