@@ -56,8 +56,9 @@ from bench.readme import write_section  # noqa: E402
 from devkit.localrun.emulators import FAKE_CREDENTIALS, DynamoDBLocal, find_jar, find_java  # noqa: E402
 from storefront.domain.catalog.entities import AttributeDefinition, AttributeValue, Category  # noqa: E402
 from storefront.search.documents import SearchDocument, attribute_key, attribute_text  # noqa: E402
-from storefront.search.index import build_index, open_index  # noqa: E402
+from storefront.search.index import build_index  # noqa: E402
 from storefront.search.query import SearchIndex, SearchQuery, Sort  # noqa: E402
+from storefront.search.schema import open_index  # noqa: E402
 
 RESULTS: Final = ROOT / "bench" / "results" / "search.json"
 SEED: Final = 20261127

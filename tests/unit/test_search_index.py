@@ -12,8 +12,9 @@ import pytest
 
 from storefront.domain.catalog.entities import Category, Image, Product, ProductStatus, Variant
 from storefront.search.documents import attribute_text, card_of, document_of
-from storefront.search.index import IndexWriter, build_index, open_index, require_fts5
+from storefront.search.index import IndexWriter, build_index
 from storefront.search.query import SearchIndex, SearchQuery
+from storefront.search.schema import open_index, require_fts5
 
 CATEGORIES = [
     Category("clothing", "Clothing", "clothing", None, {}, 1, 1),

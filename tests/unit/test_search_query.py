@@ -13,8 +13,9 @@ import pytest
 from storefront.domain.catalog.entities import AttributeValue, Category, Product, Variant
 from storefront.domain.errors import BadRequest, Unprocessable
 from storefront.search.documents import SearchDocument, document_of
-from storefront.search.index import build_index, open_index
+from storefront.search.index import build_index
 from storefront.search.query import SORTS, SearchIndex, SearchQuery, SearchResult, match_expression
+from storefront.search.schema import open_index
 
 CATEGORIES = [
     Category("clothing", "Clothing", "clothing", None, {}, 1, 1),

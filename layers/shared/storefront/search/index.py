@@ -1,30 +1,6 @@
-"""The search index file: its schema, the incremental writer and the full build.
+"""The search index's writers: incremental changes (`IndexWriter`) and the full build.
 
-One SQLite file holds everything a query needs:
-
-- `products`: one row per indexed product, with the columns filters and sorts use and
-  the card (JSON) a search returns;
-- `products_fts`: an FTS5 table (rowid = products.rowid) over name, description, brand,
-  tags, category path (root → leaf names) and attribute values. A regular FTS5 table,
-  not external-content: it keeps its own copy of the text, so a delete or an update
-  never depends on re-supplying the old values exactly (SQLite 3.40 has no
-  `contentless_delete`), and a category rename or move rewrites only the category columns.
-  Besides the searched text it holds `category_keys`, one token per ancestor category
-  (the product's own included): a text search with a category filter intersects posting
-  lists inside FTS5 instead of looking up every text match's product row. User words
-  are confined to the text columns, so they never match these tokens;
-- `product_attributes`: one row per (product, attribute) with the value's text and key
-  (attribute filters read it);
-- `attribute_values`: a number per distinct (attribute, value key). Each product lists
-  its values' numbers in `products.facet_values`, so the attribute facets of a match are
-  counted from one column of the match (no join, no sort of every (product, attribute)
-  pair: half the time of a GROUP BY over `product_attributes` at 10,000 matches);
-- `categories` and the closure `category_ancestors` (each category is its own
-  ancestor): a category filter is one indexed lookup, descendants included;
-- `meta`: `schema_version` and `built_at`.
-
-Importing this module checks that SQLite has FTS5, so a runtime without it fails at
-cold start rather than at the first search.
+The schema, and what each table is for, is in `storefront.search.schema`.
 """
 
 from __future__ import annotations
@@ -42,99 +18,17 @@ from typing import Any, NamedTuple
 from storefront.domain.catalog import tree
 from storefront.domain.catalog.entities import Category
 from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_json
+from storefront.search.schema import (
+    INDEXES,
+    INSERT_ATTRIBUTE,
+    INSERT_CATEGORY,
+    INSERT_FTS,
+    INSERT_PRODUCT,
+    category_token,
+    create_schema,
+)
 
-SCHEMA_VERSION = 1
 PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
-
-_TABLES = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS products (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    category_id TEXT NOT NULL,
-    brand TEXT,
-    brand_key TEXT,
-    price INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    in_stock INTEGER NOT NULL,
-    rating REAL,
-    rating_count INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    facet_values TEXT NOT NULL,
-    card TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS attribute_values (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    value_key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    UNIQUE (name, value_key)
-);
-CREATE TABLE IF NOT EXISTS product_attributes (
-    product_rowid INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT NOT NULL,
-    value_key TEXT NOT NULL,
-    PRIMARY KEY (product_rowid, name)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS categories (
-    id TEXT PRIMARY KEY,
-    parent_id TEXT,
-    name TEXT NOT NULL,
-    path TEXT NOT NULL,
-    keys TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS category_ancestors (
-    ancestor_id TEXT NOT NULL,
-    category_id TEXT NOT NULL,
-    depth INTEGER NOT NULL,
-    PRIMARY KEY (ancestor_id, category_id)
-) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
-    name, description, brand, tags, category_path, attributes, category_keys,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
-);
-"""
-
-# Created after the rows in a full build (cheaper than maintaining them row by row).
-# Each sort has an index ending in id, so a page without a text query is an index walk.
-_INDEXES = """
-CREATE INDEX IF NOT EXISTS products_newest ON products (created_at, id);
-CREATE INDEX IF NOT EXISTS products_price ON products (price, id);
-CREATE INDEX IF NOT EXISTS products_rating ON products (rating IS NULL, rating DESC, rating_count DESC, id);
-CREATE INDEX IF NOT EXISTS products_category_newest ON products (category_id, created_at, id);
-CREATE INDEX IF NOT EXISTS products_category_price ON products (category_id, price, id);
-CREATE INDEX IF NOT EXISTS products_brand ON products (brand_key, brand);
-CREATE INDEX IF NOT EXISTS product_attributes_value ON product_attributes (name, value_key, value);
-"""
-
-_INSERT_PRODUCT = """
-INSERT INTO products (rowid, id, category_id, brand, brand_key, price, currency, in_stock, rating,
-                      rating_count, created_at, updated_at, facet_values, card)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-_INSERT_CATEGORY = "INSERT INTO categories (id, parent_id, name, path, keys) VALUES (?, ?, ?, ?, ?)"
-_INSERT_ATTRIBUTE = "INSERT INTO product_attributes (product_rowid, name, value, value_key) VALUES (?, ?, ?, ?)"
-_INSERT_FTS = """
-INSERT INTO products_fts (rowid, name, description, brand, tags, category_path, attributes, category_keys)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-
-def require_fts5() -> None:
-    """Raises `RuntimeError` unless this Python's SQLite can create an FTS5 table."""
-    try:
-        with closing(sqlite3.connect(":memory:")) as connection:
-            connection.execute("CREATE VIRTUAL TABLE probe USING fts5(text)")
-    except sqlite3.Error as error:
-        raise RuntimeError(
-            f"this Python's SQLite lacks FTS5; search needs it (SQLite {sqlite3.sqlite_version}: {error})"
-        ) from error
-
-
-require_fts5()
 
 
 @dataclass(frozen=True)
@@ -152,11 +46,6 @@ class Placement(NamedTuple):
 
 
 NOWHERE = Placement("", "")  # a product whose category is not (yet) in the tree
-
-
-def category_token(category_id: str) -> str:
-    """One FTS token for a category id, whatever characters the id holds (hex of its UTF-8)."""
-    return "k" + category_id.encode().hex()
 
 
 def _placements(categories: Sequence[Category]) -> tuple[dict[str, Placement], list[tuple[str, str, int]]]:
@@ -218,23 +107,6 @@ def _rows(
     return product, attributes, fts
 
 
-def check_schema(connection: sqlite3.Connection) -> None:
-    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if row is None or row[0] != str(SCHEMA_VERSION):
-        found = None if row is None else row[0]
-        raise RuntimeError(f"search index schema version {found}, this code needs {SCHEMA_VERSION}")
-
-
-def _create_schema(connection: sqlite3.Connection, *, indexes: bool) -> None:
-    connection.executescript(_TABLES + (_INDEXES if indexes else ""))
-    connection.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?), ('built_at', ?)",
-        (str(SCHEMA_VERSION), str(int(time.time()))),
-    )
-    connection.commit()
-    check_schema(connection)
-
-
 class IndexWriter:
     """Incremental changes to an index: the only writer of its file (single-writer is guaranteed outside).
 
@@ -244,7 +116,7 @@ class IndexWriter:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
-        _create_schema(connection, indexes=True)
+        create_schema(connection, indexes=True)
         self._placements = {
             category_id: Placement(path, keys)
             for category_id, path, keys in connection.execute("SELECT id, path, keys FROM categories")
@@ -276,7 +148,7 @@ class IndexWriter:
         with self._atomic() as connection:
             connection.execute("DELETE FROM categories")
             connection.execute("DELETE FROM category_ancestors")
-            connection.executemany(_INSERT_CATEGORY, _category_rows(categories, placements))
+            connection.executemany(INSERT_CATEGORY, _category_rows(categories, placements))
             connection.executemany(
                 "INSERT INTO category_ancestors (ancestor_id, category_id, depth) VALUES (?, ?, ?)", closure
             )
@@ -300,9 +172,9 @@ class IndexWriter:
                 rowid = int(found[0])
             placement = self._placements.get(document.category_id, NOWHERE)
             product, attributes, fts = _rows(document, rowid, placement, self._value_id)
-            connection.execute(_INSERT_PRODUCT, product)
-            connection.executemany(_INSERT_ATTRIBUTE, attributes)
-            connection.execute(_INSERT_FTS, fts)
+            connection.execute(INSERT_PRODUCT, product)
+            connection.executemany(INSERT_ATTRIBUTE, attributes)
+            connection.execute(INSERT_FTS, fts)
 
     def delete(self, product_id: str) -> bool:
         """Takes a product out of the index; False when it was not in it."""
@@ -356,9 +228,9 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute("PRAGMA cache_size = -262144")  # 256 MiB: the FTS merges stay in memory
         connection.execute("PRAGMA temp_store = MEMORY")
-        _create_schema(connection, indexes=False)
+        create_schema(connection, indexes=False)
         connection.execute("BEGIN")
-        connection.executemany(_INSERT_CATEGORY, _category_rows(categories, placements))
+        connection.executemany(INSERT_CATEGORY, _category_rows(categories, placements))
         connection.executemany(
             "INSERT INTO category_ancestors (ancestor_id, category_id, depth) VALUES (?, ?, ?)", closure
         )
@@ -387,7 +259,7 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
         connection.executemany(
             "INSERT INTO attribute_values (id, name, value_key, value) VALUES (?, ?, ?, ?)", new_values
         )
-        connection.executescript(_INDEXES)  # executescript commits the open transaction first
+        connection.executescript(INDEXES)  # executescript commits the open transaction first
         connection.execute("INSERT INTO products_fts (products_fts) VALUES ('optimize')")
         connection.execute("UPDATE meta SET value = ? WHERE key = 'built_at'", (str(int(time.time())),))
         connection.commit()
@@ -404,24 +276,6 @@ def _write_batch(
 ) -> None:
     if not connection.in_transaction:
         connection.execute("BEGIN")
-    connection.executemany(_INSERT_PRODUCT, [product for product, _, _ in batch])
-    connection.executemany(_INSERT_ATTRIBUTE, [row for _, attributes, _ in batch for row in attributes])
-    connection.executemany(_INSERT_FTS, [fts for _, _, fts in batch])
-
-
-def open_index(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    """A connection to an index file, shareable across threads (callers serialise its use).
-
-    Read-only opens use `mode=ro` (the file cannot be changed through it) rather than
-    `query_only`, which would also forbid the TEMP table a search materialises its
-    matches into.
-    """
-    if readonly:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        connection.execute("PRAGMA mmap_size = 268435456")
-        connection.execute("PRAGMA cache_size = -65536")
-    else:
-        connection = sqlite3.connect(path, check_same_thread=False)
-        connection.execute("PRAGMA cache_size = -65536")
-    connection.execute("PRAGMA temp_store = MEMORY")
-    return connection
+    connection.executemany(INSERT_PRODUCT, [product for product, _, _ in batch])
+    connection.executemany(INSERT_ATTRIBUTE, [row for _, attributes, _ in batch for row in attributes])
+    connection.executemany(INSERT_FTS, [fts for _, _, fts in batch])

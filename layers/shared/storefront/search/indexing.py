@@ -31,7 +31,8 @@ from storefront.domain import clock
 from storefront.domain.catalog.entities import Product
 from storefront.observability import get_logger
 from storefront.search.documents import document_of
-from storefront.search.index import IndexWriter, build_index, open_index
+from storefront.search.index import IndexWriter, build_index
+from storefront.search.schema import open_index
 
 LEASE_SECONDS = 300  # longer than a batch or a rebuild takes; renewed before each publish
 LEASE_WAIT_SECONDS = 60.0

@@ -21,7 +21,7 @@ from typing import Any, Literal, get_args
 
 from storefront.domain.errors import BadRequest, Unprocessable
 from storefront.search.documents import attribute_key, attribute_text
-from storefront.search.index import category_token, check_schema
+from storefront.search.schema import category_token, check_schema
 
 Sort = Literal["relevance", "newest", "price_asc", "price_desc", "rating"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -263,7 +263,7 @@ class SearchIndex:
             raise Unprocessable("sort=relevance needs q.")
         position = _cursor_values(sort, query.after)
         if expression is not None:
-            # The category filter joins the MATCH (see `category_keys` in storefront.search.index).
+            # The category filter joins the MATCH (see `category_keys` in storefront.search.schema).
             expression = f"{_TEXT_COLUMNS} : ({expression})"
             if query.category_id is not None:
                 expression += f' AND category_keys : "{category_token(query.category_id)}"'

@@ -1,0 +1,167 @@
+"""The search index file's schema, its FTS5 check, and opening a file.
+
+One SQLite file holds everything a query needs:
+
+- `products`: one row per indexed product, with the columns filters and sorts use and
+  the card (JSON) a search returns;
+- `products_fts`: an FTS5 table (rowid = products.rowid) over name, description, brand,
+  tags, category path (root → leaf names) and attribute values. A regular FTS5 table,
+  not external-content: it keeps its own copy of the text, so a delete or an update
+  never depends on re-supplying the old values exactly (SQLite 3.40 has no
+  `contentless_delete`), and a category rename or move rewrites only the category columns.
+  Besides the searched text it holds `category_keys`, one token per ancestor category
+  (the product's own included): a text search with a category filter intersects posting
+  lists inside FTS5 instead of looking up every text match's product row. User words
+  are confined to the text columns, so they never match these tokens;
+- `product_attributes`: one row per (product, attribute) with the value's text and key
+  (attribute filters read it);
+- `attribute_values`: a number per distinct (attribute, value key). Each product lists
+  its values' numbers in `products.facet_values`, so the attribute facets of a match are
+  counted from one column of the match (no join, no sort of every (product, attribute)
+  pair: half the time of a GROUP BY over `product_attributes` at 10,000 matches);
+- `categories` and the closure `category_ancestors` (each category is its own
+  ancestor): a category filter is one indexed lookup, descendants included;
+- `meta`: `schema_version` and `built_at`.
+
+Importing this module checks that SQLite has FTS5, so a runtime without it fails at
+cold start rather than at the first search.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS products (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    category_id TEXT NOT NULL,
+    brand TEXT,
+    brand_key TEXT,
+    price INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    in_stock INTEGER NOT NULL,
+    rating REAL,
+    rating_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    facet_values TEXT NOT NULL,
+    card TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attribute_values (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    value_key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (name, value_key)
+);
+CREATE TABLE IF NOT EXISTS product_attributes (
+    product_rowid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    value_key TEXT NOT NULL,
+    PRIMARY KEY (product_rowid, name)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS categories (
+    id TEXT PRIMARY KEY,
+    parent_id TEXT,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    keys TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS category_ancestors (
+    ancestor_id TEXT NOT NULL,
+    category_id TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    PRIMARY KEY (ancestor_id, category_id)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
+    name, description, brand, tags, category_path, attributes, category_keys,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+"""
+
+# Created after the rows in a full build (cheaper than maintaining them row by row).
+# Each sort has an index ending in id, so a page without a text query is an index walk.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS products_newest ON products (created_at, id);
+CREATE INDEX IF NOT EXISTS products_price ON products (price, id);
+CREATE INDEX IF NOT EXISTS products_rating ON products (rating IS NULL, rating DESC, rating_count DESC, id);
+CREATE INDEX IF NOT EXISTS products_category_newest ON products (category_id, created_at, id);
+CREATE INDEX IF NOT EXISTS products_category_price ON products (category_id, price, id);
+CREATE INDEX IF NOT EXISTS products_brand ON products (brand_key, brand);
+CREATE INDEX IF NOT EXISTS product_attributes_value ON product_attributes (name, value_key, value);
+"""
+
+INSERT_PRODUCT = """
+INSERT INTO products (rowid, id, category_id, brand, brand_key, price, currency, in_stock, rating,
+                      rating_count, created_at, updated_at, facet_values, card)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_CATEGORY = "INSERT INTO categories (id, parent_id, name, path, keys) VALUES (?, ?, ?, ?, ?)"
+INSERT_ATTRIBUTE = "INSERT INTO product_attributes (product_rowid, name, value, value_key) VALUES (?, ?, ?, ?)"
+INSERT_FTS = """
+INSERT INTO products_fts (rowid, name, description, brand, tags, category_path, attributes, category_keys)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def require_fts5() -> None:
+    """Raises `RuntimeError` unless this Python's SQLite can create an FTS5 table."""
+    try:
+        with closing(sqlite3.connect(":memory:")) as connection:
+            connection.execute("CREATE VIRTUAL TABLE probe USING fts5(text)")
+    except sqlite3.Error as error:
+        raise RuntimeError(
+            f"this Python's SQLite lacks FTS5; search needs it (SQLite {sqlite3.sqlite_version}: {error})"
+        ) from error
+
+
+require_fts5()
+
+
+def category_token(category_id: str) -> str:
+    """One FTS token for a category id, whatever characters the id holds (hex of its UTF-8)."""
+    return "k" + category_id.encode().hex()
+
+
+def check_schema(connection: sqlite3.Connection) -> None:
+    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        found = None if row is None else row[0]
+        raise RuntimeError(f"search index schema version {found}, this code needs {SCHEMA_VERSION}")
+
+
+def create_schema(connection: sqlite3.Connection, *, indexes: bool) -> None:
+    connection.executescript(TABLES + (INDEXES if indexes else ""))
+    connection.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?), ('built_at', ?)",
+        (str(SCHEMA_VERSION), str(int(time.time()))),
+    )
+    connection.commit()
+    check_schema(connection)
+
+
+def open_index(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    """A connection to an index file, shareable across threads (callers serialise its use).
+
+    Read-only opens use `mode=ro` (the file cannot be changed through it) rather than
+    `query_only`, which would also forbid the TEMP table a search materialises its
+    matches into.
+    """
+    if readonly:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        connection.execute("PRAGMA mmap_size = 268435456")
+        connection.execute("PRAGMA cache_size = -65536")
+    else:
+        connection = sqlite3.connect(path, check_same_thread=False)
+        connection.execute("PRAGMA cache_size = -65536")
+    connection.execute("PRAGMA temp_store = MEMORY")
+    return connection
