@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
@@ -20,3 +21,8 @@ def client(service: str, signature_version: str | None = None) -> Any:
     """`signature_version="s3v4"` for presigned S3 requests: other signatures fail on custom endpoints."""
     config = _CONFIG if signature_version is None else _CONFIG.merge(Config(signature_version=signature_version))
     return boto3.session.Session().client(service, config=config)
+
+
+def is_missing_object(error: ClientError) -> bool:
+    """An S3 error saying the object (or, for HeadObject, anything at the key) is not there."""
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")

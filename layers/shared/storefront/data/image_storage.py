@@ -30,16 +30,12 @@ def presigned_post(
     return str(answer["url"]), {name: str(value) for name, value in answer["fields"].items()}
 
 
-def _missing(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
-
-
 def object_size(bucket: str, key: str) -> int | None:
     """The object's size in bytes; None when it does not exist (any more)."""
     try:
         return int(aws.client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"])
     except ClientError as error:
-        if _missing(error):
+        if aws.is_missing_object(error):
             return None
         raise
 
@@ -49,7 +45,7 @@ def read_object(bucket: str, key: str, limit: int) -> bytes | None:
     try:
         body = aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
     except ClientError as error:
-        if _missing(error):
+        if aws.is_missing_object(error):
             return None
         raise
     try:

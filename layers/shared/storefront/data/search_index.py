@@ -33,16 +33,12 @@ class IndexChanged(Exception):
     """Another writer published the index since this one read it."""
 
 
-def _missing(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
-
-
 def current_version() -> tuple[str, int] | None:
     """The ETag and size of the published index (HeadObject), or None when none was published yet."""
     try:
         response = aws.client("s3").head_object(Bucket=get_settings().search_bucket, Key=INDEX_KEY)
     except ClientError as error:
-        if _missing(error):
+        if aws.is_missing_object(error):
             return None
         raise
     return str(response["ETag"]), int(response.get("ContentLength") or 0)
@@ -59,7 +55,7 @@ def download(destination: Path) -> str | None:
     try:
         response = aws.client("s3").get_object(Bucket=get_settings().search_bucket, Key=INDEX_KEY)
     except ClientError as error:
-        if _missing(error):
+        if aws.is_missing_object(error):
             return None
         raise
     partial = destination.with_name(destination.name + ".part")
