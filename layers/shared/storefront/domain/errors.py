@@ -53,19 +53,19 @@ class Unprocessable(DomainError):
     status, code, title = 422, "validation-failed", "Validation failed"
 
 
-class TooManyRequests(DomainError):
-    status, code, title = 429, "too-many-requests", "Too many requests"
+class RetryLater(DomainError):
+    """A failure that passes with time: the edge answers it with `Retry-After: retry_after`."""
 
     def __init__(self, detail: str, *, retry_after: int, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after = retry_after
 
 
-class ServiceUnavailable(DomainError):
+class TooManyRequests(RetryLater):
+    status, code, title = 429, "too-many-requests", "Too many requests"
+
+
+class ServiceUnavailable(RetryLater):
     """A dependency is not ready yet (the search index is being built): retry later."""
 
     status, code, title = 503, "service-unavailable", "Service unavailable"
-
-    def __init__(self, detail: str, *, retry_after: int, **extra: Any) -> None:
-        super().__init__(detail, **extra)
-        self.retry_after = retry_after

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     ResponseValidationError,
 )
 
-from storefront.domain.errors import DomainError, ServiceUnavailable, TooManyRequests
+from storefront.domain.errors import DomainError, RetryLater
 from storefront.http.problems import problem_response
 from storefront.observability import get_logger
 
@@ -62,7 +62,7 @@ def install_problem_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[str]:
         headers: dict[str, str] = {}
-        if isinstance(error, TooManyRequests | ServiceUnavailable):
+        if isinstance(error, RetryLater):
             headers["Retry-After"] = str(error.retry_after)
         return problem_response(
             error.status,
