@@ -60,6 +60,11 @@ def local_environment(data_dir: Path) -> dict[str, str]:
 
 def stack_environment(stack_name: str, cloudformation: Any | None = None) -> dict[str, str]:
     """The variables for a deployed stack: its outputs; credentials and region stay AWS's own."""
+    return stack_target(stack_name, cloudformation)[0]
+
+
+def stack_target(stack_name: str, cloudformation: Any | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """A deployed stack's variables (see stack_environment) and all its outputs, from one request."""
     try:
         client = cloudformation or boto3.client("cloudformation")
         stack = client.describe_stacks(StackName=stack_name)["Stacks"][0]
@@ -71,13 +76,14 @@ def stack_environment(stack_name: str, cloudformation: Any | None = None) -> dic
         raise TargetError(f"stack {stack_name!r} has no output {', '.join(missing)}: is it this application?")
     parameters = {item["ParameterKey"]: item.get("ParameterValue", "") for item in stack.get("Parameters", [])}
     region = client.meta.region_name
-    return {
+    environment = {
         "TABLE_NAME": outputs["TableName"],
         "JWT_SECRET_ARN": outputs["JwtSecretArn"],
         "STAGE": parameters.get("Stage") or "dev",
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
     }
+    return environment, outputs
 
 
 def configure(environment: dict[str, str]) -> None:

@@ -15,21 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
 from devkit import admin, localstate
 
 
 def stack_environment(stack_name: str, cloudformation: Any | None = None) -> dict[str, str]:
     """The deployed stack's table, bucket and CDN, from its outputs."""
-    environment = admin.stack_environment(stack_name, cloudformation)
-    try:
-        client = cloudformation or boto3.client("cloudformation")
-        stack = client.describe_stacks(StackName=stack_name)["Stacks"][0]
-    except (ClientError, BotoCoreError) as error:
-        raise admin.TargetError(f"stack {stack_name!r}: {error}") from error
-    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    environment, outputs = admin.stack_target(stack_name, cloudformation)
     if "SearchIndexBucketName" not in outputs:
         raise admin.TargetError(f"stack {stack_name!r} has no SearchIndexBucketName output: deploy this version first")
     environment["SEARCH_BUCKET"] = outputs["SearchIndexBucketName"]

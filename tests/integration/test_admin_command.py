@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from devkit import admin, localstate
+from devkit import admin, localstate, search_rebuild
 from devkit.localrun.runtime import InvalidAdmin, LocalAdmin, Options, describe_admin, ensure_admin
 from devkit.localrun.testing import running
 from devkit.template import ROOT
@@ -196,6 +196,17 @@ def test_stack_target_reads_the_table_and_secret_from_the_outputs_when_deployed(
 def test_stack_target_is_refused_when_the_stack_lacks_the_outputs() -> None:
     with pytest.raises(admin.TargetError, match="no output TableName"):
         admin.stack_environment("other", _FakeCloudFormation({"JwtSecretArn": "arn:secret"}))
+
+
+def test_the_search_rebuild_reads_the_bucket_and_cdn_from_the_same_outputs_when_deployed() -> None:
+    outputs = {"TableName": "t", "JwtSecretArn": "arn:s", "SearchIndexBucketName": "shop-search", "CdnDomain": "d.net"}
+
+    environment = search_rebuild.stack_environment("shop", _FakeCloudFormation(outputs))
+
+    assert (environment["TABLE_NAME"], environment["SEARCH_BUCKET"]) == ("t", "shop-search")
+    assert environment["IMAGES_BASE_URL"] == "https://d.net"
+    with pytest.raises(admin.TargetError, match="SearchIndexBucketName"):
+        search_rebuild.stack_environment("old", _FakeCloudFormation({"TableName": "t", "JwtSecretArn": "arn:s"}))
 
 
 # ---------------------------------------------------------------- the whole command
