@@ -43,3 +43,25 @@ def test_cursor_is_refused_when_tampered(mutate: object) -> None:
     assert cursor is not None
     with pytest.raises(BadRequest):
         decode_cursor(mutate(cursor), caller="user-1", scope="addresses")  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: "abc.é",  # `?cursor=abc.%C3%A9`
+        lambda c: c + "é",
+        lambda c: c.split(".")[0] + ".\u202e" + c.split(".")[1][1:],
+        lambda c: "é" + c,
+        lambda c: "😀.😀",
+    ],
+)
+def test_cursor_is_refused_when_it_holds_non_ascii_characters(mutate: object) -> None:
+    cursor = encode_cursor(LAST_KEY, caller="user-1", scope="addresses")
+    assert cursor is not None
+    with pytest.raises(BadRequest):
+        decode_cursor(mutate(cursor), caller="user-1", scope="addresses")  # type: ignore[operator]
+
+
+def test_cursor_still_round_trips_when_the_caller_or_scope_is_not_ascii() -> None:
+    cursor = encode_cursor(LAST_KEY, caller="user-é", scope="products?q=café")
+    assert decode_cursor(cursor, caller="user-é", scope="products?q=café") == LAST_KEY

@@ -62,8 +62,13 @@ def decode_cursor(cursor: str | None, *, caller: str, scope: str) -> dict[str, A
     if cursor is None:
         return None
     payload, _, signature = cursor.partition(".")
+    if not signature or not cursor.isascii():
+        # compare_digest raises TypeError on a str with non-ASCII characters; a cursor we
+        # issued is base64url and ASCII, so anything else is refused before comparing.
+        raise BadRequest("The cursor is invalid for this list.")
     keys = keyring_cache.current().keys.values()  # a rotation does not void live cursors
-    if not signature or not any(hmac.compare_digest(signature, _mac(key, payload, caller, scope)) for key in keys):
+    given = signature.encode("ascii")
+    if not any(hmac.compare_digest(given, _mac(key, payload, caller, scope).encode("ascii")) for key in keys):
         raise BadRequest("The cursor is invalid for this list.")
     try:
         last_key = json.loads(_b64decode(payload))
