@@ -3,12 +3,17 @@
 Refusals that must happen before routing (size, encoding, media type) are made here,
 on the raw payload-2.0 event; everything else is mapped to problem+json by the
 exception handlers in `errors.py`. Every response leaves with `X-Request-Id`.
+
+A JSON body is parsed once, by the resolver, with `parse_json_body`: what Python's
+parser accepts but no client should send (NaN, Infinity, nesting deep enough to
+exhaust the stack, integers of thousands of digits) is malformed JSON, a 400.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +32,32 @@ REQUEST_ID_HEADER = "X-Request-Id"
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# One decoder for every body: `json.loads(text, parse_constant=...)` would build a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def parse_json_body(text: str) -> Any:
+    """`json.loads` for request bodies: every refusal is a `JSONDecodeError`.
+
+    The resolver turns a `JSONDecodeError` into a `json_invalid` validation error, which
+    `errors.py` answers with 400 malformed-json; `RecursionError` (about 10,000 nested
+    `[`) and `ValueError` (`NaN`, `Infinity`, integers over 4,300 digits) would be 500s.
+    Valid JSON parses exactly as `json.loads` parses it.
+    """
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError as error:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from error
+    except ValueError as error:
+        raise json.JSONDecodeError(str(error), text, 0) from error
+
+
 def make_resolver() -> APIGatewayHttpResolver:
     origins = get_settings().cors_origins
     cors = (
@@ -40,7 +71,12 @@ def make_resolver() -> APIGatewayHttpResolver:
         if origins
         else None
     )
-    app = APIGatewayHttpResolver(cors=cors, enable_validation=True, response_validation_error_http_code=500)
+    app = APIGatewayHttpResolver(
+        cors=cors,
+        enable_validation=True,
+        response_validation_error_http_code=500,
+        json_body_deserializer=parse_json_body,
+    )
     install_problem_handlers(app)
     return app
 
