@@ -22,7 +22,7 @@ from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import problem_doc
 from storefront.models.search import ProductSearchPage
 from storefront.search import service
-from storefront.search.query import SearchQuery
+from storefront.search.query import MAX_PRICE, SearchQuery
 
 app = make_resolver()
 install_caching(app)
@@ -42,8 +42,12 @@ Text = Annotated[
 CategoryFilter = Annotated[
     str | None, Query(min_length=1, max_length=64, description="A category id: it and all its descendants")
 ]
-MinPrice = Annotated[int | None, Query(ge=0, description="Lowest price in minor units (inclusive)")]
-MaxPrice = Annotated[int | None, Query(ge=0, description="Highest price in minor units (inclusive)")]
+MinPrice = Annotated[
+    int | None, Query(ge=0, le=MAX_PRICE, description=f"Lowest price in minor units (inclusive), 0–{MAX_PRICE}")
+]
+MaxPrice = Annotated[
+    int | None, Query(ge=0, le=MAX_PRICE, description=f"Highest price in minor units (inclusive), 0–{MAX_PRICE}")
+]
 BrandFilter = Annotated[str | None, Query(min_length=1, max_length=100, description="A brand (case-insensitive)")]
 InStock = Annotated[
     Literal["true", "false"] | None, Query(description="`true`: only products with a variant available now")
@@ -67,8 +71,8 @@ _RESPONSES: dict[int, OpenAPIResponse] = {
     304: {"description": "Not modified: the If-None-Match ETag is current", "content": {}},
     400: problem_doc("The cursor was altered, or belongs to other filters"),
     422: problem_doc(
-        "An unknown parameter or sort, limit over 100, min_price over max_price, `q` without any letter or "
-        "digit, `sort=relevance` without `q`, or a malformed `attr.<name>` filter"
+        f"An unknown parameter or sort, limit over 100, a price outside 0–{MAX_PRICE}, min_price over max_price, "
+        "`q` without any letter or digit, `sort=relevance` without `q`, or a malformed `attr.<name>` filter"
     ),
     503: problem_doc("No search index exists yet: it is being built (Retry-After)"),
 }

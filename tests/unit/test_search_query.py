@@ -14,7 +14,7 @@ from storefront.domain.catalog.entities import AttributeValue, Category, Product
 from storefront.domain.errors import BadRequest, Unprocessable
 from storefront.search.documents import SearchDocument, document_of
 from storefront.search.index import build_index
-from storefront.search.query import SORTS, SearchIndex, SearchQuery, SearchResult, match_expression
+from storefront.search.query import MAX_PRICE, SORTS, SearchIndex, SearchQuery, SearchResult, match_expression
 from storefront.search.schema import open_index
 
 CATEGORIES = [
@@ -414,3 +414,17 @@ def test_no_text_a_user_can_type_breaks_the_match_expression(make_index: Any) ->
             assert match_expression(q) is None, q
         else:
             assert result.total <= 2, q
+
+
+@pytest.mark.parametrize(("min_price", "max_price"), [(2**63, None), (None, 2**64), (-1, None), (None, MAX_PRICE + 1)])
+def test_a_price_filter_outside_the_catalogs_bounds_is_refused_when_searching(
+    make_index: Any, min_price: int | None, max_price: int | None
+) -> None:
+    index = make_index(product("A", "Shoe"))
+    with pytest.raises(ValueError, match="price"):
+        index.search(SearchQuery(min_price=min_price, max_price=max_price))
+
+
+def test_the_highest_price_filter_is_accepted_when_it_is_the_catalogs_bound(make_index: Any) -> None:
+    index = make_index(product("A", "Shoe"))
+    assert ids(index.search(SearchQuery(min_price=0, max_price=MAX_PRICE))) == ["A"]

@@ -27,6 +27,9 @@ Sort = Literal["relevance", "newest", "price_asc", "price_desc", "rating"]
 SORTS: tuple[str, ...] = get_args(Sort)
 
 MAX_LIMIT = 100
+# Price filters in minor units: the catalog's own bound on prices (`Money`), and far below
+# what SQLite binds (an integer over 2^63 - 1 raises OverflowError).
+MAX_PRICE = 10**12
 MAX_TERMS = 16  # words beyond these are ignored: each one is another posting list to intersect
 MAX_TERM_LENGTH = 64
 MAX_QUERY_LENGTH = 512
@@ -247,10 +250,14 @@ class SearchIndex:
 
         Raises `Unprocessable` for a q without words or a relevance sort without q,
         `BadRequest` for a cursor that is not this list's, `ValueError` for a limit
-        outside 1..100 or an unknown sort (the edge validates both).
+        outside 1..100, a price filter outside 0..MAX_PRICE or an unknown sort (the
+        edge validates all three).
         """
         if not 1 <= query.limit <= MAX_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+        for price in (query.min_price, query.max_price):
+            if price is not None and not 0 <= price <= MAX_PRICE:
+                raise ValueError(f"price filters must be between 0 and {MAX_PRICE}")
         expression = None
         if query.q is not None and query.q.strip():
             expression = match_expression(query.q)
