@@ -147,7 +147,9 @@ class ProductVariantCreate(_Request):
     sku: Sku
     options: Options = Field(default_factory=dict)
     price: Money | None = Field(None, description="The variant's own price; absent: the product's")
-    initial_stock: Annotated[StrictInt, Field(ge=0, le=10**9)] = Field(0, description="Units on hand at creation")
+    initial_stock: Annotated[StrictInt, Field(ge=0, le=10**9)] = Field(
+        0, description="Units on hand at creation, 0–1000000000"
+    )
     weight_grams: Grams | None = None
 
     def new_variant(self) -> NewVariant:

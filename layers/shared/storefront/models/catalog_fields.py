@@ -6,13 +6,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
 
-from storefront.domain.identity.rules import check_unicode
+from storefront.domain.identity.rules import check_name, check_unicode
 
 Name = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(description="Display name, 1–200 characters"),
-    AfterValidator(check_unicode),
+    Field(description="Display name, 1–200 characters; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 Description = Annotated[
     StrictStr,
@@ -23,14 +23,14 @@ Description = Annotated[
 Brand = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="The brand, 1–100 characters"),
-    AfterValidator(check_unicode),
+    Field(description="The brand, 1–100 characters; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 Tag = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-    Field(description="A tag, 1–50 characters"),
-    AfterValidator(check_unicode),
+    Field(description="A tag, 1–50 characters; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 Slug = Annotated[
     StrictStr,
@@ -38,16 +38,28 @@ Slug = Annotated[
 ]
 Id = Annotated[StrictStr, Field(min_length=1, max_length=64, description="A category id")]
 AttributeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="snake_case attribute name")]
-AttributeValue = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Field(max_length=200)]
-Money = Annotated[StrictInt, Field(ge=0, le=10**12, description="Amount in minor units (1999 = 19.99); never a float")]
+# Numbers are stored in the search index (SQLite: integers up to 2^63 - 1) and read by
+# JavaScript (exact integers up to 2^53): bounded well inside both; NaN and Infinity refused.
+MAX_ATTRIBUTE_NUMBER = 10**15
+AttributeValue = (
+    StrictBool
+    | Annotated[StrictInt, Field(ge=-MAX_ATTRIBUTE_NUMBER, le=MAX_ATTRIBUTE_NUMBER)]
+    | Annotated[StrictFloat, Field(ge=-MAX_ATTRIBUTE_NUMBER, le=MAX_ATTRIBUTE_NUMBER, allow_inf_nan=False)]
+    | Annotated[StrictStr, Field(max_length=200), AfterValidator(check_name)]
+)
+MAX_MONEY = 10**12
+Money = Annotated[
+    StrictInt,
+    Field(ge=0, le=MAX_MONEY, description=f"Amount in minor units (1999 = 19.99), 0–{MAX_MONEY}; never a float"),
+]
 Currency = Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, upper case")]
 Sku = Annotated[
     StrictStr,
     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Stock-keeping unit, unique across the store"),
 ]
-OptionValue = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100)]
+OptionValue = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100), AfterValidator(check_name)]
 Options = Annotated[
     dict[AttributeName, OptionValue],
     Field(max_length=10, description="Option name → value that tells the variants apart, e.g. {'size': 'M'}"),
 ]
-Grams = Annotated[StrictInt, Field(ge=0, le=10**7, description="Shipping weight in grams")]
+Grams = Annotated[StrictInt, Field(ge=0, le=10**7, description="Shipping weight in grams, 0–10000000")]

@@ -18,13 +18,13 @@ from pydantic import (
 from storefront.data.image_items import shown_url
 from storefront.domain.catalog.entities import ImageRecord
 from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload
-from storefront.domain.identity.rules import check_unicode
+from storefront.domain.identity.rules import check_name
 
 Alt = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, max_length=500),
-    Field(description="Alternative text, at most 500 characters"),
-    AfterValidator(check_unicode),
+    Field(description="Alternative text, at most 500 characters; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 Position = Annotated[
     StrictInt,
@@ -41,8 +41,11 @@ class ProductImageCreate(BaseModel):
     filename: Annotated[
         StrictStr,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-        Field(description="The file's original name (kept for staff; never part of a URL)"),
-        AfterValidator(check_unicode),
+        Field(
+            description="The file's original name (kept for staff; never part of a URL); "
+            "no control or bidirectional formatting characters"
+        ),
+        AfterValidator(check_name),
     ]
     alt: Alt | None = None
 

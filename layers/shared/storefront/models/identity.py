@@ -13,9 +13,9 @@ from storefront.domain.identity.rules import (
     EMAIL_MAX_CHARS,
     PASSWORD_MAX_BYTES,
     PASSWORD_MIN_CHARS,
+    check_name,
     check_new_password,
     check_password_size,
-    check_unicode,
     normalise_email,
 )
 from storefront.models.roles import Role
@@ -52,8 +52,11 @@ Password = Annotated[
 DisplayName = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="How the store addresses the user, 1–100 characters"),
-    AfterValidator(check_unicode),
+    Field(
+        description="How the store addresses the user, 1–100 characters; "
+        "no control or bidirectional formatting characters"
+    ),
+    AfterValidator(check_name),
 ]
 RefreshTokenValue = Annotated[
     StrictStr,

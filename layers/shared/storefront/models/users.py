@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from storefront.domain.identity.rules import check_unicode
+from storefront.domain.identity.rules import check_name
 from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
 from storefront.domain.users.entities import Address as AddressEntity
 from storefront.domain.users.entities import Profile as ProfileEntity
@@ -38,38 +38,38 @@ CountryCode = Annotated[
 Label = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-    Field(description="The user's name for the address, e.g. Home"),
-    AfterValidator(check_unicode),
+    Field(description="The user's name for the address, e.g. Home; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 RecipientName = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="Who receives deliveries there"),
-    AfterValidator(check_unicode),
+    Field(description="Who receives deliveries there; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 Line = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(description="Street address line"),
-    AfterValidator(check_unicode),
+    Field(description="Street address line; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 City = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="City or locality"),
-    AfterValidator(check_unicode),
+    Field(description="City or locality; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 Region = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="State, province or region"),
-    AfterValidator(check_unicode),
+    Field(description="State, province or region; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 PostalCode = Annotated[
     StrictStr,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
-    Field(description="Postal or ZIP code"),
-    AfterValidator(check_unicode),
+    Field(description="Postal or ZIP code; no control or bidirectional formatting characters"),
+    AfterValidator(check_name),
 ]
 
 
