@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 from devkit.openapi import OUTPUTS, build_document, render
 from devkit.template import http_routes
@@ -32,3 +34,32 @@ def test_every_error_response_is_a_problem_and_every_operation_declares_security
                     content = response["content"]
                     assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def _numbers(node: Any, components: dict[str, Any], seen: frozenset[str] = frozenset()) -> Iterator[dict[str, Any]]:
+    """Every integer or number schema under `node`, following `$ref`s (once each, so cycles end)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref not in seen:
+            yield from _numbers(components[ref.rsplit("/", 1)[-1]], components, seen | {ref})
+        if node.get("type") in ("integer", "number"):
+            yield node
+        for value in node.values():
+            yield from _numbers(value, components, seen)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _numbers(value, components, seen)
+
+
+def test_every_number_a_client_sends_has_documented_bounds() -> None:
+    document = json.loads(OUTPUTS[0].read_text())
+    components = document["components"]["schemas"]
+    unbounded = [
+        (method, path, schema)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for part in (operation.get("parameters", []), operation.get("requestBody", {}))
+        for schema in _numbers(part, components)
+        if "minimum" not in schema or "maximum" not in schema
+    ]
+    assert unbounded == []
