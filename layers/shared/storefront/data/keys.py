@@ -46,6 +46,14 @@ def login_attempts(scope: str, subject: str, window: int) -> tuple[str, str]:
     return _key("LOGIN", scope, subject), _key("WINDOW", str(window))
 
 
+def login_attempts_from(source: str, email: str, window: int) -> tuple[str, str]:
+    """Login attempt counter of one email from one source address in one time window.
+
+    The address comes first: it never contains the separator, an email may.
+    """
+    return _key("LOGIN", "IP_EMAIL", source, email), _key("WINDOW", str(window))
+
+
 def users_index(user_id: str) -> tuple[str, str]:
     """GSI1 keys of a user: every user in one partition, in sign-up order (ids are ULIDs)."""
     return "USERS", _key("USER", user_id)

@@ -1,4 +1,4 @@
-"""Login attempt counters: one item per email or source IP per fixed time window."""
+"""Login attempt counters: one item per email, per source IP, or per (source IP, email), per time window."""
 
 from __future__ import annotations
 
@@ -18,7 +18,18 @@ def add_attempts(scope: str, subject: str, window: int, delta: int, expires_at: 
     Atomic: concurrent attempts each see their own count, so a burst cannot slip past
     the limit between a read and a write. Returns the count after the change.
     """
-    pk, sk = keys.login_attempts(scope, subject, window)
+    return _add(*keys.login_attempts(scope, subject, window), delta, expires_at)
+
+
+def add_attempts_from(source: str, email: str, window: int, delta: int, expires_at: int) -> int:
+    """Access pattern LOGIN-ATTEMPTS-FROM: UpdateItem ADD on LOGIN#IP_EMAIL#<ip>#<email> / WINDOW#<n>.
+
+    Atomic like LOGIN-ATTEMPTS. Returns the count after the change.
+    """
+    return _add(*keys.login_attempts_from(source, email, window), delta, expires_at)
+
+
+def _add(pk: str, sk: str, delta: int, expires_at: int) -> int:
     item = LoginAttemptsItem(pk, sk)
     item.update(
         actions=[
