@@ -23,7 +23,10 @@ class Settings:
     images_bucket: str = "storefront-images"
     # Where the bucket's images/ objects are served (the CDN; the local runtime's own route).
     images_base_url: str = "https://images.invalid"
+    # The access tokens' private keys: read only by the auth and key-management functions.
     jwt_secret_arn: str = "storefront/jwt-signing-keys"
+    # The HMAC keys of list cursors: read by every function that pages a list.
+    cursor_secret_arn: str = "storefront/cursor-signing-keys"
     jwt_issuer: str = "storefront"
     jwt_audience: str = "storefront-api"
     aws_region: str = "us-east-1"
@@ -35,17 +38,32 @@ class Settings:
     search_bucket: str = "storefront-search"
     search_queue_url: str = ""
     search_index_check_seconds: float = 5.0
+    # Sign-in throttling (docs/decisions.md, "Sign-in throttling"): failed sign-ins counted
+    # per fixed window; the tight limit is per email *and* source address, the two broad
+    # ones only refuse an address that has itself failed for the email in the window.
+    login_window_seconds: int = 900
+    login_failures_per_email_and_address: int = 5
+    login_failures_per_address: int = 100
+    login_failures_per_email: int = 50
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
             raise SettingsError("TABLE_NAME must have at least 3 characters")
-        for name in ("jwt_issuer", "jwt_audience", "jwt_secret_arn"):
+        for name in ("jwt_issuer", "jwt_audience", "jwt_secret_arn", "cursor_secret_arn"):
             if not getattr(self, name):
                 raise SettingsError(f"{name.upper()} must not be empty")
         if not 4 <= self.bcrypt_rounds <= 16:
             raise SettingsError("BCRYPT_ROUNDS must be between 4 and 16")
         if not 0 <= self.search_index_check_seconds <= 300:
             raise SettingsError("SEARCH_INDEX_CHECK_SECONDS must be between 0 and 300")
+        if not 60 <= self.login_window_seconds <= 86_400:
+            raise SettingsError("LOGIN_WINDOW_SECONDS must be between 60 and 86400")
+        if not 1 <= self.login_failures_per_email_and_address <= 1_000:
+            raise SettingsError("LOGIN_FAILURES_PER_EMAIL_AND_ADDRESS must be between 1 and 1000")
+        for name in ("login_failures_per_address", "login_failures_per_email"):
+            # A broad limit under the tight one would refuse before the guessing brake does.
+            if not self.login_failures_per_email_and_address <= getattr(self, name) <= 1_000_000:
+                raise SettingsError(f"{name.upper()} must be between LOGIN_FAILURES_PER_EMAIL_AND_ADDRESS and 1000000")
 
     @property
     def is_local(self) -> bool:
@@ -58,6 +76,7 @@ class Settings:
             name: environ.get(name.upper(), spec.default)
             for name, spec in defaults.items()
             if name not in ("aws_region", "cors_origins", "bcrypt_rounds", "search_index_check_seconds")
+            and name not in _INTEGER_FIELDS
         }
         origins = environ.get("CORS_ALLOWED_ORIGINS", "")
         rounds = environ.get("BCRYPT_ROUNDS", "12")
@@ -74,7 +93,25 @@ class Settings:
             cors_origins=tuple(origin.strip() for origin in origins.split(",") if origin.strip()),
             bcrypt_rounds=int(rounds),
             search_index_check_seconds=search_index_check_seconds,
+            **{name: _integer(environ, name, defaults[name].default) for name in _INTEGER_FIELDS},  # type: ignore[arg-type]
         )
+
+
+_INTEGER_FIELDS = (
+    "login_window_seconds",
+    "login_failures_per_email_and_address",
+    "login_failures_per_address",
+    "login_failures_per_email",
+)
+
+
+def _integer(environ: dict[str, str] | os._Environ[str], name: str, default: int) -> int:
+    value = environ.get(name.upper())
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise SettingsError(f"{name.upper()} must be an integer")
+    return int(value)
 
 
 @lru_cache(maxsize=1)

@@ -68,7 +68,7 @@ def _new_refresh_token(user: User, family_id: str, now: int) -> tuple[str, Refre
 
 
 def _issued(user: User, refresh_value: str, now: int) -> IssuedSession:
-    access = issue_access_token(user.id, user.role, now=now)
+    access = issue_access_token(user.id, user.role, user.session_epoch, now=now)
     return IssuedSession(user=user, access_token=access, refresh_token=refresh_value, expires_in=ACCESS_TOKEN_TTL_S)
 
 
@@ -160,6 +160,7 @@ def login(email: str, password: str, source_ip: str | None) -> IssuedSession:
     attempt = throttle.begin_attempt(email, source_ip, now)
     user = users.find_user_by_email(email)
     if not verify_password(password, user.password_hash if user else None) or user is None:
+        throttle.attempt_failed(attempt, user.id if user else None)
         raise Unauthorized(WRONG_CREDENTIALS)
     throttle.attempt_succeeded(attempt)
     if user.disabled:
@@ -210,7 +211,7 @@ def change_password(user_id: str, current_password: str, new_password: str, sour
 
     A wrong current password is a 422 on `current_password`, not a 401: the caller's
     access token is fine, and 401 would tell clients to drop it. Wrong guesses count
-    against the same per-email throttle as sign-ins.
+    against the same sign-in throttle (the email from this address, and the broad limits).
     """
     now = clock.now()
     _checked(check_new_password, new_password, "new_password")
@@ -220,10 +221,12 @@ def change_password(user_id: str, current_password: str, new_password: str, sour
         raise Unauthorized("Sign in again.")
     if user.disabled:
         raise Forbidden(DISABLED)
-    attempt = throttle.begin_attempt(user.email, source_ip, now)
+    attempt = throttle.begin_attempt(user.email, source_ip, now, operation="password_change")
     if not verify_password(current_password, user.password_hash):
+        throttle.attempt_failed(attempt, user.id)
         loc = ["body", "current_password"]
         error = {"loc": loc, "msg": "The current password is wrong.", "type": "wrong_password"}
         raise Unprocessable("The current password is wrong.", errors=[error])
     throttle.attempt_succeeded(attempt)
     users.change_password(user, hash_password(new_password), now)
+    _logger.info("password changed", extra={"security_event": "password_change", "user_id": user.id})
