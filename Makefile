@@ -74,7 +74,6 @@ events: $(VENV)/.installed
 bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml
 	$(PY) bench/coldstart.py
-	$(PY) bench/authorizer.py
 	$(PY) bench/ddb_calls.py
 	$(PY) bench/search.py
 
@@ -82,7 +81,7 @@ clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
 
 rotate-key: $(VENV)/.installed
-	$(PY) -m devkit.keys $(if $(STACK),--stack-name $(STACK))
+	$(PY) -m devkit.signing_keys $(if $(STACK),--stack-name $(STACK)) $(ARGS)
 
 search-rebuild: $(VENV)/.installed
 	$(PY) -m devkit.search_rebuild $(if $(STACK),--stack-name $(STACK))

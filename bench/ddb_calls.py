@@ -2,9 +2,10 @@
 
 Each route's handler runs in-process against moto (the table built from template.yaml),
 with a botocore `before-call` hook counting the DynamoDB operations it sends. The
-principal is passed as API Gateway passes it (the authorizer's own GetItem is per
-authorization, cached by the gateway, and not a route's). Written to
-bench/results/ddb_calls.json and a table in README.md. Targets: a product GET, the
+caller's token claims are passed as API Gateway's JWT authorizer passes them; the one
+GetItem that reads the caller's standing (role, disabled, session epoch) on every role
+route is counted as the route's, because it is. Written to
+bench/results/ddb_calls.json and a table in bench/README.md. Targets: a product GET, the
 category tree and an inventory adjustment are one request each; no Scan anywhere.
 """
 
@@ -27,7 +28,7 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_DEFAULT_REGION": "us-east-1",
         "TABLE_NAME": "storefront-bench",
-        "JWT_SECRET_ARN": "storefront-bench/jwt",
+        "CURSOR_SECRET_ARN": "storefront-bench/cursors",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
     }
 )
@@ -61,8 +62,9 @@ class _Context:
 def _event(
     method: str, path: str, body: Any = None, query: dict[str, str] | None = None, public: bool = False
 ) -> dict[str, Any]:
-    # A public route has no authorizer in front of it: no principal in the context.
-    authorizer = {} if public else {"authorizer": {"lambda": {"user_id": MANAGER[0], "role": MANAGER[1]}}}
+    # A public route has no authorizer in front of it: no claims in the context.
+    claims = {"sub": MANAGER[0], "role": MANAGER[1], "sep": "0"}
+    authorizer = {} if public else {"authorizer": {"jwt": {"claims": claims, "scopes": None}}}
     return {
         "version": "2.0",
         "routeKey": f"{method} {path}",
@@ -88,6 +90,16 @@ def _measure(handler: Callable[..., Any], method: str, path: str, **kwargs: Any)
     return response, list(_calls)
 
 
+def _manager_user() -> None:
+    """The caller every role route re-reads (written directly: sign-up makes customers)."""
+    from storefront.data.users import user_item
+    from storefront.domain.identity.entities import User
+    from storefront.models.roles import Role
+
+    manager = User(MANAGER[0], "manager@bench.example", "Bench", Role(MANAGER[1]), b"x", False, 0, 1)
+    user_item(manager).save()
+
+
 def run() -> dict[str, list[str]]:
     botocore.session.Session.create_client = _counting_client
     catalog = load_handler_module(ROOT / "functions" / "catalog").lambda_handler
@@ -96,8 +108,9 @@ def run() -> dict[str, list[str]]:
     with mock_aws():
         provision.create_table(boto3.client("dynamodb"), os.environ["TABLE_NAME"])
         boto3.client("secretsmanager").create_secret(
-            Name=os.environ["JWT_SECRET_ARN"], SecretString=provision.new_signing_secret()
+            Name=os.environ["CURSOR_SECRET_ARN"], SecretString=provision.new_cursor_secret()
         )
+        _manager_user()
         parent_id = None
         for level in ("Apparel", "Shoes", "Trail"):
             body: dict[str, Any] = {"name": level, "slug": level.lower(), "parent_id": parent_id, "attributes": {}}

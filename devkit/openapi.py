@@ -24,9 +24,22 @@ from storefront.http.problems import Problem
 OUTPUTS = [ROOT / "docs" / "openapi.json", ROOT / "functions" / "operations" / "openapi.json"]
 SECURITY_SCHEME = "bearerAuth"
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_GATEWAY_MESSAGE_REF = {"$ref": "#/components/schemas/GatewayMessage"}
+# API Gateway's own refusals cannot be restyled by an HTTP API: documented as they are.
+_GATEWAY_MESSAGE = {
+    "title": "GatewayMessage",
+    "type": "object",
+    "description": "A refusal made by API Gateway itself, before any function runs.",
+    "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
+    "required": ["message"],
+}
 _ERROR_TEXT = {
     400: "Malformed JSON, a bad cursor, or a body that is not UTF-8",
-    401: "No valid credentials",
+    401: (
+        "No valid credentials. A missing, malformed, expired or foreign token is refused by API "
+        'Gateway\'s JWT authorizer with its own body (application/json `{"message": "Unauthorized"}`); '
+        "a token whose session has ended (account disabled, role or password changed) with a problem"
+    ),
     403: "The caller's role is too low",
     404: "Unknown id, or a resource owned by someone else",
     413: "Body over 256 KiB",
@@ -65,7 +78,7 @@ def _check_component_clashes(schemas: list[dict[str, Any]]) -> None:
 def _problem_components() -> dict[str, Any]:
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     definitions = schema.pop("$defs", {})
-    return {"Problem": schema, **definitions}
+    return {"Problem": schema, "GatewayMessage": _GATEWAY_MESSAGE, **definitions}
 
 
 def _add_errors_and_security(document: dict[str, Any]) -> None:
@@ -87,10 +100,10 @@ def _add_errors_and_security(document: dict[str, Any]) -> None:
                 statuses |= {401, 403}
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
-                responses[str(status)] = {
-                    "description": _ERROR_TEXT[status],
-                    "content": {"application/problem+json": {"schema": _PROBLEM_REF}},
-                }
+                content: dict[str, Any] = {"application/problem+json": {"schema": _PROBLEM_REF}}
+                if status == 401 and not is_public:
+                    content["application/json"] = {"schema": _GATEWAY_MESSAGE_REF}
+                responses[str(status)] = {"description": _ERROR_TEXT[status], "content": content}
 
 
 def build_document() -> dict[str, Any]:

@@ -55,7 +55,7 @@ def create_table(dynamodb: Any, name: str, logical_id: str = "Table", template: 
         )
 
 
-def new_signing_secret(kid: str = "k1") -> str:
+def new_cursor_secret(kid: str = "k1") -> str:
     return json.dumps({"active_kid": kid, kid: secrets.token_urlsafe(48)})
 
 
@@ -63,5 +63,5 @@ def create_secret(secretsmanager: Any, name: str, secret_string: str | None = No
     try:
         return str(secretsmanager.describe_secret(SecretId=name)["ARN"])
     except secretsmanager.exceptions.ResourceNotFoundException:
-        created = secretsmanager.create_secret(Name=name, SecretString=secret_string or new_signing_secret())
+        created = secretsmanager.create_secret(Name=name, SecretString=secret_string or new_cursor_secret())
         return str(created["ARN"])

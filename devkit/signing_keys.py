@@ -1,66 +1,79 @@
-"""Rotate the token signing key: `make rotate-key` (local) or `... --stack-name NAME`.
+"""Rotate the access tokens' signing keys: `make rotate-key` (local) or `... STACK=name`.
 
-Rotation adds a new random key, makes it the active one, and keeps the previous keys
-(up to --keep in all) so tokens signed a moment ago still verify until they expire.
-Functions pick the new key up within their keyring cache time (five minutes).
+A rotation makes the `next` key (published with the JWKS since the previous rotation)
+the signing one, retires the old one (still published until its tokens have expired),
+and publishes a new `next` key. API Gateway may cache the JWKS for two hours, so on a
+stack the next key must have been public that long: `--force` skips the wait, at the
+risk of a few refused tokens. Locally the runtime's verifier re-reads the JWKS at once.
+On a stack it invokes the stack's key-management function (output SigningKeysFunctionName),
+so the operator needs no access to the keys themselves.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
-import secrets
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
 
-from devkit.localstate import local_client
-
-_KID_NUMBER = re.compile(r"^k(\d+)$")
-
-
-def rotated(secret_string: str, *, keep: int = 3) -> str:
-    """The secret with a new active key and at most `keep` keys, newest first kept."""
-    if keep < 2:
-        raise ValueError("keep at least 2 keys: the previous one must verify live tokens")
-    document: dict[str, Any] = json.loads(secret_string)
-    keys = {kid: value for kid, value in document.items() if kid != "active_kid"}
-    numbers = [int(match.group(1)) for kid in keys if (match := _KID_NUMBER.match(kid))]
-    new_kid = f"k{max(numbers, default=0) + 1}"
-    keys[new_kid] = secrets.token_urlsafe(48)
-    # Oldest keys go first; the insertion order of the JSON object is the age order.
-    kept = dict(list(keys.items())[-keep:])
-    return json.dumps({"active_kid": new_kid, **kept})
+from devkit import admin, localstate
+from storefront.security.signing_keys import KeySetError
 
 
-def _stack_secret(stack_name: str) -> tuple[Any, str]:
-    stack = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
-    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
-    return boto3.client("secretsmanager"), outputs["JwtSecretArn"]
+def rotate_stack(stack_name: str, *, force: bool) -> str:
+    _, outputs = admin.stack_target(stack_name)
+    function = outputs.get("SigningKeysFunctionName")
+    if not function:
+        raise admin.TargetError(f"stack {stack_name!r} has no SigningKeysFunctionName output: deploy this version")
+    answer = boto3.client("lambda").invoke(
+        FunctionName=function, Payload=json.dumps({"action": "rotate", "force": force}).encode()
+    )
+    payload = json.loads(answer["Payload"].read() or b"{}")
+    if answer.get("FunctionError"):
+        raise admin.TargetError(f"rotation refused: {payload.get('errorMessage', payload)}")
+    return _describe(payload)
+
+
+def rotate_local(data_dir: Path) -> str:
+    admin.configure(admin.local_environment(data_dir))
+    from storefront.security.key_store import rotate_keys
+
+    key_set = rotate_keys(min_next_age_s=0)
+    return _describe({"keys": [{"kid": key.kid, "status": key.status} for key in key_set.keys]})
+
+
+def _describe(summary: dict[str, Any]) -> str:
+    keys: list[Any] = summary.get("keys") or []
+    return "signing keys: " + ", ".join(f"{key['kid']} ({key['status']})" for key in keys if isinstance(key, dict))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stack-name", help="a deployed stack (default: the running local runtime)")
-    parser.add_argument("--keep", type=int, default=3, help="keys kept in the secret, the new one included")
+    parser = argparse.ArgumentParser(
+        prog="python -m devkit.signing_keys", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--stack-name", help="a deployed stack (default: the running local runtime)")
+    target.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("LOCAL_DATA_DIR") or localstate.DATA_DIR),
+        help="the local runtime's data directory (env LOCAL_DATA_DIR; default .local)",
+    )
+    parser.add_argument("--force", action="store_true", help="rotate even if the next key is under two hours old")
     arguments = parser.parse_args(argv)
-    if arguments.stack_name:
-        client, secret_id = _stack_secret(arguments.stack_name)
-    else:
-        client, secret_id = local_client("secretsmanager"), local_secret_id()
-    current = client.get_secret_value(SecretId=secret_id)["SecretString"]
-    new_secret = rotated(current, keep=arguments.keep)
-    client.put_secret_value(SecretId=secret_id, SecretString=new_secret)
-    print(f"active signing key is now {json.loads(new_secret)['active_kid']} in {secret_id}", file=sys.stderr)
+    try:
+        if arguments.stack_name:
+            print(rotate_stack(arguments.stack_name, force=arguments.force))
+        else:
+            print(rotate_local(arguments.data_dir.resolve()))
+    except (admin.TargetError, KeySetError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
-
-
-def local_secret_id() -> str:
-    from devkit.localstate import read_state
-
-    return str(read_state()["secret_id"])
 
 
 if __name__ == "__main__":

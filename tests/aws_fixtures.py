@@ -25,15 +25,19 @@ from devkit import provision
 from devkit.localrun.emulators import DynamoDBLocal, find_jar, find_java
 from storefront import aws as aws_clients
 from storefront.data.table import TableItem
+from storefront.security.jwks import published_jwks
+from storefront.security.key_store import active_key_cache
 from storefront.security.keyring import keyring_cache
+from tests.integration import principals
+from tests.signing import store_key_set
 
-SIGNING_KEY = "k1-signing-key-for-tests-0123456789abcdefghijklmnopqrstuvwxyz"
+CURSOR_KEY = "k1-cursor-key-for-tests-0123456789abcdefghijklmnopqrstuvwxyz"
 MOTO, DYNAMODB_LOCAL = "moto", "dynamodb-local"
 _MOTO_SERIALIZED = ("transact_write_items", "put_item", "update_item", "delete_item", "get_item", "query")
 
 
-def signing_secret(**keys: str) -> str:
-    keys = keys or {"k1": SIGNING_KEY}
+def cursor_secret(**keys: str) -> str:
+    keys = keys or {"k1": CURSOR_KEY}
     return json.dumps({"active_kid": next(reversed(keys)), **keys})
 
 
@@ -105,16 +109,25 @@ def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     if backend == DYNAMODB_LOCAL:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", request.getfixturevalue("dynamodb_local"))
     _forget_clients()
+    principals.ensured.clear()
     keyring_cache.clear()
+    active_key_cache.clear()
+    # The JWKS a verifier reads is the test key set's (publishing needs the images bucket).
+    published_jwks.clear()
+    monkeypatch.setattr(published_jwks, "_loader", lambda: store_key_set().jwks())
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
         if table_name in dynamodb.list_tables()["TableNames"]:
             _empty(dynamodb, table_name)  # cheaper than a new table on DynamoDB Local
         provision.create_table(dynamodb, table_name)
-        boto3.client("secretsmanager").create_secret(Name=os.environ["JWT_SECRET_ARN"], SecretString=signing_secret())
+        secrets = boto3.client("secretsmanager")
+        secrets.create_secret(Name=os.environ["JWT_SECRET_ARN"], SecretString=store_key_set().dumps())
+        secrets.create_secret(Name=os.environ["CURSOR_SECRET_ARN"], SecretString=cursor_secret())
         try:
             yield backend
         finally:
             keyring_cache.clear()
+            active_key_cache.clear()
+            published_jwks.clear()
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     _forget_clients()

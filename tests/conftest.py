@@ -23,6 +23,7 @@ TEST_ENVIRONMENT = {
     "IMAGES_BUCKET": "storefront-test-images",
     "IMAGES_BASE_URL": "https://cdn.example.test",
     "JWT_SECRET_ARN": "storefront-test/jwt-signing-keys",
+    "CURSOR_SECRET_ARN": "storefront-test/cursor-signing-keys",
     "JWT_ISSUER": "storefront",
     "JWT_AUDIENCE": "storefront-api",
     "CORS_ALLOWED_ORIGINS": "http://localhost:5173",

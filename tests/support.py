@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 import uuid
 from pathlib import Path
 from typing import Any
-
-import jwt
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
@@ -27,7 +24,7 @@ def http_event(
     body: Any = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
-    principal: tuple[str, str] | None = None,
+    principal: tuple[str, str] | tuple[str, str, int] | None = None,
     raw_body: str | None = None,
     base64_body: bool = False,
 ) -> dict[str, Any]:
@@ -49,8 +46,14 @@ def http_event(
         event["body"] = raw_body
     event["isBase64Encoded"] = base64_body
     if principal is not None:
-        event["requestContext"]["authorizer"] = {"lambda": {"user_id": principal[0], "role": principal[1]}}
+        event["requestContext"]["authorizer"] = gateway_authorizer(*principal)
     return event
+
+
+def gateway_authorizer(user_id: str, role: str, session_epoch: int = 0) -> dict[str, Any]:
+    """What API Gateway's JWT authorizer passes for a verified token: its claims, as strings."""
+    claims = {"sub": user_id, "role": role, "sep": str(session_epoch), "iss": "storefront", "aud": "storefront-api"}
+    return {"jwt": {"claims": claims, "scopes": None}}
 
 
 class FakeContext:
@@ -62,25 +65,6 @@ class FakeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
-
-
-def forge_token(key: bytes | str, *, kid: str = "k1", algorithm: str = "HS256", **overrides: Any) -> str:
-    """A token we sign ourselves, to test what the verifier accepts and refuses."""
-    now = int(time.time())
-    claims = {
-        "sub": "user-1",
-        "role": "customer",
-        "typ": "access",
-        "iss": "storefront",
-        "aud": "storefront-api",
-        "iat": now,
-        "exp": now + 600,
-        "jti": uuid.uuid4().hex,
-    }
-    headers = overrides.pop("headers", {})
-    claims.update(overrides)
-    claims = {name: value for name, value in claims.items() if value is not None}
-    return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid, **headers})
 
 
 def problem(response: dict[str, Any]) -> dict[str, Any]:

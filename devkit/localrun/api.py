@@ -1,4 +1,4 @@
-"""The HTTP APIs of the template: routes, Lambda authorizers, CORS, and route selection."""
+"""The HTTP APIs of the template: routes, authorizers (JWT and Lambda), CORS, and route selection."""
 
 from __future__ import annotations
 
@@ -20,6 +20,16 @@ class Authorizer:
     identity_query: tuple[str, ...]
     ttl_s: int
     simple_responses: bool
+
+
+@dataclass(frozen=True)
+class JwtAuthorizer:
+    """API Gateway's built-in JWT authorizer: issuer, audiences, and the header holding the token."""
+
+    name: str
+    issuer: str
+    audience: tuple[str, ...]
+    identity_header: str  # lower-case
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class Route:
 class HttpApi:
     logical_id: str
     routes: tuple[Route, ...]
-    authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    authorizers: dict[str, Authorizer | JwtAuthorizer] = field(default_factory=dict)
     cors: Cors | None = None
 
 
@@ -85,7 +95,23 @@ def _cors(configuration: Any) -> Cors | None:
     )
 
 
-def _authorizer(name: str, spec: dict[str, Any]) -> Authorizer:
+def _jwt_authorizer(name: str, spec: dict[str, Any]) -> JwtAuthorizer:
+    source = str(spec.get("IdentitySource") or "$request.header.Authorization")
+    prefix = "$request.header."
+    if not source.startswith(prefix):
+        raise TemplateError(f"authorizer {name}: only a header identity source is emulated, not {source}")
+    configuration = spec["JwtConfiguration"]
+    return JwtAuthorizer(
+        name=name,
+        issuer=str(configuration.get("issuer", "")),
+        audience=tuple(str(item) for item in configuration.get("audience") or []),
+        identity_header=source[len(prefix) :].lower(),
+    )
+
+
+def _authorizer(name: str, spec: dict[str, Any], template: LocalTemplate) -> Authorizer | JwtAuthorizer:
+    if "JwtConfiguration" in spec:
+        return _jwt_authorizer(name, template.resolve(spec))
     arn = spec.get("FunctionArn")
     if not (isinstance(arn, dict) and "Fn::GetAtt" in arn):
         raise TemplateError(f"authorizer {name}: only Lambda authorizers of this template (!GetAtt Fn.Arn) run locally")
@@ -113,12 +139,12 @@ def http_apis(template: LocalTemplate) -> list[HttpApi]:
     for logical_id in template.resources("AWS::Serverless::HttpApi"):
         api_properties[logical_id] = {**globals_api, **template.properties(logical_id)}
     routes: dict[str, list[Route]] = {logical_id: [] for logical_id in api_properties}
-    authorizers: dict[str, dict[str, Authorizer]] = {}
+    authorizers: dict[str, dict[str, Authorizer | JwtAuthorizer]] = {}
     defaults: dict[str, str | None] = {}
     for logical_id, properties in api_properties.items():
         auth = properties.get("Auth") or {}
         specs = auth.get("Authorizers") or {}
-        authorizers[logical_id] = {name: _authorizer(name, spec) for name, spec in specs.items()}
+        authorizers[logical_id] = {name: _authorizer(name, spec, template) for name, spec in specs.items()}
         defaults[logical_id] = auth.get("DefaultAuthorizer")
     for function in template.functions():
         for event in function.events.values():
@@ -133,7 +159,7 @@ def http_apis(template: LocalTemplate) -> list[HttpApi]:
             if authorizer == "NONE":
                 authorizer = None
             if authorizer is not None and authorizer not in authorizers[api_id]:
-                raise TemplateError(f"{function.logical_id}: authorizer {authorizer} is not a Lambda authorizer")
+                raise TemplateError(f"{function.logical_id}: authorizer {authorizer} is not an authorizer of its API")
             routes[api_id].append(
                 Route(
                     method=str(properties.get("Method", "ANY")).upper(),

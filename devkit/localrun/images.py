@@ -1,8 +1,9 @@
 """GET /_local/images/<key>: the images bucket's published objects, as the CDN serves them.
 
-In AWS, CloudFront serves `images/...` of the bucket; locally this read-only route does,
-so the image URLs the API answers (IMAGES_BASE_URL) open in a browser. Uploads
-(`uploads/...`) are never served, as CloudFront would serve them only by mistake.
+In AWS, CloudFront serves `images/...` and `.well-known/...` (the token issuer's discovery
+document and JWKS) of the bucket; locally this read-only route does, so the image URLs
+the API answers (IMAGES_BASE_URL) open in a browser and the local issuer is a real URL.
+Uploads (`uploads/...`) are never served, as CloudFront never serves them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from botocore.exceptions import ClientError
 from werkzeug.wrappers import Request, Response
 
 LOCAL_IMAGES_PATH = "/_local/images"
-SERVED_PREFIX = "images/"
+SERVED_PREFIXES = ("images/", ".well-known/")
 
 
 class LocalImages:
@@ -32,7 +33,7 @@ class LocalImages:
         if request.method != "GET":
             return Response("Method Not Allowed", status=405, headers={"Allow": "GET"}, content_type="text/plain")
         key = request.path[len(LOCAL_IMAGES_PATH) + 1 :]
-        if not key.startswith(SERVED_PREFIX) or ".." in key.split("/"):
+        if not key.startswith(SERVED_PREFIXES) or ".." in key.split("/"):
             return _not_found()
         try:
             found = self.s3.get_object(Bucket=self.bucket, Key=key)

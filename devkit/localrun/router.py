@@ -1,8 +1,11 @@
 """The WSGI router: API Gateway's HTTP API in front of the functions, in one process.
 
-In order, as API Gateway does it: CORS preflight, route selection (404), the Lambda
+In order, as API Gateway does it: CORS preflight, route selection (404), the authorizer
+— the built-in JWT authorizer (RS256 against the issuer's published JWKS; 401
+`{"message":"Unauthorized"}` for a missing, malformed, expired or foreign token, the
+claims passed as strings in `requestContext.authorizer.jwt.claims`) or a Lambda
 authorizer (401 without identity, 403 when denied, answers cached per identity for
-ReauthorizeEvery), the integration, and CORS headers on the way out.
+ReauthorizeEvery) — the integration, and CORS headers on the way out.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from devkit.localrun.api import Authorizer, Cors, HttpApi, Route, RouteTable
+from devkit.localrun.api import Authorizer, Cors, HttpApi, JwtAuthorizer, Route, RouteTable
 from devkit.localrun.host import LocalFunction
 from devkit.localrun.payloads import (
     MAX_BODY_BYTES,
@@ -77,12 +80,45 @@ def _decision(answer: Any, simple: bool) -> Decision:
     return Decision("allow" in effects and "deny" not in effects, context)
 
 
+class JwtVerifier:
+    """What API Gateway's JWT authorizer does, with the storefront's own verifier and JWKS reader.
+
+    `issuer` replaces the template's (a CloudFront domain that does not exist locally) with
+    the local runtime's URL, where the same discovery document and JWKS are published.
+    """
+
+    def __init__(self, issuer: str) -> None:
+        from storefront.security.jwks import JwksCache
+
+        self.issuer = issuer
+        self.jwks = JwksCache()
+
+    def claims(self, authorizer: JwtAuthorizer, token: str) -> dict[str, str]:
+        from storefront.security.tokens import verify_access_token
+
+        verified = verify_access_token(token, self.jwks, issuer=self.issuer, audience=list(authorizer.audience))
+        return verified.as_gateway_claims() | {"iss": self.issuer, "aud": ",".join(authorizer.audience)}
+
+
+def _unauthorized(description: str | None = None) -> GatewayResponse:
+    answer = gateway_error(401, "Unauthorized")
+    if description is not None:
+        error = f'Bearer scope="" error="invalid_token" error_description="{description}"'
+        answer.headers.append(("www-authenticate", error))
+    return answer
+
+
 class Gateway:
     """The WSGI application serving every HTTP API route of the template."""
 
     def __init__(
-        self, apis: list[HttpApi], functions: Mapping[str, LocalFunction], clock: Clock = time.monotonic
+        self,
+        apis: list[HttpApi],
+        functions: Mapping[str, LocalFunction],
+        clock: Clock = time.monotonic,
+        jwt_verifier: JwtVerifier | None = None,
     ) -> None:
+        self.jwt_verifier = jwt_verifier
         self.apis = {api.logical_id: api for api in apis}
         self.table = RouteTable([route for api in apis for route in api.routes])
         self.functions = functions
@@ -124,17 +160,39 @@ class Gateway:
         authorizer_context: dict[str, Any] | None = None
         if route.authorizer is not None:
             authorizer = self.apis[route.api].authorizers[route.authorizer]
-            decision = self._authorize(authorizer, request, route, path_parameters, request_id)
-            if isinstance(decision, GatewayResponse):
-                return decision
-            authorizer_context = decision.context
+            if isinstance(authorizer, JwtAuthorizer):
+                claims = self._verify_jwt(authorizer, request)
+                if isinstance(claims, GatewayResponse):
+                    return claims
+                authorizer_context = {"jwt": {"claims": claims, "scopes": None}}
+            else:
+                decision = self._authorize(authorizer, request, route, path_parameters, request_id)
+                if isinstance(decision, GatewayResponse):
+                    return decision
+                authorizer_context = {"lambda": decision.context}
         body = request.get_data(cache=False)
         if len(body) > MAX_BODY_BYTES:
             return gateway_error(413, "Request Entity Too Large")
         event = http_event(request, body, route, path_parameters, request_id)
         if authorizer_context is not None:
-            event["requestContext"]["authorizer"] = {"lambda": authorizer_context}
+            event["requestContext"]["authorizer"] = authorizer_context
         return self._integrate(route, event)
+
+    def _verify_jwt(self, authorizer: JwtAuthorizer, request: Request) -> dict[str, str] | GatewayResponse:
+        from storefront.security.tokens import InvalidToken
+
+        value = (request.headers.get(authorizer.identity_header) or "").strip()
+        if not value:
+            return _unauthorized()
+        # API Gateway takes the token alone or prefixed with "Bearer ".
+        scheme, _, rest = value.partition(" ")
+        token = rest.strip() if scheme.lower() == "bearer" else value
+        if self.jwt_verifier is None:
+            raise RuntimeError("a JWT authorizer needs the gateway's jwt_verifier")
+        try:
+            return self.jwt_verifier.claims(authorizer, token)
+        except InvalidToken:
+            return _unauthorized("the token is invalid, expired or not for this API")
 
     def _identity(self, authorizer: Authorizer, request: Request) -> list[str] | None:
         values = [request.headers.get(header) for header in authorizer.identity_headers]

@@ -22,7 +22,7 @@ from devkit.localrun.host import LocalFunction, load_functions
 from devkit.localrun.images import LOCAL_IMAGES_PATH, LocalImages
 from devkit.localrun.pollers import Poller
 from devkit.localrun.resources import SecretStore, provision_resources
-from devkit.localrun.router import Gateway
+from devkit.localrun.router import Gateway, JwtVerifier
 from devkit.template import ROOT, TEMPLATE_PATH
 
 log = logging.getLogger("localrun")
@@ -144,6 +144,8 @@ class Runtime:
         for path in reversed(template.layer_paths()):
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
+        if SIGNING_SECRET in template.resources() and os.environ.get("IMAGES_BUCKET"):
+            ensure_signing_keys()
         if options.admin is not None:
             self.admin = ensure_admin(options.admin)
         self._write_state()
@@ -159,7 +161,9 @@ class Runtime:
         bucket = os.environ.get("IMAGES_BUCKET")
         if bucket:
             self.images = LocalImages(self.emulators.client("s3"), bucket)
-        self.gateway = Gateway(http_apis(template), self.functions)
+        self.gateway = Gateway(
+            http_apis(template), self.functions, jwt_verifier=JwtVerifier(self._local_environment()["JWT_ISSUER"])
+        )
         wiring = SourceWiring(template, self.functions, self.emulators, self.stop_event, options.schedule_scale)
         self.pollers = wiring.wire()
         for poller in self.pollers:
@@ -177,10 +181,16 @@ class Runtime:
         return self.gateway(environ, start_response)
 
     def _local_environment(self) -> dict[str, str]:
-        """Variables whose AWS value means nothing here: image URLs point at this runtime's route,
-        and search checks for a new index every second (a laptop's S3 is free)."""
+        """Variables whose AWS value means nothing here: image URLs and the token issuer (where
+        its JWKS is published) point at this runtime's route for the bucket, the operator tools
+        find the signing keys' secret, and search checks for a new index every second."""
+        assert self.template is not None
         port = self.server.server_port if self.server is not None else self.options.port
-        return {"IMAGES_BASE_URL": f"http://127.0.0.1:{port}{LOCAL_IMAGES_PATH}", "SEARCH_INDEX_CHECK_SECONDS": "1"}
+        cdn = f"http://127.0.0.1:{port}{LOCAL_IMAGES_PATH}"
+        environment = {"IMAGES_BASE_URL": cdn, "JWT_ISSUER": cdn, "SEARCH_INDEX_CHECK_SECONDS": "1"}
+        if SIGNING_SECRET in self.template.resources():
+            environment["JWT_SECRET_ARN"] = self.template.physical_name(SIGNING_SECRET)
+        return environment
 
     def wait_sources_ready(self, timeout_s: float = 10.0) -> bool:
         """True once every source watches its stream or queue (a LATEST stream misses earlier writes)."""
@@ -222,7 +232,6 @@ class Runtime:
             # What a client process sets to reach the emulators (fake credentials, endpoints).
             "client_environment": self.emulators.environment(),
             "secrets": secrets,
-            "secret_id": environment.get("JWT_SECRET_ARN") or next(iter(secrets.values()), None),
             "environment": {**environment, **self._local_environment()},
             "outputs": self.template.local_outputs(),
         }
@@ -259,6 +268,16 @@ class Runtime:
         if self.admin is not None:
             lines += describe_admin(self.admin)
         return "\n".join(lines)
+
+
+SIGNING_SECRET = "JwtSigningSecret"  # the template's secret of the tokens' private keys
+
+
+def ensure_signing_keys() -> None:
+    """The tokens' first RS256 keys and their published JWKS, as the stack's custom resource makes them."""
+    from storefront.security.key_store import ensure_keys
+
+    ensure_keys()
 
 
 def ensure_admin(admin: LocalAdmin) -> EnsuredAdmin:

@@ -95,7 +95,7 @@ def logout(body: LogoutRequest) -> Response[None]:
     "/v1/auth/password",
     summary="Change the password; signs out every session",
     description="A wrong `current_password` is a 422 whose `errors` name that field (not a 401: the access "
-    "token is fine). Wrong guesses count against the per-email sign-in throttle.",
+    "token is fine). Wrong guesses count against the sign-in throttle, like failed sign-ins.",
     tags=["Auth"],
     responses={
         204: {"description": "Changed; every refresh token of the user is revoked", "content": {}},

@@ -45,8 +45,10 @@ def test_catalog_may_not_scan_and_queries_only_the_table_and_gsi1_when_deployed(
     assert "dynamodb:Scan" not in flat
     assert not any(name.endswith("*") for name in flat)
     index_statements = [statement for statement in statements if "Fn::Sub" in statement["Resource"]]
-    assert [statement["Action"] for statement in index_statements] == ["dynamodb:Query"]
-    assert index_statements[0]["Resource"] == {"Fn::Sub": "${Table.Arn}/index/GSI1"}
+    assert [statement["Action"] for statement in index_statements] == ["s3:GetObject", "dynamodb:Query"]
+    # It reads the published public keys only (to verify a viewer's token), never the private ones.
+    assert index_statements[0]["Resource"] == {"Fn::Sub": "${ImagesBucket.Arn}/.well-known/jwks.json"}
+    assert index_statements[1]["Resource"] == {"Fn::Sub": "${Table.Arn}/index/GSI1"}
 
 
 def test_catalog_has_its_own_log_group_with_retention_when_deployed() -> None:

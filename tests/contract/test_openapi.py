@@ -31,7 +31,11 @@ def test_every_error_response_is_a_problem_and_every_operation_declares_security
             assert operation["security"] == expected_security, (method, path)
             for status, response in operation["responses"].items():
                 if int(status) >= 400 and int(status) != 503:
-                    content = response["content"]
+                    content = dict(response["content"])
+                    if status == "401" and expected_security:
+                        # API Gateway's JWT authorizer refuses a bad token itself, with its own body.
+                        gateway = content.pop("application/json")
+                        assert gateway == {"schema": {"$ref": "#/components/schemas/GatewayMessage"}}
                     assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from devkit.template import ROOT, load_template
 
 SAM_VENV = ROOT / ".venv-sam"
-needs_sam = pytest.mark.skipif(not (SAM_VENV / "bin" / "sam").exists(), reason="run `make install` for .venv-sam")
+# Skipped on a developer's machine without the SAM CLI; in CI (`CI` set) a missing SAM CLI
+# fails the tests instead, so a broken install can never pass as "skipped".
+needs_sam = pytest.mark.skipif(
+    not (SAM_VENV / "bin" / "sam").exists() and not os.environ.get("CI"), reason="run `make install` for .venv-sam"
+)
 
 
 def _sam_environment() -> dict[str, str]:
@@ -45,29 +48,6 @@ def test_template_passes_sam_validate_lint() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@needs_sam
-@pytest.mark.slow
-def test_sam_build_packages_every_function_and_the_layer(tmp_path: Path) -> None:
-    build_dir = tmp_path / "build"
-    result = subprocess.run(
-        [str(SAM_VENV / "bin" / "sam"), "build", "--template", "template.yaml", "--build-dir", str(build_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_sam_environment(),
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    layer = build_dir / "SharedLayer" / "python"
-    assert (layer / "storefront" / "__init__.py").exists()
-    assert (layer / "aws_lambda_powertools").is_dir()
-    assert not (layer / "cryptography").exists(), "cryptography slows PyJWT's import: keep it out of the layer"
-    assert (build_dir / "OperationsFunction" / "openapi.json").exists()
-    assert (build_dir / "OperationsFunction" / "swagger_ui" / "static" / "swagger-ui-bundle.js").exists()
-    shutil.rmtree(build_dir)
-
-
 def test_table_keeps_data_safe_when_deployed() -> None:
     table = load_template()["Resources"]["Table"]["Properties"]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
@@ -77,14 +57,16 @@ def test_table_keeps_data_safe_when_deployed() -> None:
     assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
 
 
-def test_authorizer_is_the_default_and_public_routes_opt_out_explicitly() -> None:
-    resources = load_template()["Resources"]
-    auth = resources["HttpApi"]["Properties"]["Auth"]
+def test_the_built_in_jwt_authorizer_is_the_default_with_the_published_issuer() -> None:
+    document = load_template()
+    auth = document["Resources"]["HttpApi"]["Properties"]["Auth"]
     authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
-    assert authorizer["EnableSimpleResponses"] is True
-    assert authorizer["AuthorizerPayloadFormatVersion"] == "2.0"
-    assert authorizer["Identity"]["Headers"] == ["Authorization"]
-    assert authorizer["Identity"]["ReauthorizeEvery"] <= 300
+    assert authorizer["IdentitySource"] == "$request.header.Authorization"
+    issuer = {"Fn::Sub": "https://${ImagesDistribution.DomainName}"}
+    assert authorizer["JwtConfiguration"] == {"issuer": issuer, "audience": [{"Ref": "JwtAudience"}]}
+    # The functions check tokens against the same issuer, and no Lambda authorizer is left.
+    assert document["Globals"]["Function"]["Environment"]["Variables"]["JWT_ISSUER"] == issuer
+    assert not any("FunctionArn" in spec for spec in auth["Authorizers"].values())
 
 
 def test_images_bucket_is_private_and_encrypted() -> None:
@@ -101,3 +83,14 @@ def test_every_function_has_its_own_log_group_with_retention() -> None:
             continue
         group = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, logical_id
+
+
+def test_api_access_logs_go_to_their_own_group_with_who_and_outcome_but_no_secrets() -> None:
+    resources = load_template()["Resources"]
+    settings = resources["HttpApi"]["Properties"]["AccessLogSettings"]
+    assert settings["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert resources["ApiAccessLogGroup"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    fields = json.loads(settings["Format"])
+    assert {"request_id", "route", "status", "latency_ms", "source_ip", "user_id"} <= fields.keys()
+    assert fields["user_id"] == "$context.authorizer.claims.sub"
+    assert not any("authorization" in value.lower() or "body" in value.lower() for value in fields.values())

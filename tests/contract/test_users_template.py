@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from devkit.template import ROOT, http_routes, load_template
@@ -41,11 +42,17 @@ def test_users_function_may_not_scan_and_queries_only_the_table_and_gsi1_when_de
     assert index_statements[0]["Resource"] == {"Fn::Sub": "${Table.Arn}/index/GSI1"}
 
 
-def test_authorizer_may_only_get_items_from_the_table_when_deployed() -> None:
-    statements = _statements("AuthorizerFunction")
-    assert statements == [
-        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
-    ]
+def test_only_the_auth_and_key_functions_can_read_the_private_signing_keys_when_deployed() -> None:
+    resources = load_template()["Resources"]
+    readers = set()
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        text = json.dumps(resource["Properties"].get("Policies", []))
+        if "JwtSigningSecret" in text:
+            readers.add(logical_id)
+    assert readers == {"AuthFunction", "SigningKeysFunction"}
+    assert "JWT_SECRET_ARN" not in json.dumps(load_template()["Globals"])
 
 
 def test_no_scan_is_used_anywhere_but_the_search_index_rebuild() -> None:

@@ -39,8 +39,8 @@ class LocalApi:
     def stderr(self) -> str:
         return (self.data_dir.parent / "stderr.log").read_text(errors="replace")
 
-    def get(self, path: str, **kwargs: object) -> requests.Response:
-        return requests.get(self.url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
+    def get(self, path: str, timeout: float = 30, **kwargs: object) -> requests.Response:
+        return requests.get(self.url + path, timeout=timeout, **kwargs)  # type: ignore[arg-type]
 
     def stop(self, signum: signal.Signals = signal.SIGINT) -> int:
         if self.process.poll() is None:
@@ -69,8 +69,10 @@ def _ready(api: LocalApi) -> bool:
     if api.process.poll() is not None:
         raise AssertionError(f"the runtime exited with {api.process.returncode}:\n{api.stdout}\n{api.stderr}")
     try:
-        return api.get("/v1/health").status_code == 200
-    except requests.ConnectionError:
+        # The port is bound before the emulators start: until the server serves, a request
+        # waits in the listen queue. A short read timeout keeps polling instead of failing.
+        return api.get("/v1/health", timeout=3).status_code == 200
+    except (requests.ConnectionError, requests.Timeout):
         return False
 
 

@@ -17,10 +17,10 @@ import jwt
 import pytest
 import requests
 
-from devkit.localrun.resources import SecretStore
-from storefront.security.keyring import Keyring
+from devkit import localstate
+from storefront.security.signing_keys import KeySet
 from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
-from tests.support import forge_token
+from tests.signing import forge_token
 
 pytestmark = pytest.mark.e2e
 
@@ -176,14 +176,14 @@ def test_disabled_user_is_refused_sign_in_refresh_and_fresh_tokens_when_an_admin
     assert disabled.status_code == 200, disabled.text
 
     assert login(local_api, email).status_code == 403
+    # Disabling ended every session at once: refresh tokens and access tokens, even one in use.
     assert (
-        call(local_api, "POST", "/v1/auth/refresh", body={"refresh_token": unused["refresh_token"]}).status_code == 403
+        call(local_api, "POST", "/v1/auth/refresh", body={"refresh_token": unused["refresh_token"]}).status_code == 401
     )
-    # A token the gateway has not answered for yet reaches the authorizer, which refuses it.
-    assert call(local_api, "GET", ME, unused["access_token"]).status_code == 403
-    # One it allowed a moment ago stays allowed from the gateway's cache (ReauthorizeEvery,
-    # 300 s), as on API Gateway: the documented bound on how long disabling takes to bite.
-    assert call(local_api, "GET", ME, in_use["access_token"]).status_code == 200
+    assert call(local_api, "GET", ME, unused["access_token"]).status_code == 401
+    answer = call(local_api, "GET", ME, in_use["access_token"])
+    assert answer.status_code == 401
+    assert answer.headers["Content-Type"] == "application/problem+json"
 
 
 # ---------------------------------------------------------------- attacks on the authorizer
@@ -195,10 +195,15 @@ def victim(local_api: LocalApi) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def signing(local_api: LocalApi) -> tuple[str, bytes]:
-    """The runtime's active signing key, from where it keeps it across restarts."""
-    keyring = Keyring.parse(SecretStore(local_api.data_dir).read()["storefront-jwt-signing-secret"])
-    return keyring.active_kid, keyring.active_key
+def signing(local_api: LocalApi) -> tuple[str, str]:
+    """The runtime's active private key, read from its Secrets Manager as the auth function does."""
+    client = localstate.local_client("secretsmanager", local_api.data_dir)
+    key_set = KeySet.parse(client.get_secret_value(SecretId="storefront-jwt-signing-secret")["SecretString"])
+    return key_set.active.kid, key_set.active.private_key
+
+
+def issuer(local_api: LocalApi) -> str:
+    return f"{local_api.url}/_local/images"
 
 
 def _b64(data: dict[str, Any] | bytes) -> str:
@@ -206,11 +211,13 @@ def _b64(data: dict[str, Any] | bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _attacks(user_id: str, kid: str, key: bytes) -> dict[str, str]:
+def _attacks(user_id: str, kid: str, key: str, iss: str) -> dict[str, str]:
     now = int(time.time())
 
     def signed(**overrides: Any) -> str:
-        return forge_token(key, kid=kid, sub=user_id, **overrides)
+        return forge_token(key, kid=kid, sub=user_id, **{"iss": iss, **overrides})
+
+    other = KeySet(()).initialised(now).active
 
     valid = signed()
     header, payload, signature = valid.split(".")
@@ -221,7 +228,9 @@ def _attacks(user_id: str, kid: str, key: bytes) -> dict[str, str]:
     }
     return {
         **unsigned,
-        "guessed key": forge_token(b"secret-secret-secret-secret-secret", kid=kid, sub=user_id),
+        "guessed key": forge_token(b"secret-secret-secret-secret-secret", algorithm="HS256", kid=kid, sub=user_id),
+        "key of another JWKS": forge_token(other.private_key, kid=kid, sub=user_id, iss=iss),
+        "other JWKS kid": forge_token(other.private_key, kid=other.kid, sub=user_id, iss=iss),
         "tampered payload": f"{header}.{_b64(escalated)}.{signature}",
         "empty signature": f"{header}.{payload}.",
         "truncated signature": f"{header}.{payload}.{signature[:-6]}",
@@ -239,10 +248,10 @@ def _attacks(user_id: str, kid: str, key: bytes) -> dict[str, str]:
 
 
 def test_forged_token_with_the_real_key_passes_when_nothing_is_wrong(
-    local_api: LocalApi, victim: dict[str, Any], signing: tuple[str, bytes]
+    local_api: LocalApi, victim: dict[str, Any], signing: tuple[str, str]
 ) -> None:
     kid, key = signing
-    token = forge_token(key, kid=kid, sub=victim["user"]["id"])
+    token = forge_token(key, kid=kid, sub=victim["user"]["id"], iss=issuer(local_api))
 
     assert call(local_api, "GET", ME, token).status_code == 200  # the attacks below fail for their flaw alone
 
@@ -255,6 +264,8 @@ def test_forged_token_with_the_real_key_passes_when_nothing_is_wrong(
         "alg NONE",
         "alg nOnE",
         "guessed key",
+        "key of another JWKS",
+        "other JWKS kid",
         "tampered payload",
         "empty signature",
         "truncated signature",
@@ -270,25 +281,37 @@ def test_forged_token_with_the_real_key_passes_when_nothing_is_wrong(
         "jwk header",
     ],
 )
-def test_authorizer_denies_with_403_when_the_token_is_forged(
-    local_api: LocalApi, victim: dict[str, Any], signing: tuple[str, bytes], attack: str
+def test_gateway_answers_401_when_the_token_is_forged(
+    local_api: LocalApi, victim: dict[str, Any], signing: tuple[str, str], attack: str
 ) -> None:
-    token = _attacks(victim["user"]["id"], *signing)[attack]
+    token = _attacks(victim["user"]["id"], *signing, issuer(local_api))[attack]
 
     response = call(local_api, "GET", ME, token)
 
-    assert response.status_code == 403, response.text
+    # API Gateway's JWT authorizer: 401 with its own body, so clients refresh (RFC 6750).
+    assert response.status_code == 401, response.text
+    assert response.json() == {"message": "Unauthorized"}
 
 
-def test_refresh_token_is_denied_when_used_as_an_access_token(local_api: LocalApi, victim: dict[str, Any]) -> None:
-    assert call(local_api, "GET", ME, victim["refresh_token"]).status_code == 403
+def test_refresh_token_is_refused_with_401_when_used_as_an_access_token(
+    local_api: LocalApi, victim: dict[str, Any]
+) -> None:
+    assert call(local_api, "GET", ME, victim["refresh_token"]).status_code == 401
 
 
-def test_gateway_answers_401_or_403_when_the_bearer_is_missing_or_empty(local_api: LocalApi) -> None:
+def test_gateway_answers_401_when_the_bearer_is_missing_or_empty(local_api: LocalApi) -> None:
     assert call(local_api, "GET", ME).status_code == 401
     empty = requests.get(local_api.url + ME, headers={"Authorization": "Bearer "}, timeout=10)
-    assert empty.status_code in (401, 403)
+    assert empty.status_code == 401
     assert requests.get(local_api.url + ME, headers={"Authorization": ""}, timeout=10).status_code == 401
+
+
+def test_issuer_publishes_its_discovery_document_and_jwks_when_running(local_api: LocalApi) -> None:
+    discovery = requests.get(f"{issuer(local_api)}/.well-known/openid-configuration", timeout=10).json()
+    assert discovery["issuer"] == issuer(local_api)
+    jwks = requests.get(discovery["jwks_uri"], timeout=10).json()
+    assert {key["alg"] for key in jwks["keys"]} == {"RS256"}
+    assert not any("d" in key for key in jwks["keys"])  # public parts only
 
 
 # ---------------------------------------------------------------- ownership, fields, roles, limits

@@ -9,6 +9,7 @@ import boto3
 
 from devkit.functions import load_handler_module
 from storefront.data import keys
+from tests.integration.principals import ensure_user
 from tests.support import FakeContext, http_event, sample_event
 
 auth = load_handler_module("functions/auth")
@@ -23,6 +24,7 @@ def call(event: dict[str, Any], module: Any = auth) -> dict[str, Any]:
 def post(
     path: str, body: Any, *, principal: tuple[str, str] | None = None, source_ip: str | None = None
 ) -> dict[str, Any]:
+    ensure_user(principal)
     event = http_event("POST", path, body=body, principal=principal)
     if source_ip is not None:
         event["requestContext"]["http"]["sourceIp"] = source_ip

@@ -8,6 +8,7 @@ from typing import Any
 from devkit.functions import load_handler_module
 from storefront.models.roles import Role
 from storefront.security.tokens import issue_access_token
+from tests.integration.principals import ensure_user
 from tests.integration.users_calls import put_user
 from tests.support import FakeContext, http_event
 
@@ -25,6 +26,7 @@ def call(
     body: Any = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    ensure_user(principal)
     event = http_event(method, path, body=body, principal=principal, headers=headers)
     return dict(catalog.lambda_handler(event, FakeContext()))
 
@@ -36,7 +38,7 @@ def body_of(response: dict[str, Any]) -> Any:
 def manager_token(user_id: str = MANAGER[0], role: Role = Role.MANAGER) -> str:
     """A manager's access token, for the public GET (which has no authorizer in front)."""
     put_user(user_id, role, email=f"{user_id.lower()}@example.com")
-    return issue_access_token(user_id, role)
+    return issue_access_token(user_id, role, 0)
 
 
 def create_category(name: str, parent_id: str | None = None, **attributes: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from devkit.functions import load_handler_module
 from tests.integration.catalog_calls import MANAGER
+from tests.integration.principals import ensure_user
 from tests.support import FakeContext, http_event, sample_event
 
 product_images = load_handler_module("functions/product_images")
@@ -22,6 +23,7 @@ BUCKET = os.environ["IMAGES_BUCKET"]
 def call_images(
     method: str, path: str, principal: tuple[str, str] | None = MANAGER, *, body: Any = None
 ) -> dict[str, Any]:
+    ensure_user(principal)
     event = http_event(method, path, body=body, principal=principal)
     return dict(product_images.lambda_handler(event, FakeContext()))
 

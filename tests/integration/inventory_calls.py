@@ -15,6 +15,7 @@ from devkit.functions import load_handler_module
 from storefront.data.inventory import stock_item
 from storefront.data.outbox import OutboxItem
 from tests.aws_fixtures import _forget_clients
+from tests.integration.principals import ensure_user
 from tests.support import FakeContext, http_event
 
 inventory_function = load_handler_module("functions/inventory")
@@ -43,6 +44,7 @@ def call(
     body: Any = None,
     query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    ensure_user(principal)
     event = http_event(method, path, body=body, query=query, principal=principal)
     return dict(inventory_function.lambda_handler(event, FakeContext()))
 
@@ -56,6 +58,7 @@ def environments(count: int) -> list[ModuleType]:
 def adjust_in(environment: ModuleType, sku: str, delta: int) -> int:
     """The status of an adjustment sent to one environment (for concurrency tests)."""
     body = {"delta": delta, "reason": "concurrent"}
+    ensure_user(MANAGER)
     event = http_event("POST", f"/v1/inventory/{sku}/adjustments", body=body, principal=MANAGER)
     return int(environment.lambda_handler(event, FakeContext())["statusCode"])
 

@@ -164,10 +164,10 @@ def test_password_change_is_409_when_a_concurrent_change_bumped_the_epoch_first(
         users.change_password(stale, hash_password("yet another passphrase"), clock.now())
 
 
-def test_password_change_is_403_when_the_user_is_disabled() -> None:
+def test_password_change_is_401_when_the_user_is_disabled() -> None:
     user_id = register()["user"]["id"]
     disable(user_id)
-    assert change_password(user_id, PASSWORD, NEW_PASSWORD)["statusCode"] == 403
+    assert change_password(user_id, PASSWORD, NEW_PASSWORD)["statusCode"] == 401
 
 
 def test_use_cases_raise_422_not_value_error_when_called_with_invalid_input_directly() -> None:

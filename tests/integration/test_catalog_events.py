@@ -10,6 +10,7 @@ import pytest
 from storefront.data.outbox import OutboxItem
 from storefront.domain.catalog import categories, products
 from tests.integration.catalog_calls import MANAGER, call, catalog, create_category, create_product, product_body
+from tests.integration.principals import ensure_user, sample_principal
 from tests.support import FakeContext, sample_event
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -77,5 +78,6 @@ def test_every_sample_event_succeeds_when_replayed_in_order(monkeypatch: pytest.
     monkeypatch.setattr(categories, "new_ulid", lambda: "01JDQ9CAT00000000000000SHOE")
     monkeypatch.setattr(products, "new_ulid", lambda: "01JDQ9PRD0000000000000TRAIL")
     for case, status in CASES:
+        ensure_user(sample_principal("catalog", case))
         response = catalog.lambda_handler(sample_event("catalog", case), FakeContext())
         assert response["statusCode"] == status, (case, response)

@@ -25,6 +25,7 @@ from tests.integration.images_calls import (
     start_upload,
     upload,
 )
+from tests.integration.principals import ensure_user, sample_principal
 from tests.support import FakeContext, problem, sample_event
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -173,6 +174,7 @@ def test_notification_is_ignored_when_the_key_is_not_an_upload(product: dict[str
 
 def test_sample_upload_request_replays_when_its_product_exists(product: dict[str, Any]) -> None:
     event = sample_event("product_images", "create-image")
+    ensure_user(sample_principal("product_images", "create-image"))
     path = f"/v1/products/{product['id']}/images"
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["routeKey"] = event["requestContext"]["routeKey"] = f"POST {path}"

@@ -12,6 +12,7 @@ import pytest
 from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration import catalog_calls
 from tests.integration.inventory_calls import (
+    MANAGER,
     adjust,
     adjust_in,
     availability_events,
@@ -23,7 +24,10 @@ from tests.integration.inventory_calls import (
     outbox_events,
     put_stock,
 )
+from tests.integration.principals import ensure_user
 
+# Every role route first reads its caller's standing (one GetItem).
+STANDING = "GetItem"
 pytestmark = pytest.mark.usefixtures("aws")
 
 
@@ -84,9 +88,10 @@ def test_both_events_are_staged_in_one_transaction_when_a_write_crosses_both_bou
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     put_stock("SKU-1", 8, 5)
+    ensure_user(MANAGER)  # the caller exists before the count starts
     with dynamodb_requests(monkeypatch) as requests:
         assert adjust("SKU-1", -8)["statusCode"] == 200
-    assert requests == ["UpdateItem", "GetItem", "TransactWriteItems"]
+    assert requests == [STANDING, "UpdateItem", "GetItem", "TransactWriteItems"]
     (low,) = low_stock_events("SKU-1")
     (sold_out,) = availability_events("SKU-1")
     assert low["data"]["available"] == sold_out["data"]["available"] == 0
@@ -101,13 +106,13 @@ def test_the_fast_path_refuses_when_an_adjustment_would_cross_the_in_stock_bound
     adjust("SKU-1", -1)  # warm: clients are built outside the count
     with dynamodb_requests(monkeypatch) as requests:
         adjust("SKU-1", -1)  # 3 -> 2: in stock, one request
-        assert requests == ["UpdateItem"]
+        assert requests == [STANDING, "UpdateItem"]
         requests.clear()
         adjust("SKU-1", -2)  # 2 -> 0: sold out
-        assert requests == ["UpdateItem", "GetItem", "TransactWriteItems"]
+        assert requests == [STANDING, "UpdateItem", "GetItem", "TransactWriteItems"]
         requests.clear()
         adjust("SKU-1", 3)  # 0 -> 3: back in stock, still low
-        assert requests == ["UpdateItem", "GetItem", "TransactWriteItems"]
+        assert requests == [STANDING, "UpdateItem", "GetItem", "TransactWriteItems"]
     assert _in_stock_flags("SKU-1") == [False, True]
     assert low_stock_events("SKU-1") == []
 

@@ -11,6 +11,7 @@ from storefront.data.inventory import add_stock_creation
 from storefront.data.table import transaction
 from tests.integration.inventory_calls import (
     CUSTOMER,
+    MANAGER,
     adjust,
     body_of,
     call,
@@ -18,6 +19,7 @@ from tests.integration.inventory_calls import (
     inventory_function,
     put_stock,
 )
+from tests.integration.principals import ensure_user, sample_principal
 from tests.support import FakeContext, problem, sample_event
 
 pytestmark = pytest.mark.usefixtures("aws")
@@ -137,18 +139,20 @@ def test_adjustment_is_one_dynamodb_request_when_no_crossing_happens(monkeypatch
     put_stock("SKU-1", 100, 5)
     adjust("SKU-1", -1)  # warm: the cursor/keyring and clients are built outside the count
     with dynamodb_requests(monkeypatch) as requests:
+        # The caller's standing (one GetItem on every role route), then the adjustment itself.
         assert adjust("SKU-1", -10)["statusCode"] == 200
-        assert requests == ["UpdateItem"]
+        assert requests == ["GetItem", "UpdateItem"]
         requests.clear()
         assert adjust("SKU-1", 4)["statusCode"] == 200
-        assert requests == ["UpdateItem"]
+        assert requests == ["GetItem", "UpdateItem"]
 
 
 def test_adjustment_reads_then_writes_one_transaction_when_it_crosses(monkeypatch: pytest.MonkeyPatch) -> None:
     put_stock("SKU-1", 10, 5)
+    ensure_user(MANAGER)  # the caller exists before the count starts
     with dynamodb_requests(monkeypatch) as requests:
         assert adjust("SKU-1", -5)["statusCode"] == 200
-    assert requests == ["UpdateItem", "GetItem", "TransactWriteItems"]
+    assert requests == ["GetItem", "UpdateItem", "GetItem", "TransactWriteItems"]
 
 
 @pytest.mark.parametrize(
@@ -156,6 +160,7 @@ def test_adjustment_reads_then_writes_one_transaction_when_it_crosses(monkeypatc
 )
 def test_sample_events_are_served_when_replayed(case: str, status: int) -> None:
     put_stock("TSHIRT-RED-M", 20, 30)
+    ensure_user(sample_principal("inventory", case))
     response = inventory_function.lambda_handler(sample_event("inventory", case), FakeContext())
     assert response["statusCode"] == status, response
     assert response["headers"]["X-Request-Id"].startswith(f"inventory-{case}")

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from devkit import keys, localstate
+from devkit import localstate
 from devkit.localrun import emulators as emulators_module
 from devkit.localrun.config import LocalTemplate
 from devkit.localrun.emulators import Emulators, find_jar, find_java, start_emulators
@@ -115,14 +115,15 @@ def test_tools_reach_the_runtime_and_a_rotated_key_survives_a_restart_when_state
     with running(options):
         state = localstate.read_state(tmp_path)
         client = localstate.local_client("secretsmanager", tmp_path)
-        rotated = keys.rotated(client.get_secret_value(SecretId=state["secret_id"])["SecretString"])
-        client.put_secret_value(SecretId=state["secret_id"], SecretString=rotated)
+        secret_id = state["secrets"]["SigningSecret"]
+        rotated = '{"active_kid": "k2", "k2": "a-rotated-key-of-enough-length-0123456789"}'
+        client.put_secret_value(SecretId=secret_id, SecretString=rotated)
     assert not localstate.state_file(tmp_path).exists()
 
     with running(options) as again:
         kept = again.emulators.client("secretsmanager").get_secret_value(SecretId="fixture-signing-secret")
 
-    assert state["secret_id"] == "fixture-signing-secret"
+    assert secret_id == "fixture-signing-secret"
     assert kept["SecretString"] == rotated
 
 

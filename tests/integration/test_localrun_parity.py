@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.localrun.api import http_apis
+from devkit.localrun.api import JwtAuthorizer, http_apis
 from devkit.localrun.config import LocalTemplate
 from devkit.template import ROOT, TEMPLATE_PATH
 
@@ -83,10 +83,19 @@ def router_route_table(template: Path) -> set[Row]:
     return {row for row in rows if not (cors and row[0] == "OPTIONS")}
 
 
-@pytest.mark.skipif(not SAM_PYTHON.exists(), reason="aws-sam-cli is not installed in .venv-sam (make install)")
+@pytest.mark.skipif(
+    not SAM_PYTHON.exists() and not os.environ.get("CI"), reason="aws-sam-cli is not installed in .venv-sam"
+)
 @pytest.mark.parametrize("template", [TEMPLATE_PATH, FIXTURES / "protected-api.yaml"], ids=lambda path: path.name)
 def test_router_routes_equal_sam_routes_when_parsing_the_same_template(template: Path) -> None:
-    ours = router_route_table(template)
+    ours, sams = router_route_table(template), sam_route_table(template)
 
     assert ours, "the template declares no HTTP route"
-    assert ours == sam_route_table(template)
+    if any(
+        isinstance(a, JwtAuthorizer) for api in http_apis(LocalTemplate(template)) for a in api.authorizers.values()
+    ):
+        # SAM's local parser links only Lambda authorizers to routes: with a JWT authorizer every
+        # route looks public to it, so only method, path and function compare. Which routes are
+        # public is checked against the template itself (tests/contract/test_template.py).
+        ours, sams = {row[:3] for row in ours}, {row[:3] for row in sams}  # type: ignore[misc]
+    assert ours == sams

@@ -27,11 +27,16 @@ from storefront import aws
 from storefront.data import keys
 from storefront.security.keyring import Keyring, keyring_cache
 from storefront.settings import get_settings
-from tests.support import forge_token
+from tests.signing import forge_token as _forge_token
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "fixtures" / "templates" / "protected-api.yaml"
 ORIGIN = "http://localhost:5173"
 USERS = {"user-1": "customer", "user-7": "customer", "user-8": "customer", "user-42": "manager"}
+
+
+def forge_token(key: bytes, **overrides: Any) -> str:
+    """An HS256 token of the fixture's Lambda authorizer (tests/fixtures/functions/token_authorizer)."""
+    return _forge_token(key, algorithm="HS256", kid=overrides.pop("kid", "k1"), **overrides)
 
 
 def _forget_storefront_caches() -> None:

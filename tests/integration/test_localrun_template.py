@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devkit.localrun.api import http_apis
+from devkit.localrun.api import JwtAuthorizer, http_apis
 from devkit.localrun.config import LocalTemplate, TemplateError
 from devkit.template import ROOT, TEMPLATE_PATH
 
@@ -22,8 +22,8 @@ def test_globals_resolve_to_local_names_when_they_ref_resources(template: LocalT
     assert len(environment["TABLE_NAME"]) >= 3  # DynamoDB Local refuses shorter names
     assert environment["EVENT_BUS_NAME"] == "storefront-events"
     assert environment["IMAGES_BUCKET"] == "storefront-images-bucket"
-    assert environment["JWT_SECRET_ARN"] == "storefront-jwt-signing-secret"
-    assert environment["JWT_ISSUER"] == "storefront"
+    assert environment["CURSOR_SECRET_ARN"] == "storefront-cursor-signing-secret"
+    assert environment["JWT_ISSUER"].startswith("https://")  # the CDN, where the JWKS is published
     assert environment["JWT_AUDIENCE"] == "storefront-api"
     assert environment["CORS_ALLOWED_ORIGINS"] == "https://localhost:5173"
     assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"
@@ -32,9 +32,12 @@ def test_globals_resolve_to_local_names_when_they_ref_resources(template: LocalT
 def test_function_settings_come_from_the_function_or_globals_when_read(template: LocalTemplate) -> None:
     functions = {function.logical_id: function for function in template.functions()}
 
-    authorizer, operations = functions["AuthorizerFunction"], functions["OperationsFunction"]
-    assert authorizer.environment == {"POWERTOOLS_SERVICE_NAME": "authorizer"}
-    assert (authorizer.memory_mb, authorizer.timeout_s) == (256, 5)
+    keys, operations = functions["SigningKeysFunction"], functions["OperationsFunction"]
+    assert keys.environment == {
+        "POWERTOOLS_SERVICE_NAME": "signing-keys",
+        "JWT_SECRET_ARN": "storefront-jwt-signing-secret",
+    }
+    assert (keys.memory_mb, keys.timeout_s) == (512, 60)
     assert (operations.memory_mb, operations.timeout_s) == (512, 10)
     assert operations.code_uri == ROOT / "functions" / "operations"
     assert operations.handler == "lambda_handler"
@@ -77,11 +80,11 @@ def test_layer_folders_are_listed_when_functions_use_layers(template: LocalTempl
 def test_http_api_keeps_the_template_authorizer_and_cors_when_read(template: LocalTemplate) -> None:
     [api] = http_apis(template)
 
-    authorizer = api.authorizers["TokenAuthorizer"]
-    assert authorizer.function == "AuthorizerFunction"
-    assert authorizer.identity_headers == ("authorization",)
-    assert authorizer.ttl_s == 300
-    assert authorizer.simple_responses is True
+    authorizer = api.authorizers["JwtAuthorizer"]
+    assert isinstance(authorizer, JwtAuthorizer)
+    assert authorizer.identity_header == "authorization"
+    assert authorizer.audience == ("storefront-api",)
+    assert authorizer.issuer.startswith("https://")
     assert api.cors is not None
     assert api.cors.allow_origins == ("https://localhost:5173",)
     assert api.cors.max_age == 600

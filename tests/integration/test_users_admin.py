@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import pytest
 
-from devkit.functions import load_handler_module
 from storefront.data import users
-from storefront.security.tokens import verify_access_token
+from storefront.models.roles import Role
+from storefront.security.tokens import AccessClaims
+from storefront.security.tokens import verify_access_token as verify_with
 from tests.integration.auth_calls import body_of as auth_body
 from tests.integration.auth_calls import login, refresh, register
-from tests.integration.users_calls import admin, body_of, customer, put_user, users_call
-from tests.support import FakeContext, problem, sample_event
+from tests.integration.users_calls import admin, body_of, customer, put_user, users_call, users_function
+from tests.signing import store_jwks
+from tests.support import FakeContext, http_event, problem
 
 pytestmark = pytest.mark.usefixtures("aws")
-authorizer = load_handler_module("functions/authorizer")
+
+
+def verify_access_token(token: str) -> AccessClaims:
+    return verify_with(token, store_jwks())
+
+
+def _call_with_token(method: str, path: str, access_token: str, body: object = None) -> dict[str, object]:
+    """As deployed: the gateway verifies the token and passes its claims; the function does the rest."""
+    claims = verify_access_token(access_token)
+    event = http_event(method, path, body=body, principal=(claims.user_id, claims.role.value, claims.session_epoch))
+    return dict(users_function.lambda_handler(event, FakeContext()))
 
 
 def _authorized(access_token: str) -> bool:
-    event = sample_event("authorizer", "bearer-token")
-    event["headers"]["authorization"] = f"Bearer {access_token}"
-    event["identitySource"] = [f"Bearer {access_token}"]
-    return bool(authorizer.lambda_handler(event, FakeContext())["isAuthorized"])
+    return _call_with_token("GET", "/v1/users/me", access_token)["statusCode"] == 200
 
 
 @pytest.mark.parametrize("role", ["customer", "manager"])
@@ -92,8 +101,9 @@ def test_promoted_customer_gets_the_new_role_in_the_next_tokens_when_an_admin_pr
     assert response["statusCode"] == 200
     assert body_of(response)["role"] == "manager"
     assert verify_access_token(auth_body(login())["access_token"]).role.value == "manager"
-    refreshed = auth_body(refresh(registered["refresh_token"]))
-    assert verify_access_token(refreshed["access_token"]).role.value == "manager"
+    # The role change ended every session: old access and refresh tokens are refused (sign in again).
+    assert not _authorized(registered["access_token"])
+    assert refresh(registered["refresh_token"])["statusCode"] == 401
 
 
 def test_disabled_user_cannot_log_in_refresh_or_use_tokens_when_an_admin_disables() -> None:
@@ -103,7 +113,7 @@ def test_disabled_user_cannot_log_in_refresh_or_use_tokens_when_an_admin_disable
     response = users_call("PATCH", f"/v1/users/{user_id}", admin(), body={"disabled": True})
     assert body_of(response)["disabled"] is True
     assert login()["statusCode"] == 403
-    assert refresh(registered["refresh_token"])["statusCode"] == 403
+    assert refresh(registered["refresh_token"])["statusCode"] == 401
     assert not _authorized(registered["access_token"])
 
 
@@ -115,16 +125,39 @@ def test_re_enabled_user_can_log_in_again_when_an_admin_re_enables() -> None:
     assert login()["statusCode"] == 200
 
 
-@pytest.mark.parametrize("body", [{"role": "manager"}, {"role": "customer"}, {"disabled": True}])
-def test_admin_is_409_and_unchanged_when_demoting_or_disabling_themself(body: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    "body", [{"role": "manager"}, {"role": "customer"}, {"disabled": True}, {"role": "admin"}, {"disabled": False}]
+)
+def test_admin_is_403_and_unchanged_when_editing_their_own_role_or_flag(body: dict[str, object]) -> None:
     boss = admin()
     response = users_call("PATCH", f"/v1/users/{boss[0]}", boss, body=body)
-    assert response["statusCode"] == 409
+    assert response["statusCode"] == 403
     problem(response)
     profile = users.get_profile(boss[0])
     assert profile is not None
     assert profile.role.value == "admin"
     assert profile.disabled is False
+
+
+def test_disabled_admin_loses_every_power_at_once_whatever_tokens_they_hold() -> None:
+    """The take-over scenario: B disables A; A's still-valid token can neither undo it nor strike back."""
+    a, b = admin("ADMIN000000000000000000000A"), admin("ADMIN000000000000000000000B")
+    assert users_call("PATCH", f"/v1/users/{a[0]}", b, body={"disabled": True})["statusCode"] == 200
+    for target, body in ((a[0], {"disabled": False, "role": "admin"}), (b[0], {"disabled": True})):
+        response = users_call("PATCH", f"/v1/users/{target}", a, body=body)
+        assert response["statusCode"] == 401
+        problem(response)
+    assert users.get_profile(a[0]).disabled is True  # type: ignore[union-attr]
+    assert users.get_profile(b[0]).disabled is False  # type: ignore[union-attr]
+
+
+def test_demoted_admin_loses_admin_routes_at_once_even_with_a_fresh_token_claiming_admin() -> None:
+    a, b = admin("ADMIN000000000000000000000A"), admin("ADMIN000000000000000000000B")
+    assert users_call("PATCH", f"/v1/users/{a[0]}", b, body={"role": "customer"})["statusCode"] == 200
+    # The old token's epoch is gone; even a token of the new epoch that claims admin gets customer powers.
+    assert users_call("GET", "/v1/users", a)["statusCode"] == 401
+    assert users_call("GET", "/v1/users", (a[0], "admin", 1))["statusCode"] == 403
+    assert users.get_profile(a[0]).role is Role.CUSTOMER  # type: ignore[union-attr]
 
 
 def test_admin_may_demote_another_admin() -> None:

@@ -65,5 +65,6 @@ def test_me_is_401_when_no_principal_reached_the_function() -> None:
     problem(response)
 
 
-def test_me_is_404_when_the_user_item_is_gone() -> None:
-    assert users_call("GET", "/v1/users/me", ("01JUNKNOWN0000000000000000", "customer"))["statusCode"] == 404
+def test_me_is_401_when_the_user_item_is_gone() -> None:
+    event = http_event("GET", "/v1/users/me", principal=("01JUNKNOWN0000000000000000", "customer"))
+    assert users_function.lambda_handler(event, FakeContext())["statusCode"] == 401

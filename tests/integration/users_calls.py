@@ -10,6 +10,7 @@ from storefront.data.users import email_claim_item, user_item
 from storefront.domain.identity.entities import User
 from storefront.models.roles import Role
 from tests.integration.auth_calls import register
+from tests.integration.principals import ensure_user
 from tests.support import FakeContext, http_event
 
 users_function = load_handler_module("functions/users")
@@ -51,6 +52,7 @@ def users_call(
     query: dict[str, str] | None = None,
     module: Any = users_function,
 ) -> dict[str, Any]:
+    ensure_user(principal)
     event = http_event(method, path, body=body, query=query, principal=principal)
     return dict(module.lambda_handler(event, FakeContext()))
 

@@ -9,7 +9,9 @@ from typing import Annotated, Any
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from storefront.data import standing as standings
 from storefront.domain.errors import Conflict, TooManyRequests
+from storefront.domain.identity.entities import Standing
 from storefront.http.auth import Principal, requires
 from storefront.http.resolver import MAX_BODY_BYTES, make_resolver, serve
 from storefront.models.roles import Role
@@ -162,19 +164,61 @@ def test_role_route_is_401_when_no_principal() -> None:
     problem(response)
 
 
-def test_role_route_is_403_when_role_is_too_low() -> None:
+def _stored(monkeypatch: pytest.MonkeyPatch, role: str, *, disabled: bool = False, epoch: int = 0) -> None:
+    """The caller's standing as the table holds it (every role route reads it once)."""
+    standing = Standing(role=Role(role), disabled=disabled, session_epoch=epoch)
+    monkeypatch.setattr(standings, "get_standing", lambda user_id: standing if user_id == "u1" else None)
+
+
+def test_role_route_is_403_when_role_is_too_low(monkeypatch: pytest.MonkeyPatch) -> None:
+    _stored(monkeypatch, "customer")
     response = call(http_event("GET", "/v1/manager-only", principal=("u1", "customer")))
     assert response["statusCode"] == 403
     problem(response)
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
-def test_role_route_passes_the_principal_when_role_is_enough(role: str) -> None:
+def test_role_route_passes_the_principal_when_role_is_enough(monkeypatch: pytest.MonkeyPatch, role: str) -> None:
+    _stored(monkeypatch, role)
     response = call(http_event("GET", "/v1/manager-only", principal=("u1", role)))
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"user_id": "u1", "role": role}
 
 
-def test_role_route_ignores_a_role_in_the_query_string_when_principal_is_a_customer() -> None:
+def test_role_route_ignores_a_role_in_the_query_string_when_principal_is_a_customer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _stored(monkeypatch, "customer")
     event = http_event("GET", "/v1/manager-only", principal=("u1", "customer"), query={"role": "admin"})
     assert call(event)["statusCode"] == 403
+
+
+def test_role_route_is_403_when_the_token_says_admin_but_the_user_was_demoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    _stored(monkeypatch, "customer")
+    assert call(http_event("GET", "/v1/manager-only", principal=("u1", "admin")))["statusCode"] == 403
+
+
+@pytest.mark.parametrize(
+    ("disabled", "epoch", "user"), [(True, 0, "u1"), (False, 1, "u1"), (False, 0, "someone-deleted")]
+)
+def test_role_route_is_401_when_the_user_is_disabled_gone_or_the_session_epoch_moved_on(
+    monkeypatch: pytest.MonkeyPatch, disabled: bool, epoch: int, user: str
+) -> None:
+    _stored(monkeypatch, "admin", disabled=disabled, epoch=epoch)
+    response = call(http_event("GET", "/v1/manager-only", principal=(user, "admin")))
+    assert response["statusCode"] == 401
+    assert problem(response)["detail"].startswith("The session has ended")
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        http_event("POST", "/v1/widgets", body={"name": "a", "count": 2}),
+        http_event("GET", "/v1/no-such-route"),
+        http_event("POST", "/v1/widgets", raw_body="{", headers={"content-type": "application/json"}),
+        http_event("POST", "/v1/widgets", raw_body="x" * (MAX_BODY_BYTES + 1)),
+    ],
+    ids=["success", "unknown route", "malformed json", "too large"],
+)
+def test_every_response_forbids_content_sniffing_when_served(event: dict[str, Any]) -> None:
+    assert call(event)["headers"]["X-Content-Type-Options"] == "nosniff"

@@ -27,7 +27,7 @@ class UserItem(TableItem, discriminator="User"):
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
     phone = UnicodeAttribute(null=True)
-    # Access tokens issued (`iat`) before it are refused by the authorizer.
+    # When the password last changed (the change also bumps the session epoch).
     password_changed_at = NumberAttribute(null=True)
     # Saved addresses: a counter bounded in the same transaction as each put/delete,
     # and one pointer per kind of default (so two defaults cannot exist).
@@ -169,12 +169,16 @@ def list_profiles(limit: int, start: dict[str, Any] | None) -> Slice[Profile]:
 def update_profile(user_id: str, changes: dict[str, Any], now: int) -> Profile | None:
     """Access pattern PROFILE-UPDATE: UpdateItem SET name / SET or REMOVE phone, if the user exists.
 
-    Also USER-ADMIN-UPDATE (SET role / disabled). `changes` maps attribute names to values;
-    None removes an optional attribute. None when the user does not exist.
+    Also USER-ADMIN-UPDATE (SET role / disabled, ADD 1 to the session epoch in the same write:
+    every refresh token and access token issued before dies at once). `changes` maps
+    attribute names to values; None removes an optional attribute. None when the user
+    does not exist.
     """
     pk, sk = keys.user(user_id)
     item = UserItem(pk, sk)
     actions: list[Any] = [UserItem.updated_at.set(now)]
+    if changes.keys() & {"role", "disabled"}:
+        actions.append(UserItem.session_epoch.add(1))
     for name, value in changes.items():
         attribute = getattr(UserItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))

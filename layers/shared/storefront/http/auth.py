@@ -1,12 +1,15 @@
-"""The role dependency: who is calling, as the authorizer established it.
+"""The role dependency: who is calling, as API Gateway's JWT authorizer established it.
 
 Routes declare their role once, in their signature:
 
     def route(principal: Annotated[Principal, requires(Role.MANAGER)]) -> ...
 
-The principal comes only from the authorizer's context (API Gateway sets it; a client
-cannot), never from the body or the query string. Each function re-checks the role
-for its own routes, so a mis-set route in the template cannot open an admin route.
+The identity comes only from the verified claims API Gateway passes in the request
+context (a client cannot set them), never from the body or the query string. Then one
+consistent read of the caller's standing: a disabled user, or a token older than the
+user's last role change, disable or password change, is refused at once (401), and the
+role held now — not the one in the token — decides (403 when too low). Each function
+re-checks its own routes, so a mis-set route in the template cannot open an admin route.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
 
 from storefront.domain.errors import Forbidden, Unauthorized
+from storefront.domain.identity.standing import current_role
 from storefront.models.roles import Role
 
 
@@ -26,23 +30,33 @@ class Principal:
     role: Role
 
 
-def principal_of(request: Request) -> Principal | None:
+@dataclass(frozen=True)
+class TokenIdentity:
+    """Who the verified token names, and the session epoch it was issued in."""
+
+    user_id: str
+    session_epoch: int
+
+
+def token_identity(request: Request) -> TokenIdentity | None:
     authorizer = request.resolved_event.raw_event.get("requestContext", {}).get("authorizer") or {}
-    context = authorizer.get("lambda") or {}
-    user_id, role = context.get("user_id"), str(context.get("role"))
-    if not isinstance(user_id, str) or not user_id:
+    claims = (authorizer.get("jwt") or {}).get("claims") or {}
+    user_id, epoch = claims.get("sub"), str(claims.get("sep", ""))
+    if not isinstance(user_id, str) or not user_id or not epoch.isdigit():
         return None
-    try:
-        return Principal(user_id=user_id, role=Role(role))
-    except ValueError:
-        return None
+    return TokenIdentity(user_id=user_id, session_epoch=int(epoch))
+
+
+def confirmed_principal(identity: TokenIdentity) -> Principal:
+    return Principal(user_id=identity.user_id, role=current_role(identity.user_id, identity.session_epoch))
 
 
 def requires(role: Role) -> Depends:
     def dependency(request: Request) -> Principal:
-        principal = principal_of(request)
-        if principal is None:
+        identity = token_identity(request)
+        if identity is None:
             raise Unauthorized("Sign in to use this route.")
+        principal = confirmed_principal(identity)
         if not principal.role.includes(role):
             raise Forbidden(f"This route needs the {role.value} role.")
         return principal

@@ -118,6 +118,8 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCon
     response = _refusal(event, request_id) or app.resolve(event, context)
     headers = response.setdefault("headers", {}) or {}
     headers[REQUEST_ID_HEADER] = request_id
+    # No browser may guess a type other than the one declared (a JSON body sniffed as HTML).
+    headers["X-Content-Type-Options"] = "nosniff"
     response["headers"] = headers
     return response
 

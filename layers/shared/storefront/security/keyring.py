@@ -1,11 +1,11 @@
-"""The token signing keys, read from Secrets Manager and cached per container.
+"""The cursor signing keys (HMAC), read from Secrets Manager and cached per container.
 
-The secret is a JSON object: {"active_kid": "k2", "k1": "<key>", "k2": "<key>"}.
-New tokens are signed with the active key; every key still in the secret verifies,
-so a rotation adds a key and moves `active_kid`, and old tokens live out their
-15 minutes. The cache is refreshed every few minutes, and at once (at most every
-30 s, so hostile `kid`s cannot hammer Secrets Manager) when a token names an
-unknown `kid`.
+Their own secret, not the access tokens' keys: a function that only pages lists can
+sign cursors and nothing else. The secret is a JSON object:
+{"active_kid": "k2", "k1": "<key>", "k2": "<key>"}. New cursors are signed with the
+active key; every key still in the secret verifies, so a rotation adds a key and moves
+`active_kid`, and live cursors keep working. The cache is refreshed every few minutes,
+and at once (at most every 30 s) when a key is missing.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ class Keyring:
         try:
             document = json.loads(secret_string)
         except json.JSONDecodeError as error:
-            raise KeyringError("the signing secret is not JSON") from error
+            raise KeyringError("the cursor secret is not JSON") from error
         if not isinstance(document, dict):
-            raise KeyringError("the signing secret is not a JSON object")
+            raise KeyringError("the cursor secret is not a JSON object")
         active_kid = document.get("active_kid")
         keys = {kid: str(value).encode() for kid, value in document.items() if kid != "active_kid"}
         if not isinstance(active_kid, str) or active_kid not in keys:
@@ -63,7 +63,7 @@ class _KeyringCache:
         self._loaded_at = 0.0
 
     def _load(self) -> Keyring:
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=get_settings().jwt_secret_arn)
+        secret = aws.client("secretsmanager").get_secret_value(SecretId=get_settings().cursor_secret_arn)
         self._keyring, self._loaded_at = Keyring.parse(secret["SecretString"]), time.monotonic()
         return self._keyring
 

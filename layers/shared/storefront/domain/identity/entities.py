@@ -46,3 +46,12 @@ class IssuedSession:
     access_token: str
     refresh_token: str
     expires_in: int
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a request needs to know of its caller now: read once per request, consistently."""
+
+    role: Role
+    disabled: bool
+    session_epoch: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from storefront.domain.errors import Conflict
+from storefront.domain.errors import Forbidden
 from storefront.models.roles import Role
 
 MAX_ADDRESSES = 20
@@ -40,13 +40,10 @@ def check_phone(phone: str) -> str:
 
 
 def check_admin_change(admin_id: str, target_id: str, role: Role | None, disabled: bool | None) -> None:
-    """An admin cannot lock themself out: no self-demotion, no self-disabling (409).
+    """Nobody edits their own role or disabled flag through the API (403), not even to the same value.
 
-    It keeps at least the acting admin in place; demoting another admin is allowed.
+    An admin whose account was taken over cannot re-promote or re-enable themself, and an
+    admin cannot lock themself out; another admin (or the operator tool) does it.
     """
-    if admin_id != target_id:
-        return
-    if role is not None and role is not Role.ADMIN:
-        raise Conflict("An admin cannot change their own role; ask another admin.")
-    if disabled:
-        raise Conflict("An admin cannot disable their own account; ask another admin.")
+    if admin_id == target_id and (role is not None or disabled is not None):
+        raise Forbidden("Nobody can change their own role or disabled flag; ask another admin.")

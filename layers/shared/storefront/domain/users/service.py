@@ -18,12 +18,15 @@ from storefront.domain.users.entities import Address, AddressChanges, DefaultCha
 from storefront.domain.users.rules import MAX_ADDRESSES, check_admin_change
 from storefront.ids import new_ulid
 from storefront.models.roles import Role
+from storefront.observability import get_logger
 
 # Conditional writes that lose to a concurrent change are re-read and retried this often.
 ATTEMPTS = 5
 NO_USER = "No such user."
 NO_ADDRESS = "No such address."
 BUSY = "The address book changed concurrently; try again."
+
+_logger = get_logger("users")
 
 
 def _profile(user_id: str) -> Profile:
@@ -149,7 +152,20 @@ def admin_update_user(admin_id: str, user_id: str, role: Role | None, disabled: 
         changes["role"] = role.value
     if disabled is not None:
         changes["disabled"] = disabled
-    return update_me(user_id, changes)
+    profile = update_me(user_id, changes)
+    _log_access_change(admin_id, user_id, role, disabled)
+    return profile
+
+
+def _log_access_change(actor: str, user_id: str, role: Role | None, disabled: bool | None) -> None:
+    if role is not None:
+        _logger.info(
+            "role changed",
+            extra={"security_event": "role_change", "actor": actor, "user_id": user_id, "role": role.value},
+        )
+    if disabled is not None:
+        event = "disable" if disabled else "enable"
+        _logger.info(f"user {event}d", extra={"security_event": event, "actor": actor, "user_id": user_id})
 
 
 def find_user_by_email(email: str) -> Profile:
@@ -177,4 +193,6 @@ def set_user_access(email: str, role: Role | None = None, disabled: bool | None 
         changes["role"] = role.value
     if disabled is not None:
         changes["disabled"] = disabled
-    return update_me(profile.id, changes)
+    updated = update_me(profile.id, changes)
+    _log_access_change("operator", profile.id, role, disabled)
+    return updated
