@@ -46,7 +46,9 @@ def get_stock(sku: Sku, principal: Manager) -> Response[StockLevel]:
     responses=_SHORT,
 )
 def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[StockLevel]:
-    return json_response(StockLevel.of(service.set_level(sku, body.on_hand, body.low_stock_threshold)), private=True)
+    return json_response(
+        StockLevel.of(service.set_level(sku, body.on_hand, body.low_stock_threshold, principal.user_id)), private=True
+    )
 
 
 @app.post(
@@ -56,7 +58,7 @@ def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[
     responses=_SHORT,
 )
 def adjust_stock(sku: Sku, body: StockAdjustmentCreate, principal: Manager) -> Response[StockLevel]:
-    return json_response(StockLevel.of(service.adjust(sku, body.delta, body.reason)), private=True)
+    return json_response(StockLevel.of(service.adjust(sku, body.delta, body.reason, principal.user_id)), private=True)
 
 
 @app.get(

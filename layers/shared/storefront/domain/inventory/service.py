@@ -84,7 +84,7 @@ def _replace(before: StockLevel, after: StockLevel) -> bool:
     return inventory.replace_level(before, after, crossing_events(before, after), clock.now())
 
 
-def adjust(sku: str, delta: int, reason: str) -> StockLevel:
+def adjust(sku: str, delta: int, reason: str, actor: str = "system") -> StockLevel:
     """Adds `delta` to on_hand; on_hand never drops below reserved (409 with `available`)."""
     for attempt in range(ATTEMPTS):
         level = inventory.adjust_unless_crossing(sku, delta, clock.now())
@@ -99,12 +99,13 @@ def adjust(sku: str, delta: int, reason: str) -> StockLevel:
             if not _replace(before, level):
                 _backoff(attempt)
                 continue
-        _logger.info("stock adjusted", extra={"sku": sku, "delta": delta, "reason": reason, "on_hand": level.on_hand})
+        details = {"sku": sku, "delta": delta, "reason": reason, "on_hand": level.on_hand, "actor": actor}
+        _logger.info("stock adjusted", extra={"security_event": "stock_adjustment", **details})
         return level
     raise Conflict(BUSY)
 
 
-def set_level(sku: str, on_hand: int, threshold: int) -> StockLevel:
+def set_level(sku: str, on_hand: int, threshold: int, actor: str = "system") -> StockLevel:
     """Sets on_hand and the threshold of an existing SKU; on_hand below reserved is a 409."""
     for attempt in range(ATTEMPTS):
         before = get_level(sku)
@@ -116,6 +117,8 @@ def set_level(sku: str, on_hand: int, threshold: int) -> StockLevel:
             )
         after = replace(before, on_hand=on_hand, low_stock_threshold=threshold)
         if _replace(before, after):
+            details = {"sku": sku, "on_hand": on_hand, "previous_on_hand": before.on_hand, "actor": actor}
+            _logger.info("stock set", extra={"security_event": "stock_adjustment", **details})
             return after
         _backoff(attempt)
     raise Conflict(BUSY)

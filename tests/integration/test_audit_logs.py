@@ -1,0 +1,79 @@
+"""The audit trail: security events are logged once each, structured, and no secret ever is."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from tests.integration.auth_calls import body_of, change_password, login, refresh, register
+from tests.integration.auth_calls import post as auth_post
+from tests.integration.users_calls import admin, users_call
+
+pytestmark = pytest.mark.usefixtures("aws")
+PASSWORD, NEW_PASSWORD, WRONG = "correct-horse-battery", "staple-new-password-1", "wrong-password-guess"
+SERVICES = ("auth", "users", "identity", "http", "signing-keys")
+
+
+class _Recorder(logging.Handler):
+    """Each record as the function's own JSON formatter writes it to the log group."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        formatter = next((h.formatter for h in logging.getLogger(record.name).handlers if h is not self), None)
+        self.lines.append((formatter or logging.Formatter()).format(record))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """Every line the functions' loggers write while the test runs, at every level."""
+    recorder = _Recorder()
+    loggers = [logging.getLogger(name) for name in SERVICES]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(recorder)
+    try:
+        yield recorder.lines
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+            logger.removeHandler(recorder)
+
+
+def test_no_password_or_token_is_ever_logged_and_each_security_event_once_when_a_full_identity_flow_runs(
+    log_lines: list[str],
+) -> None:
+    session = register(email="audit@example.com", password=PASSWORD)
+    user_id = session["user"]["id"]
+    assert login(email="audit@example.com", password=WRONG)["statusCode"] == 401
+    signed_in = body_of(login(email="audit@example.com", password=PASSWORD))
+    refreshed = body_of(refresh(signed_in["refresh_token"]))
+    assert change_password(user_id, PASSWORD, NEW_PASSWORD)["statusCode"] == 204
+    boss = admin()
+    assert users_call("PATCH", f"/v1/users/{user_id}", boss, body={"role": "manager"})["statusCode"] == 200
+    assert users_call("PATCH", f"/v1/users/{user_id}", boss, body={"disabled": True})["statusCode"] == 200
+    auth_post("/v1/auth/logout", {"refresh_token": refreshed["refresh_token"]})
+    output = "\n".join(log_lines)
+    secrets = [
+        PASSWORD,
+        NEW_PASSWORD,
+        WRONG,
+        session["access_token"],
+        session["refresh_token"],
+        signed_in["access_token"],
+        signed_in["refresh_token"],
+        refreshed["access_token"],
+        refreshed["refresh_token"],
+    ]
+    for secret in secrets:
+        assert secret not in output
+    assert "Bearer " not in output
+    events = [json.loads(line).get("security_event") for line in output.splitlines() if line.startswith("{")]
+    for event in ("password_change", "role_change", "disable"):
+        assert events.count(event) == 1, (event, events)
