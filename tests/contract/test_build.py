@@ -27,8 +27,11 @@ pytestmark = [needs_sam, pytest.mark.slow]
 
 def _sam_build(build_dir: Path, *resource: str) -> None:
     sam = str(SAM_VENV / "bin" / "sam")
+    cache = ("--cache-dir", str(build_dir.parent / "cache"))
     result = subprocess.run(
-        [sam, "build", *resource, "--template", "template.yaml", "--build-dir", str(build_dir)],
+        # A cache of its own: samconfig.toml turns SAM's cache on, and two builds sharing
+        # .aws-sam/cache (another test worker, a developer's build) delete each other's files.
+        [sam, "build", *resource, "--template", "template.yaml", "--build-dir", str(build_dir), *cache],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -45,6 +48,20 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     _sam_build(build_dir)
     yield build_dir
     shutil.rmtree(build_dir)
+
+
+def test_sam_build_packages_every_function_and_the_layer(build_dir: Path) -> None:
+    layer = build_dir / "SharedLayer" / "python"
+    assert (layer / "storefront" / "__init__.py").exists()
+    assert (layer / "aws_lambda_powertools").is_dir()
+    assert not (layer / "cryptography").exists(), "cryptography slows PyJWT's import: keep it out of the layer"
+    assert (build_dir / "OperationsFunction" / "openapi.json").exists()
+    assert (build_dir / "OperationsFunction" / "swagger_ui" / "static" / "swagger-ui-bundle.js").exists()
+    # The private keys' users sign, the catalog verifies a viewer's token; no other function ships it.
+    with_cryptography = {
+        spec.logical_id for spec in functions() if (build_dir / spec.logical_id / "cryptography").is_dir()
+    }
+    assert with_cryptography == {"AuthFunction", "SigningKeysFunction", "CatalogFunction"}
 
 
 def _artifacts(build_dir: Path) -> dict[str, Path]:
