@@ -18,7 +18,7 @@ machine the wall time also counts waiting for a core, which swung the ratios by 
 between runs here.
 
 Budget: every function ≤ 1.5× the baseline; over-budget functions are reported, not failed.
-Results go to bench/results/coldstart.json and, as a table, into README.md.
+Results go to bench/results/coldstart.json and, as a table, into bench/README.md.
 Run with `make bench` (which runs `sam build` first).
 """
 

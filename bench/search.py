@@ -16,7 +16,7 @@ in-process, each timed around `SearchIndex.search`:
 The same queries are then answered the DynamoDB-only way against DynamoDB Local (AWS's
 engine, over HTTP on this machine): a Query per category and descendant on a
 category-id index (a Scan where there is no category), then text matching, filters,
-sorting and facets in memory. Results go to bench/results/search.json and README.md.
+sorting and facets in memory. Results go to bench/results/search.json and bench/README.md.
 
 Targets (issue): text + category + facets at 100,000 products: median ≤ 10 ms and
 p95 ≤ 30 ms; a full build of 100,000 products ≤ 60 s. Reported, never asserted.
@@ -1208,7 +1208,7 @@ def main() -> int:
     parser.add_argument("--skip-dynamodb", action="store_true", help="no DynamoDB-only comparison")
     parser.add_argument("--dynamodb-queries", type=int, default=30, help="at most this many DynamoDB queries per kind")
     parser.add_argument("--dynamodb-budget", type=float, default=90.0, help="seconds per kind (at least 5 queries)")
-    parser.add_argument("--no-write", action="store_true", help="print only: no results file, no README")
+    parser.add_argument("--no-write", action="store_true", help="print only: no results file, no bench/README.md")
     arguments = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in arguments.sizes.split(",")]
     report = run(
