@@ -130,14 +130,19 @@ class DynamoDBLocal:
         log_file.close()
 
     def _restart_after_exit(self, restarts: int) -> None:
-        """Java exited early: another port if it lost a race for its port, else the plain jar."""
+        """Java exited early: another port if it lost a race for its port, else refuse to go on.
+
+        The plain jar would listen on every interface, serving the local data to the
+        network: never a fallback. The runtime stops with the launcher's output instead.
+        """
         output = (self.data_dir / "dynamodb-local.log").read_text(errors="replace")
         if "Could not start server on port" in output and restarts < 3:
             self.start()
         elif self.loopback_only:
-            log.warning("the loopback launcher of DynamoDB Local failed; starting the plain jar:\n%s", output)
-            self.loopback_only = False
-            self.start()
+            raise EmulatorError(
+                "DynamoDB Local could not be started on 127.0.0.1 only (its loopback launcher failed), and it is "
+                f"never started on every interface; run with --no-java to use moto instead:\n{output.strip()[-800:]}"
+            )
         else:
             assert self.process is not None
             raise EmulatorError(f"DynamoDB Local exited with {self.process.returncode}: {output.strip()[-500:]}")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from storefront import __version__
 from storefront.data.health import table_check
 from storefront.domain.errors import NotFound
-from storefront.http.docs import swagger_asset, swagger_page
+from storefront.http.docs import CONTENT_SECURITY_POLICY, swagger_asset, swagger_page
 from storefront.http.resolver import http_handler, make_resolver
 
 app = make_resolver()
@@ -73,8 +73,9 @@ def openapi_document() -> Response[str]:
 
 @app.get("/v1/docs", summary="Swagger UI for the API", tags=["Operations"], include_in_schema=True)
 def docs() -> Response[str]:
-    page = swagger_page(spec_url="/v1/openapi.json", assets_base="/v1/docs")
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
+    page = swagger_page(assets_base="/v1/docs")
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Referrer-Policy": "no-referrer"}
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page, headers=headers)
 
 
 @app.get("/v1/docs/<asset>", summary="Static file of the Swagger UI", tags=["Operations"])

@@ -94,3 +94,41 @@ def test_api_access_logs_go_to_their_own_group_with_who_and_outcome_but_no_secre
     assert {"request_id", "route", "status", "latency_ms", "source_ip", "user_id"} <= fields.keys()
     assert fields["user_id"] == "$context.authorizer.claims.sub"
     assert not any("authorization" in value.lower() or "body" in value.lower() for value in fields.values())
+
+
+def test_every_bucket_refuses_plain_http_and_every_queue_is_encrypted() -> None:
+    resources = load_template()["Resources"]
+    buckets = {name for name, resource in resources.items() if resource["Type"] == "AWS::S3::Bucket"}
+    guarded = set()
+    for resource in resources.values():
+        if resource["Type"] != "AWS::S3::BucketPolicy":
+            continue
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Deny" and statement.get("Condition") == {
+                "Bool": {"aws:SecureTransport": "false"}
+            }:
+                guarded.add(resource["Properties"]["Bucket"]["Ref"])
+    assert guarded == buckets
+    queues = [resource for resource in resources.values() if resource["Type"] == "AWS::SQS::Queue"]
+    assert queues
+    assert all(queue["Properties"].get("SqsManagedSseEnabled") is True for queue in queues)
+
+
+def test_cloudfront_reads_only_what_is_published_from_the_images_bucket() -> None:
+    policy = load_template()["Resources"]["ImagesBucketPolicy"]["Properties"]["PolicyDocument"]
+    [read] = [statement for statement in policy["Statement"] if statement["Effect"] == "Allow"]
+    assert read["Resource"] == [
+        {"Fn::Sub": "${ImagesBucket.Arn}/images/*"},
+        {"Fn::Sub": "${ImagesBucket.Arn}/.well-known/*"},
+    ]
+
+
+def test_only_the_search_indexer_may_scan_the_table() -> None:
+    resources = load_template()["Resources"]
+    scanners = {
+        name
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and "dynamodb:Scan" in json.dumps(resource["Properties"].get("Policies", []))
+    }
+    assert scanners == {"SearchIndexerFunction"}

@@ -13,7 +13,7 @@ import pytest
 from devkit import localstate
 from devkit.localrun import emulators as emulators_module
 from devkit.localrun.config import LocalTemplate
-from devkit.localrun.emulators import Emulators, find_jar, find_java, start_emulators
+from devkit.localrun.emulators import DynamoDBLocal, EmulatorError, Emulators, find_jar, find_java, start_emulators
 from devkit.localrun.resources import provision_resources
 from devkit.localrun.runtime import Options, Runtime, RuntimeInUse
 from devkit.localrun.testing import running
@@ -132,3 +132,17 @@ def test_second_runtime_is_refused_when_the_data_dir_is_in_use(tmp_path: Path) -
 
     with pytest.raises(RuntimeInUse, match="another local runtime"):
         Runtime(Options(port=0, data_dir=tmp_path, use_java=False)).start()
+
+
+def test_dynamodb_local_is_refused_rather_than_started_on_every_interface_when_the_launcher_fails(
+    tmp_path: Path,
+) -> None:
+    # A "java" that dies at once, as the loopback launcher would if it could not bind.
+    server = DynamoDBLocal("/bin/false", tmp_path / "DynamoDBLocal.jar", tmp_path)
+    server.start()
+    try:
+        with pytest.raises(EmulatorError, match="never started on every interface"):
+            server.wait_ready()
+        assert server.loopback_only  # no second attempt with the plain jar
+    finally:
+        server.stop()

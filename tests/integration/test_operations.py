@@ -49,8 +49,10 @@ def test_docs_page_loads_its_assets_from_the_api_itself_when_offline() -> None:
     page = call(http_event("GET", "/v1/docs"))
     assert page["statusCode"] == 200
     assert page["headers"]["Content-Type"].startswith("text/html")
-    assert "/v1/openapi.json" in page["body"]
     assert "https://" not in page["body"]
+    initializer = call(http_event("GET", "/v1/docs/swagger-initializer.js"))
+    assert initializer["headers"]["Content-Type"].startswith("application/javascript")
+    assert '"/v1/openapi.json"' in initializer["body"]
     for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"):
         assert f"/v1/docs/{asset}" in page["body"]
         response = call(http_event("GET", f"/v1/docs/{asset}"))
@@ -58,7 +60,19 @@ def test_docs_page_loads_its_assets_from_the_api_itself_when_offline() -> None:
         assert len(response["body"]) > 10_000
 
 
-@pytest.mark.parametrize("asset", ["app.py", "..%2F..%2Fapp.py", "index.html", "swagger-initializer.js"])
+def test_docs_page_runs_no_inline_script_and_keeps_no_token_when_served() -> None:
+    page = call(http_event("GET", "/v1/docs"))
+    policy = page["headers"]["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert "<script>" not in page["body"]  # every script is a file of its own
+    initializer = call(http_event("GET", "/v1/docs/swagger-initializer.js"))["body"]
+    assert "persistAuthorization" not in initializer + page["body"]
+    assert page["headers"]["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("asset", ["app.py", "..%2F..%2Fapp.py", "index.html", "swagger-initializer.ts"])
 def test_docs_asset_is_404_when_not_a_swagger_file(asset: str) -> None:
     response = call(http_event("GET", f"/v1/docs/{asset}"))
     assert response["statusCode"] == 404

@@ -11,9 +11,33 @@ SWAGGER_ASSETS = {
     "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
     "swagger-ui-standalone-preset.js": "application/javascript; charset=utf-8",
 }
+INITIALIZER = "swagger-initializer.js"
+SPEC_URL = "/v1/openapi.json"
+# The page runs only its own files: no inline script, nothing from elsewhere, no framing.
+# Swagger UI sets inline styles, and shows its logo as a data: image.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
-def swagger_page(spec_url: str, assets_base: str) -> str:
+def swagger_initializer(spec_url: str = SPEC_URL) -> str:
+    """The page's only script of its own, served as a file so the policy can forbid inline code.
+
+    No `persistAuthorization`: a token typed into the page is forgotten with the page, never
+    kept in the browser's storage where any script of the origin could read it.
+    """
+    return f"""window.ui = SwaggerUIBundle({{
+  url: "{spec_url}",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: "StandaloneLayout"
+}});
+"""
+
+
+def swagger_page(assets_base: str) -> str:
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -25,16 +49,7 @@ def swagger_page(spec_url: str, assets_base: str) -> str:
   <div id="swagger-ui"></div>
   <script src="{assets_base}/swagger-ui-bundle.js"></script>
   <script src="{assets_base}/swagger-ui-standalone-preset.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({{
-      url: "{spec_url}",
-      dom_id: "#swagger-ui",
-      deepLinking: true,
-      persistAuthorization: true,
-      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-      layout: "StandaloneLayout"
-    }});
-  </script>
+  <script src="{assets_base}/{INITIALIZER}"></script>
 </body>
 </html>
 """
@@ -50,6 +65,8 @@ def _static_dir() -> Path:
 
 
 def swagger_asset(name: str) -> tuple[bytes, str] | None:
+    if name == INITIALIZER:
+        return swagger_initializer().encode(), "application/javascript; charset=utf-8"
     content_type = SWAGGER_ASSETS.get(name)
     if content_type is None:
         return None
