@@ -132,3 +132,27 @@ def test_only_the_search_indexer_may_scan_the_table() -> None:
         and "dynamodb:Scan" in json.dumps(resource["Properties"].get("Policies", []))
     }
     assert scanners == {"SearchIndexerFunction"}
+
+
+def test_lost_work_is_kept_and_alarmed_when_asynchronous_deliveries_fail() -> None:
+    resources = load_template()["Resources"]
+    destination = resources["ImagesFunction"]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+    assert destination == {"Type": "SQS", "Destination": {"Fn::GetAtt": ["ImagesFailureQueue", "Arn"]}}
+    alarmed = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in resources.values()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert {"ImagesFailureQueue", "RelayDeadLetterQueue", "SearchIndexDeadLetterQueue"} <= alarmed
+    for resource in resources.values():
+        if resource["Type"] == "AWS::Events::Rule":
+            for target in resource["Properties"]["Targets"]:
+                assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] in alarmed
+                assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] >= 3600
+
+
+def test_outbox_items_outlive_a_parked_relay_batch_so_it_can_be_republished() -> None:
+    from storefront.data.outbox import OUTBOX_RETENTION_S
+
+    queue = load_template()["Resources"]["RelayDeadLetterQueue"]["Properties"]
+    assert OUTBOX_RETENTION_S > queue["MessageRetentionPeriod"]

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from storefront.data import images as image_repository
 from storefront.data.outbox import OutboxItem
+from storefront.domain import clock
 from storefront.domain.catalog import images
 from storefront.domain.catalog.images import MAX_IMAGES, MAX_UPLOAD_BYTES
 from tests.aws_fixtures import MOTO
@@ -165,6 +167,21 @@ def test_failed_uploads_do_not_count_when_the_limit_is_checked(
         started = start_upload(product["id"])
         deliver(upload(started, b"not an image"))
     start_upload(product["id"])  # no 409: the failed ones were released
+
+
+def test_uploads_pending_for_an_hour_are_marked_failed_and_stop_counting_when_the_limit_is_checked(
+    product: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(images, "MAX_IMAGES", 2)
+    abandoned = [start_upload(product["id"]) for _ in range(2)]  # never uploaded
+    body = {"content_type": "image/png", "filename": "x.png"}
+    assert call_images("POST", f"/v1/products/{product['id']}/images", body=body)["statusCode"] == 409
+    later = clock.now() + images.STALE_PENDING_S
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+    assert call_images("POST", f"/v1/products/{product['id']}/images", body=body)["statusCode"] == 201
+    statuses = {image.id: image.status for image in image_repository.list_images(product["id"])}
+    assert [statuses[started["image_id"]] for started in abandoned] == ["failed", "failed"]
 
 
 @moto_only

@@ -18,7 +18,9 @@ from storefront.data.table import TableItem
 from storefront.events.base import DomainEvent
 
 OUTBOX_ENTITY = "outbox"
-OUTBOX_RETENTION_S = 7 * 24 * 3600
+# Longer than the relay's dead-letter queue keeps a parked batch (14 days, template.yaml):
+# a batch parked there can always be re-published from its outbox items.
+OUTBOX_RETENTION_S = 15 * 24 * 3600
 
 
 class OutboxItem(TableItem, discriminator=OUTBOX_ENTITY):

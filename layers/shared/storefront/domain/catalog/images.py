@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_IMAGES = 20  # pending and ready images of one product
+# A pending image whose bytes have not been checked this long never will be (its upload
+# form expired long ago): it is marked failed and stops counting toward MAX_IMAGES.
+STALE_PENDING_S = 3600
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 UPLOAD_EXPIRES_S = 300
@@ -61,13 +64,30 @@ def _current(product_id: str) -> Product:
     return product
 
 
+def _with_stale_uploads_failed(product_id: str, now: int) -> list[ImageRecord]:
+    """The product's images, after marking failed those pending for over STALE_PENDING_S.
+
+    Done when the cap is checked, the one moment it matters, so no sweeper has to scan.
+    Each mark is conditioned on the image still being pending: a check that finishes
+    meanwhile wins, and the image is read again as it is.
+    """
+    images = repository.list_images(product_id)
+    stale = [image for image in images if image.status == "pending" and now - image.created_at >= STALE_PENDING_S]
+    if not stale:
+        return images
+    for image in stale:
+        if repository.mark_failed(image, now):
+            log.warning("image upload never checked: marked failed", extra={"image_id": image.id})
+    return repository.list_images(product_id)
+
+
 def register_image(product_id: str, content_type: str, filename: str, alt: str | None) -> Upload:
     """A pending image and the presigned POST its bytes go to (404 archived, 409 full)."""
     _current(product_id)
-    existing = [image for image in repository.list_images(product_id) if image.status != "failed"]
+    now = clock.now()
+    existing = [image for image in _with_stale_uploads_failed(product_id, now) if image.status != "failed"]
     if len(existing) >= MAX_IMAGES:
         raise Conflict(f"A product has at most {MAX_IMAGES} images.")
-    now = clock.now()
     position = max((image.position for image in existing), default=-1) + 1
     image = ImageRecord(product_id, new_ulid(), "pending", content_type, filename, alt, position, now, now)
     if not repository.register_image(image, MAX_IMAGES):
