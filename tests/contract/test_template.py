@@ -155,4 +155,4 @@ def test_outbox_items_outlive_a_parked_relay_batch_so_it_can_be_republished() ->
     from storefront.data.outbox import OUTBOX_RETENTION_S
 
     queue = load_template()["Resources"]["RelayDeadLetterQueue"]["Properties"]
-    assert OUTBOX_RETENTION_S > queue["MessageRetentionPeriod"]
+    assert queue["MessageRetentionPeriod"] < OUTBOX_RETENTION_S
