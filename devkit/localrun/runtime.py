@@ -164,6 +164,8 @@ class Runtime:
         self.gateway = Gateway(
             http_apis(template), self.functions, jwt_verifier=JwtVerifier(self._local_environment()["JWT_ISSUER"])
         )
+        if os.environ.get("SEARCH_BUCKET") and SEARCH_BUCKET in template.resources():
+            ensure_search_index()
         wiring = SourceWiring(template, self.functions, self.emulators, self.stop_event, options.schedule_scale)
         self.pollers = wiring.wire()
         for poller in self.pollers:
@@ -271,6 +273,23 @@ class Runtime:
 
 
 SIGNING_SECRET = "JwtSigningSecret"  # the template's secret of the tokens' private keys
+
+
+SEARCH_BUCKET = "SearchIndexBucket"  # the template's bucket of the search index
+
+
+def ensure_search_index() -> None:
+    """A first (possibly empty) search index before `Ready`, so a new store's first search answers.
+
+    Without it the first search finds no index, asks the indexer for one and answers 503
+    with Retry-After (as a new deployed stack still does, once).
+    """
+    from storefront.data.search_index import current_etag
+    from storefront.search import indexing
+
+    if current_etag() is None:
+        outcome = indexing.rebuild()
+        log.info("built the search index: %d products", outcome.indexed)
 
 
 def ensure_signing_keys() -> None:

@@ -110,4 +110,4 @@ def change_password(
     return no_content()
 
 
-lambda_handler = http_handler(app, "auth")
+lambda_handler = http_handler(app)

@@ -172,4 +172,4 @@ def remove_variant(product_id: ProductId, sku: SkuPath, principal: Manager) -> R
     return no_content()
 
 
-lambda_handler = http_handler(app, "catalog")
+lambda_handler = http_handler(app)

@@ -19,12 +19,12 @@ from urllib.parse import unquote_plus
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from storefront.domain.catalog.images import MAX_PIXELS, WIDTHS, InvalidImage, process_upload
-from storefront.observability import get_logger
+from storefront.observability import function_logger
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = get_logger("images")
+logger = function_logger()
 
 # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: warnings become errors below.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS

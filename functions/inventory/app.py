@@ -78,4 +78,4 @@ def list_low_stock(
     )
 
 
-lambda_handler = http_handler(app, "inventory")
+lambda_handler = http_handler(app)

@@ -92,4 +92,4 @@ def docs_asset(asset: Annotated[str, PathParam(max_length=64, description="File 
     )
 
 
-lambda_handler = http_handler(app, "operations")
+lambda_handler = http_handler(app)

@@ -73,4 +73,4 @@ def delete_image(product_id: ProductId, image_id: ImageId, principal: Manager) -
     return no_content()
 
 
-lambda_handler = http_handler(app, "product-images")
+lambda_handler = http_handler(app)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from storefront import aws
 from storefront.events.relay import MalformedRecord, Outgoing, Publisher, outbox_record
-from storefront.observability import get_logger
+from storefront.observability import function_logger
 from storefront.settings import get_settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = get_logger("relay")
+logger = function_logger()
 
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -148,4 +148,4 @@ def search_products(
     return cacheable(app, ProductSearchPage.of(result, next_cursor), max_age=SEARCH_MAX_AGE_S)
 
 
-lambda_handler = http_handler(app, "search")
+lambda_handler = http_handler(app)

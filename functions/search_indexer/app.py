@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from storefront.observability import get_logger
+from storefront.observability import function_logger
 from storefront.search import indexing
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = get_logger("search-indexer")
+logger = function_logger()
 workspace = indexing.Workspace()  # the held copy of the index survives warm invocations
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from storefront.observability import get_logger
+from storefront.observability import function_logger
 from storefront.security.key_store import ensure_keys, rotate_keys
 from storefront.security.signing_keys import GATEWAY_JWKS_CACHE_S, KeySet
 
-logger = get_logger("signing-keys")
+logger = function_logger()
 _PHYSICAL_ID = "signing-keys"
 
 

@@ -143,4 +143,4 @@ def patch_user(user_id: UserId, body: UserAdminPatch, principal: Admin) -> Respo
     return json_response(UserProfile.of(profile), private=True)
 
 
-lambda_handler = http_handler(app, "users")
+lambda_handler = http_handler(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -191,3 +192,14 @@ def test_the_rebuild_command_republishes_the_index_from_the_table(local_api: Loc
     after = page(local_api, {"category_id": seeded["apparel"]["id"], "limit": 100})
     assert after["total"] == before["total"]
     assert {item["id"] for item in after["items"]} == {item["id"] for item in before["items"]}
+
+
+def test_a_new_stores_first_search_answers_200_when_the_runtime_says_ready(
+    launch: Callable[[dict[str, str]], LocalApi],
+) -> None:
+    fresh = launch({})  # an empty data directory: no table items, no index yet
+
+    response = fresh.get("/v1/products")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []

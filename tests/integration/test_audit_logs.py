@@ -8,42 +8,46 @@ from collections.abc import Iterator
 
 import pytest
 
+from storefront.observability import function_logger
 from tests.integration.auth_calls import body_of, change_password, login, refresh, register
 from tests.integration.auth_calls import post as auth_post
-from tests.integration.users_calls import admin, users_call
+from tests.integration.users_calls import admin, users_call, users_function
+from tests.support import FakeContext, http_event
 
 pytestmark = pytest.mark.usefixtures("aws")
 PASSWORD, NEW_PASSWORD, WRONG = "correct-horse-battery", "staple-new-password-1", "wrong-password-guess"
-SERVICES = ("auth", "users", "identity", "http", "signing-keys")
 
 
 class _Recorder(logging.Handler):
-    """Each record as the function's own JSON formatter writes it to the log group."""
+    """Each record as the function's own formatter writes it to the log group."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        formatter = next((h.formatter for h in logging.getLogger(record.name).handlers if h is not self), None)
-        self.lines.append((formatter or logging.Formatter()).format(record))
+        self.lines.append(function_logger().registered_formatter.format(record))
 
 
 @pytest.fixture
 def log_lines() -> Iterator[list[str]]:
-    """Every line the functions' loggers write while the test runs, at every level."""
+    """Every line the function's logger and its modules' children write, at every level."""
     recorder = _Recorder()
-    loggers = [logging.getLogger(name) for name in SERVICES]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
+    service = function_logger().service
+    parent = logging.getLogger(service)  # the modules' children propagate to it
+    family = [parent] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith(f"{service}.")
+    ]
+    levels = [logger.level for logger in family]
+    for logger in family:
         logger.setLevel(logging.DEBUG)
-        logger.addHandler(recorder)
+    parent.addHandler(recorder)
     try:
         yield recorder.lines
     finally:
-        for logger, level in zip(loggers, levels, strict=True):
+        for logger, level in zip(family, levels, strict=True):
             logger.setLevel(level)
-            logger.removeHandler(recorder)
+        parent.removeHandler(recorder)
 
 
 def test_no_password_or_token_is_ever_logged_and_each_security_event_once_when_a_full_identity_flow_runs(
@@ -77,3 +81,19 @@ def test_no_password_or_token_is_ever_logged_and_each_security_event_once_when_a
     events = [json.loads(line).get("security_event") for line in output.splitlines() if line.startswith("{")]
     for event in ("password_change", "role_change", "disable"):
         assert events.count(event) == 1, (event, events)
+
+
+def test_every_line_logged_while_serving_a_request_carries_its_request_id(log_lines: list[str]) -> None:
+    """Lines from the handler, the domain (identity, users) and the error mapping alike."""
+    user_id = register(email="correlated@example.com", password=PASSWORD)["user"]["id"]
+    boss = admin()
+    log_lines.clear()
+    event = http_event("PATCH", f"/v1/users/{user_id}", body={"role": "manager"}, principal=boss)
+    assert users_function.lambda_handler(event, FakeContext())["statusCode"] == 200
+    stale = http_event("GET", "/v1/users/me", principal=(user_id, "customer"))  # an epoch ago
+    assert users_function.lambda_handler(stale, FakeContext())["statusCode"] == 401
+
+    lines = [json.loads(line) for line in log_lines]
+    assert {line.get("security_event") for line in lines} >= {"role_change", "stale_token"}
+    request_ids = {event["requestContext"]["requestId"], stale["requestContext"]["requestId"]}
+    assert {line.get("correlation_id") for line in lines} == request_ids

@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 
 # Equal to storefront.events.base.EVENT_SOURCE (a unit test keeps them equal); not
 # imported from there because base.py imports pydantic.
@@ -32,7 +32,7 @@ OUTBOX_ENTITY = "outbox"  # storefront.data.outbox.OUTBOX_ENTITY, same reason (p
 MAX_ENTRIES = 10  # PutEvents' limit per request
 MAX_REQUEST_BYTES = 256 * 1024  # PutEvents' limit per request, and so per entry
 
-logger = get_logger("relay")
+logger = module_logger()
 
 
 class MalformedRecord(ValueError):

@@ -14,9 +14,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from storefront.domain.errors import DomainError, RetryLater
 from storefront.http.problems import problem_response
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 
-_logger = get_logger("http")
+_logger = module_logger()
 
 
 def _public_errors(raw_errors: Any) -> list[dict[str, Any]]:

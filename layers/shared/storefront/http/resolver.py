@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from storefront.http.errors import install_problem_handlers
 from storefront.http.problems import problem_proxy_result
-from storefront.observability import get_logger
+from storefront.observability import function_logger
 from storefront.settings import get_settings
 
 MAX_BODY_BYTES = 256 * 1024
@@ -124,9 +124,9 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCon
     return response
 
 
-def http_handler(app: APIGatewayHttpResolver, service: str) -> LambdaHandler:
-    """The `lambda_handler` of an HTTP function: logs correlated by request id."""
-    logger = get_logger(service)
+def http_handler(app: APIGatewayHttpResolver) -> LambdaHandler:
+    """The `lambda_handler` of an HTTP function: every line it logs carries the request id."""
+    logger = function_logger()
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

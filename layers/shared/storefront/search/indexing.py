@@ -29,7 +29,7 @@ from typing import Any
 from storefront.data import categories, products, search_index, search_lease
 from storefront.domain import clock
 from storefront.domain.catalog.entities import Product
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 from storefront.search.documents import document_of
 from storefront.search.index import IndexWriter, build_index
 from storefront.search.schema import open_index
@@ -43,7 +43,7 @@ PRODUCT_EVENTS = ("product.created", "product.updated", "product.deleted")
 STOCK_EVENTS = ("inventory.availability_changed",)
 CATEGORY_EVENTS = ("category.created", "category.updated", "category.deleted")
 
-_logger = get_logger("search-indexer")
+_logger = module_logger()
 
 
 class IndexBusy(Exception):

@@ -23,13 +23,13 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from storefront.data import search_index
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 from storefront.search.query import SearchIndex
 from storefront.search.schema import open_index
 
 BACKGROUND_ABOVE_BYTES = 32 * 1024 * 1024  # compressed; ≈ a third of a second from S3 inside a region
 
-_logger = get_logger("search")
+_logger = module_logger()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ or deletes the upload and marks it failed. Only ready images are shown, by `posi
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,9 +22,10 @@ from storefront.domain.catalog.entities import ImageRecord, Product
 from storefront.domain.errors import Conflict, NotFound
 from storefront.events.catalog import ProductData, ProductUpdated
 from storefront.ids import new_ulid
+from storefront.observability import module_logger
 from storefront.settings import get_settings
 
-log = logging.getLogger(__name__)
+log = module_logger()
 
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_IMAGES = 20  # pending and ready images of one product

@@ -22,7 +22,7 @@ from storefront.domain.identity.passwords import hash_password, verify_password
 from storefront.domain.identity.rules import check_new_password, check_password_size, normalise_email
 from storefront.ids import new_ulid
 from storefront.models.roles import Role
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 from storefront.security.tokens import ACCESS_TOKEN_TTL_S, issue_access_token
 
 REFRESH_TOKEN_TTL_S = 30 * 24 * 3600
@@ -33,7 +33,7 @@ DISABLED = "This account is disabled."
 # A creation that loses to a concurrent one re-reads the winner this often.
 _ENSURE_ATTEMPTS = 5
 
-_logger = get_logger("identity")
+_logger = module_logger()
 
 
 def _checked[T](check: Callable[[T], T], value: T, field: str) -> T:

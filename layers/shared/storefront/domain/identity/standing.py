@@ -11,11 +11,11 @@ from __future__ import annotations
 from storefront.data import standing as standings
 from storefront.domain.errors import Unauthorized
 from storefront.models.roles import Role
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 
 SESSION_ENDED = "The session has ended (the account changed); sign in again."
 
-_logger = get_logger("identity")
+_logger = module_logger()
 
 
 def current_role(user_id: str, token_epoch: int) -> Role:

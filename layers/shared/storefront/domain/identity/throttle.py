@@ -30,7 +30,7 @@ from functools import cache
 
 from storefront.data import throttle as counters
 from storefront.domain.errors import TooManyRequests
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 from storefront.settings import Settings, get_settings
 
 # What stands for the address when there is none (a direct invoke, not API Gateway).
@@ -39,7 +39,7 @@ NO_ADDRESS = "unknown"
 _IPV6_PREFIX = 64
 _ADDRESS, _EMAIL = "IP", "EMAIL"
 
-_logger = get_logger("identity")
+_logger = module_logger()
 
 
 class Limit(StrEnum):

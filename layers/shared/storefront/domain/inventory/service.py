@@ -24,13 +24,13 @@ from storefront.domain.inventory.entities import StockLevel, availability_change
 from storefront.domain.pages import Slice
 from storefront.events.base import DomainEvent
 from storefront.events.inventory import InventoryAvailabilityChanged, InventoryLowStock
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 
 ATTEMPTS = 20
 NO_SKU = "No stock item for this SKU."
 BUSY = "The stock of this SKU changed concurrently too often; try again."
 
-_logger = get_logger("inventory")
+_logger = module_logger()
 
 
 def _backoff(attempt: int) -> None:

@@ -18,7 +18,7 @@ from storefront.domain.users.entities import Address, AddressChanges, DefaultCha
 from storefront.domain.users.rules import MAX_ADDRESSES, check_admin_change
 from storefront.ids import new_ulid
 from storefront.models.roles import Role
-from storefront.observability import get_logger
+from storefront.observability import module_logger
 
 # Conditional writes that lose to a concurrent change are re-read and retried this often.
 ATTEMPTS = 5
@@ -26,7 +26,7 @@ NO_USER = "No such user."
 NO_ADDRESS = "No such address."
 BUSY = "The address book changed concurrently; try again."
 
-_logger = get_logger("users")
+_logger = module_logger()
 
 
 def _profile(user_id: str) -> Profile:
