@@ -144,11 +144,9 @@ def explain(error: Exception) -> str:
     return f"--{', --'.join(fields)}: {error.detail}" if fields else error.detail
 
 
-def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(
-        prog="python -m devkit.admin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    target = main.add_mutually_exclusive_group()
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """--stack-name or --data-dir: what every operator command works on."""
+    target = parser.add_mutually_exclusive_group()
     target.add_argument("--stack-name", help="a deployed stack (default: the running local runtime)")
     target.add_argument(
         "--data-dir",
@@ -156,6 +154,13 @@ def parser() -> argparse.ArgumentParser:
         default=Path(os.environ.get("LOCAL_DATA_DIR") or localstate.DATA_DIR),
         help="the local runtime's data directory (env LOCAL_DATA_DIR; default .local)",
     )
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="python -m devkit.admin", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_target_arguments(main)
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
     create = commands.add_parser("create", help="create a user with a role")
     create.add_argument("--password", help="at least 8 characters (asked for when left out)")

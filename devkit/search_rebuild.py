@@ -10,7 +10,6 @@ pick the new version up within seconds; a missing index is also rebuilt on its o
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,14 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--stack-name", help="a deployed stack (default: the running local runtime)")
-    target.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("LOCAL_DATA_DIR") or localstate.DATA_DIR),
-        help="the local runtime's data directory (env LOCAL_DATA_DIR; default .local)",
-    )
+    admin.add_target_arguments(parser)
     parser.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the writer lease")
     arguments = parser.parse_args(argv)
     try:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from devkit import admin, localstate
+from devkit import admin
 from storefront.security.signing_keys import KeySetError
 
 
@@ -55,14 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devkit.signing_keys", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--stack-name", help="a deployed stack (default: the running local runtime)")
-    target.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("LOCAL_DATA_DIR") or localstate.DATA_DIR),
-        help="the local runtime's data directory (env LOCAL_DATA_DIR; default .local)",
-    )
+    admin.add_target_arguments(parser)
     parser.add_argument("--force", action="store_true", help="rotate even if the next key is under two hours old")
     arguments = parser.parse_args(argv)
     try:

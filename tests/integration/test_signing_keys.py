@@ -32,19 +32,29 @@ def stored() -> KeySet:
     return KeySet.parse(boto3.client("secretsmanager").get_secret_value(SecretId=SECRET)["SecretString"])
 
 
-def test_first_keys_are_made_once_and_published_when_the_stack_is_created(monkeypatch: pytest.MonkeyPatch) -> None:
-    answers: list[str] = []
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the function answers CloudFormation (its presigned URL is not reachable here)."""
+    answered: list[str] = []
     monkeypatch.setattr(
-        signing_keys_function, "_answer_cloudformation", lambda event, status, reason="": answers.append(status)
+        signing_keys_function, "_answer_cloudformation", lambda event, status, reason="": answered.append(status)
     )
-    event = {
-        "RequestType": "Create",
+    return answered
+
+
+def custom_resource_event(request_type: str) -> dict[str, Any]:
+    return {
+        "RequestType": request_type,
         "ResponseURL": "https://cloudformation-custom-resource-response.example/presigned",
         "StackId": "stack",
         "RequestId": "request",
         "LogicalResourceId": "SigningKeys",
         "ResourceProperties": {"Issuer": "https://d1.cloudfront.net"},
     }
+
+
+def test_first_keys_are_made_once_and_published_when_the_stack_is_created(answers: list[str]) -> None:
+    event = custom_resource_event("Create")
     signing_keys_function.lambda_handler(event, FakeContext())
     first = stored()
     signing_keys_function.lambda_handler({**event, "RequestType": "Update"}, FakeContext())
@@ -55,23 +65,9 @@ def test_first_keys_are_made_once_and_published_when_the_stack_is_created(monkey
     assert published(DISCOVERY_KEY)["issuer"] == "https://d1.cloudfront.net"
 
 
-def test_custom_resource_reports_failure_instead_of_hanging_when_keys_cannot_be_made(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    answers: list[str] = []
-    monkeypatch.setattr(
-        signing_keys_function, "_answer_cloudformation", lambda event, status, reason="": answers.append(status)
-    )
+def test_custom_resource_reports_failure_instead_of_hanging_when_keys_cannot_be_made(answers: list[str]) -> None:
     boto3.client("secretsmanager").put_secret_value(SecretId=SECRET, SecretString="not a key set")
-    event = {
-        "RequestType": "Create",
-        "ResponseURL": "https://x.example",
-        "StackId": "s",
-        "RequestId": "r",
-        "LogicalResourceId": "SigningKeys",
-        "ResourceProperties": {"Issuer": "https://d1.cloudfront.net"},
-    }
-    signing_keys_function.lambda_handler(event, FakeContext())
+    signing_keys_function.lambda_handler(custom_resource_event("Create"), FakeContext())
     assert answers == ["FAILED"]
 
 
