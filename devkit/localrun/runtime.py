@@ -106,6 +106,11 @@ class Runtime:
         self.admin: EnsuredAdmin | None = None
         self.images: LocalImages | None = None
 
+    def aws_client(self, service: str) -> Any:
+        """A client of the running emulators (the table's, moto's for the rest)."""
+        assert self.emulators is not None, "the runtime is not running"
+        return self.emulators.client(service)
+
     @property
     def url(self) -> str:
         assert self.server is not None, "the HTTP server is not running"

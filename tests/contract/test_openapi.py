@@ -27,7 +27,9 @@ def test_every_error_response_is_a_problem_and_every_operation_declares_security
     public = {(route.method, route.path) for route in http_routes() if route.public}
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            expected_security = [] if (method.upper(), path) in public else [{"bearerAuth": []}]
+            expected_security: list[dict[str, list[str]]] = (
+                [] if (method.upper(), path) in public else [{"bearerAuth": []}]
+            )
             assert operation["security"] == expected_security, (method, path)
             for status, response in operation["responses"].items():
                 if int(status) >= 400 and int(status) != 503:

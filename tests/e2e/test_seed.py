@@ -10,6 +10,7 @@ import requests
 
 from devkit import seed
 from devkit.localrun.testing import wait_until
+from devkit.seed_api import Api
 from devkit.seed_catalog import CATEGORIES, product
 from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
 
@@ -69,16 +70,16 @@ def test_seed_loads_a_public_catalog_with_images_and_adds_nothing_when_run_again
 def test_seed_skips_images_with_a_warning_when_the_images_route_is_missing(
     local_api: LocalApi, local_admin: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real_request = seed.Api.request
+    real_request = Api.request
 
-    def without_images(api: seed.Api, method: str, path: str, body: Any = None, *, auth: bool = True) -> Any:
+    def without_images(api: Api, method: str, path: str, body: Any = None, *, auth: bool = True) -> Any:
         if path.endswith("/images"):
             missing = requests.Response()
             missing.status_code = 404
             return missing
         return real_request(api, method, path, body, auth=auth)
 
-    monkeypatch.setattr(seed.Api, "request", without_images)
+    monkeypatch.setattr(Api, "request", without_images)
 
     summary = seed.run(seed.local_target(local_api.data_dir), products=2, seed=8, workers=2)
 

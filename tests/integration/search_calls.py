@@ -30,7 +30,7 @@ def search_aws(aws: str) -> Iterator[str]:
     boto3.client("sqs").create_queue(QueueName=os.environ["SEARCH_QUEUE_URL"].rsplit("/", 1)[-1])
     service._replica = None
     service._rebuild_requested_at = None
-    indexer_function.workspace = indexing.Workspace()
+    indexer_function.workspace = indexing.Workspace()  # type: ignore[attr-defined]  # a module loaded by path
     _delivered.clear()
     yield aws
     service._replica = None

@@ -121,7 +121,7 @@ def test_tools_reach_the_runtime_and_a_rotated_key_survives_a_restart_when_state
     assert not localstate.state_file(tmp_path).exists()
 
     with running(options) as again:
-        kept = again.emulators.client("secretsmanager").get_secret_value(SecretId="fixture-signing-secret")
+        kept = again.aws_client("secretsmanager").get_secret_value(SecretId="fixture-signing-secret")
 
     assert secret_id == "fixture-signing-secret"
     assert kept["SecretString"] == rotated

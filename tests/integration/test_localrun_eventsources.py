@@ -52,7 +52,7 @@ def received(runtime: Runtime, function: str) -> list[Any]:
 
 def put_event(runtime: Runtime, detail_type: str, detail: dict[str, Any], source: str = "fixture.orders") -> None:
     entry = {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": BUS}
-    answer = runtime.emulators.client("events").put_events(Entries=[entry])
+    answer = runtime.aws_client("events").put_events(Entries=[entry])
     assert answer["FailedEntryCount"] == 0
 
 
@@ -92,7 +92,7 @@ def _stream_records(runtime: Runtime) -> list[dict[str, Any]]:
 
 
 def test_stream_delivers_filtered_inserts_in_batches_when_items_are_written(runtime: Runtime) -> None:
-    dynamodb = runtime.emulators.client("dynamodb")
+    dynamodb = runtime.aws_client("dynamodb")
     table = "fixture-table"
     for index, kind in enumerate(["keep", "skip", "keep", "keep"]):
         dynamodb.put_item(TableName=table, Item={"PK": {"S": f"ITEM#{index}"}, "SK": {"S": "A"}, "kind": {"S": kind}})
@@ -109,6 +109,7 @@ def test_stream_delivers_filtered_inserts_in_batches_when_items_are_written(runt
     records = [record for record in _stream_records(runtime) if record["dynamodb"]["Keys"]["PK"]["S"] != "FLAKY"]
     assert [record["dynamodb"]["Keys"]["PK"]["S"] for record in records] == ["ITEM#0", "ITEM#2", "ITEM#3", "SENTINEL"]
     assert all(len(batch["Records"]) <= 2 for batch in received(runtime, "StreamRecorder"))
+    assert runtime.template is not None
     stream_arn = runtime.template.known_attributes[("Table", "StreamArn")]
     record = records[0]
     assert record["eventName"] == "INSERT"
@@ -121,7 +122,7 @@ def test_stream_delivers_filtered_inserts_in_batches_when_items_are_written(runt
 
 
 def test_stream_batch_is_delivered_again_when_the_function_fails(runtime: Runtime) -> None:
-    dynamodb = runtime.emulators.client("dynamodb")
+    dynamodb = runtime.aws_client("dynamodb")
     item = {"PK": {"S": "FLAKY"}, "SK": {"S": "A"}, "kind": {"S": "keep"}, "fail_once": {"BOOL": True}}
     dynamodb.put_item(TableName="fixture-table", Item=item)
 
@@ -134,7 +135,7 @@ def test_stream_batch_is_delivered_again_when_the_function_fails(runtime: Runtim
 
 
 def test_sqs_batch_is_deleted_and_reported_failures_are_redriven_when_processed(runtime: Runtime) -> None:
-    sqs = runtime.emulators.client("sqs")
+    sqs = runtime.aws_client("sqs")
     queue = sqs.get_queue_url(QueueName="fixture-jobs")["QueueUrl"]
     dead_letters = sqs.get_queue_url(QueueName="fixture-jobs-dead-letters")["QueueUrl"]
     for body in ("ok-1", "fail", "ok-2"):
@@ -193,7 +194,7 @@ def test_rule_with_a_queue_target_delivers_the_eventbridge_event_through_the_que
     assert event["account"] == runtime.template.account_id
     assert event["region"] == "us-east-1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["time"])
-    sqs = runtime.emulators.client("sqs")
+    sqs = runtime.aws_client("sqs")
     queue = sqs.get_queue_url(QueueName="fixture-index-queue")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     assert record["eventSource"] == "aws:sqs"
@@ -201,7 +202,7 @@ def test_rule_with_a_queue_target_delivers_the_eventbridge_event_through_the_que
 
 
 def test_rule_with_a_queue_target_applies_the_target_input_path_when_it_has_one(runtime: Runtime) -> None:
-    sqs = runtime.emulators.client("sqs")
+    sqs = runtime.aws_client("sqs")
     queue = sqs.get_queue_url(QueueName="fixture-details-queue")["QueueUrl"]
     put_event(runtime, "ProductChanged", {"product_id": "p-details"}, source=CATALOG)
 
@@ -259,12 +260,14 @@ def test_sqs_batch_item_failure_returns_only_that_message_to_the_queue_when_a_wi
     assert first["messageId"] == second["messageId"]
     assert int(second["attributes"]["ApproximateReceiveCount"]) == 2
     assert len(_index_records(runtime, {"p-ok-1", "p-ok-2"})) == 2  # delivered once, deleted
-    sqs = runtime.emulators.client("sqs")
+    sqs = runtime.aws_client("sqs")
     queue = sqs.get_queue_url(QueueName="fixture-index-queue")["QueueUrl"]
 
     def drained() -> bool:
         attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
-        return attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+        return bool(
+            attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+        )
 
     wait_until(drained, what="the queue emptied")
 
@@ -280,7 +283,7 @@ def test_schedule_invokes_the_function_with_its_input_when_the_rate_elapses(runt
 
 
 def test_s3_notification_delivers_object_created_records_when_the_key_matches_the_filter(runtime: Runtime) -> None:
-    s3 = runtime.emulators.client("s3")
+    s3 = runtime.aws_client("s3")
     s3.put_object(Bucket="fixture-uploads", Key="other/skipped.txt", Body=b"no")
     s3.put_object(Bucket="fixture-uploads", Key="uploads/my photo.png", Body=b"\x89PNG")
 

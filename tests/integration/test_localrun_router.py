@@ -58,7 +58,7 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     )
     with running(options) as started:
         _forget_storefront_caches()
-        dynamodb = started.emulators.client("dynamodb")
+        dynamodb = started.aws_client("dynamodb")
         for user_id, role in USERS.items():  # the authorizer reads the user's current role
             pk, sk = keys.user(user_id)
             dynamodb.put_item(TableName="fixture-table", Item={"PK": {"S": pk}, "SK": {"S": sk}, "role": {"S": role}})
@@ -279,7 +279,7 @@ def test_gateway_answers_404_when_no_route_matches(runtime: Runtime, method: str
 
 def test_requests_to_one_function_never_overlap_when_sent_concurrently(runtime: Runtime) -> None:
     module = runtime.functions["WhoamiFunction"].module
-    module.most_active = 0
+    module.most_active = 0  # type: ignore[attr-defined]  # the fixture function's counter
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         statuses = list(pool.map(lambda _: get(runtime, "/v1/items/1?respond=slow").status_code, range(4)))

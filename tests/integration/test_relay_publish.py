@@ -63,7 +63,7 @@ def stream_batch(count: int, *, first_sequence: int = 1) -> dict[str, Any]:
         item = outbox_item(ParcelSent(parcel_id=f"p-{index}"), now=1_795_725_819)
         image = item.serialize()
         keys = {"PK": image["PK"], "SK": image["SK"]}
-        change = {"Keys": keys, "NewImage": image, "SequenceNumber": str(first_sequence + index)}
+        change: dict[str, Any] = {"Keys": keys, "NewImage": image, "SequenceNumber": str(first_sequence + index)}
         change |= {"StreamViewType": "NEW_AND_OLD_IMAGES", "ApproximateCreationDateTime": 1_795_725_819.0}
         records.append(
             {"eventName": "INSERT", "eventSource": "aws:dynamodb", "eventSourceARN": STREAM_ARN, "dynamodb": change}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from storefront.data import search_index, search_lease
+from storefront.domain import clock
 from storefront.search import indexing
 from tests.integration.catalog_calls import create_category, create_product
 from tests.integration.search_calls import found
@@ -100,7 +101,7 @@ def test_concurrent_writers_take_turns_and_lose_no_change() -> None:
 
 
 def test_a_writer_gives_up_when_the_lease_stays_taken() -> None:
-    assert search_lease.acquire("someone-else", now=indexing.clock.now(), seconds=300)
+    assert search_lease.acquire("someone-else", now=clock.now(), seconds=300)
     with pytest.raises(indexing.IndexBusy):
         indexing.update(indexing.Changes(rebuild=True), indexing.Workspace(), wait_seconds=0.5)
 

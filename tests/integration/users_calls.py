@@ -46,7 +46,7 @@ def put_user(
 def users_call(
     method: str,
     path: str,
-    principal: tuple[str, str],
+    principal: tuple[str, str] | tuple[str, str, int],
     *,
     body: Any = None,
     query: dict[str, str] | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from storefront.data import throttle as counters_module
 from storefront.domain.errors import TooManyRequests
 from storefront.domain.identity import throttle
 from storefront.domain.identity.throttle import Limit, Policy, source_of
@@ -51,8 +52,8 @@ class RecordingLogger:
 @pytest.fixture
 def counters(monkeypatch: pytest.MonkeyPatch) -> FakeCounters:
     fake = FakeCounters()
-    monkeypatch.setattr(throttle.counters, "add_attempts", fake.add_attempts)
-    monkeypatch.setattr(throttle.counters, "add_attempts_from", fake.add_attempts_from)
+    monkeypatch.setattr(counters_module, "add_attempts", fake.add_attempts)
+    monkeypatch.setattr(counters_module, "add_attempts_from", fake.add_attempts_from)
     monkeypatch.setattr(throttle, "policy", lambda: RULES)
     return fake
 

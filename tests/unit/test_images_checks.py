@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -13,9 +14,9 @@ from storefront.domain.catalog.images import InvalidImage
 images = load_handler_module("functions/images")
 
 
-def encoded(fmt: str, size: tuple[int, int] = (40, 30), mode: str = "RGB", **options: object) -> bytes:
+def encoded(fmt: str, size: tuple[int, int] = (40, 30), mode: str = "RGB", **options: Any) -> bytes:
     out = io.BytesIO()
-    colour = {"RGB": (10, 120, 200), "RGBA": (10, 120, 200, 128), "1": 1}[mode]
+    colour: Any = {"RGB": (10, 120, 200), "RGBA": (10, 120, 200, 128), "1": 1}[mode]
     Image.new(mode, size, colour).save(out, fmt, **options)
     return out.getvalue()
 

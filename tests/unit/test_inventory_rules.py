@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from storefront.data import inventory as inventory_data
 from storefront.domain.errors import Conflict
 from storefront.domain.inventory import service
 from storefront.domain.inventory.entities import StockLevel, availability_changed, crossed_down
@@ -104,9 +105,9 @@ def test_both_events_are_emitted_when_one_write_crosses_both_boundaries() -> Non
 
 
 def test_adjustment_is_409_when_concurrent_changes_keep_winning(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service.inventory, "adjust_unless_crossing", lambda *_: None)
-    monkeypatch.setattr(service.inventory, "get_stock", lambda _: LEVEL)
-    monkeypatch.setattr(service.inventory, "replace_level", lambda *_: False)
+    monkeypatch.setattr(inventory_data, "adjust_unless_crossing", lambda *_: None)
+    monkeypatch.setattr(inventory_data, "get_stock", lambda _: LEVEL)
+    monkeypatch.setattr(inventory_data, "replace_level", lambda *_: False)
     monkeypatch.setattr(service, "_backoff", lambda _: None)
     with pytest.raises(Conflict):
         service.adjust("S", -5, "shrinkage")

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from devkit import seed
+from devkit.seed_api import SeedError
 from devkit.seed_catalog import CATEGORIES, KINDS, card_png, initials, product
 
 DEFINITIONS = {spec.slug: spec for spec in CATEGORIES}
@@ -72,10 +73,10 @@ def test_stack_target_is_its_api_url_output_when_named() -> None:
     url = "https://abc.execute-api.eu-west-1.amazonaws.com"
 
     assert seed.stack_api_url("shop", _FakeCloudFormation({"ApiUrl": url})) == url
-    with pytest.raises(seed.SeedError, match="no ApiUrl output"):
+    with pytest.raises(SeedError, match="no ApiUrl output"):
         seed.stack_api_url("shop", _FakeCloudFormation({}))
 
 
 def test_deployed_target_needs_an_email_when_given_by_url() -> None:
-    with pytest.raises(seed.SeedError, match="--email"):
+    with pytest.raises(SeedError, match="--email"):
         seed.main(["--api-url", "https://api.example.com"])

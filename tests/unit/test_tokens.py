@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import json
 import time
+from functools import partial
+from typing import Any
 
 import jwt
 import pytest
@@ -126,7 +128,7 @@ def test_token_is_refused_when_the_published_key_is_too_short_or_not_rsa() -> No
     oct_jwk = {"kty": "oct", "kid": "weak", "k": "c2VjcmV0"}
     for jwk in (weak_jwk, oct_jwk):
         with pytest.raises(InvalidToken):
-            verify_with(token, JwksCache(lambda jwk=jwk: {"keys": [jwk]}))
+            verify_with(token, JwksCache(partial(dict, keys=[jwk])))
 
 
 def test_token_is_refused_when_payload_is_tampered_under_the_old_signature() -> None:
@@ -154,7 +156,7 @@ def test_token_is_refused_when_expired() -> None:
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
 def test_token_is_refused_when_not_yet_valid(claim: str) -> None:
     future = int(time.time()) + 600
-    overrides: dict[str, object] = {claim: future}
+    overrides: dict[str, Any] = {claim: future}
     if claim == "iat":
         overrides["exp"] = future + 300
     with pytest.raises(InvalidToken):
@@ -172,15 +174,16 @@ def test_token_is_refused_when_not_yet_valid(claim: str) -> None:
         ("sep", "0"),
     ],
 )
-def test_token_is_refused_when_a_claim_is_wrong(claim: str, value: object) -> None:
+def test_token_is_refused_when_a_claim_is_wrong(claim: str, value: Any) -> None:
     with pytest.raises(InvalidToken):
         verify_access_token(forge_token(**{claim: value}))
 
 
 @pytest.mark.parametrize("claim", ["exp", "iat", "iss", "aud", "sub", "jti", "typ", "role", "sep"])
 def test_token_is_refused_when_a_required_claim_is_missing(claim: str) -> None:
+    missing: dict[str, Any] = {claim: None}
     with pytest.raises(InvalidToken):
-        verify_access_token(forge_token(**{claim: None}))
+        verify_access_token(forge_token(**missing))
 
 
 def test_token_is_refused_when_role_is_unknown() -> None:
