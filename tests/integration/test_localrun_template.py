@@ -25,7 +25,7 @@ def test_globals_resolve_to_local_names_when_they_ref_resources(template: LocalT
     assert environment["CURSOR_SECRET_ARN"] == "storefront-cursor-signing-secret"
     assert environment["JWT_ISSUER"].startswith("https://")  # the CDN, where the JWKS is published
     assert environment["JWT_AUDIENCE"] == "storefront-api"
-    assert environment["CORS_ALLOWED_ORIGINS"] == "https://localhost:5173"
+    assert environment["CORS_ALLOWED_ORIGINS"] == "http://localhost:5173,http://localhost:3000"
     assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"
 
 
@@ -86,7 +86,7 @@ def test_http_api_keeps_the_template_authorizer_and_cors_when_read(template: Loc
     assert authorizer.audience == ("storefront-api",)
     assert authorizer.issuer.startswith("https://")
     assert api.cors is not None
-    assert api.cors.allow_origins == ("https://localhost:5173",)
+    assert api.cors.allow_origins == ("http://localhost:5173", "http://localhost:3000")
     assert api.cors.max_age == 600
     health = next(route for route in api.routes if route.path == "/v1/health")
     assert (health.method, health.function, health.public) == ("GET", "OperationsFunction", True)

@@ -24,7 +24,7 @@ from tests.integration.search_calls import (
     search,
     sqs_record,
 )
-from tests.support import FakeContext
+from tests.support import FakeContext, problem
 
 pytestmark = pytest.mark.usefixtures("search_aws")
 # Query behaviour does not depend on the table's engine: those tests run on moto only; the
@@ -156,9 +156,23 @@ def test_paging_returns_every_match_exactly_once(catalog: dict[str, Any]) -> Non
 def test_a_cursor_is_bound_to_its_filters_and_cannot_be_forged(catalog: dict[str, Any]) -> None:
     cursor = body_of(search({"sort": "price_asc", "limit": "2"}))["next_cursor"]
     assert search({"sort": "price_desc", "limit": "2", "cursor": cursor})["statusCode"] == 400
-    assert search({"sort": "price_asc", "brand": "peak", "cursor": cursor})["statusCode"] == 400
-    assert search({"sort": "price_asc", "cursor": cursor[:-2] + "xx"})["statusCode"] == 400
+    other_filters = search({"sort": "price_asc", "brand": "peak", "cursor": cursor})
+    assert other_filters["statusCode"] == 400
+    assert "belongs to another query" in problem(other_filters)["detail"]  # not a bare "invalid"
+    forged = search({"sort": "price_asc", "cursor": cursor[:-2] + "xx"})
+    assert forged["statusCode"] == 400
+    assert "invalid" in problem(forged)["detail"]
     assert search({"sort": "price_asc", "limit": "3", "cursor": cursor})["statusCode"] == 200  # limit may change
+
+
+@moto_only
+@pytest.mark.parametrize(("query", "field"), [({"q": "**"}, "q"), ({"sort": "relevance"}, "sort")])
+def test_an_unusable_query_is_a_422_naming_its_field_like_every_other(
+    catalog: dict[str, Any], query: dict[str, str], field: str
+) -> None:
+    response = search(query)
+    assert response["statusCode"] == 422
+    assert [error["loc"] for error in problem(response)["errors"]] == [["query", field]]
 
 
 @moto_only

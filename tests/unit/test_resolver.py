@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any
 
 import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from storefront.data import standing as standings
@@ -49,6 +50,11 @@ def boom() -> dict[str, Any]:
 @app.get("/v1/widgets/bad-response")
 def bad_response() -> Widget:
     return {"name": "x"}  # type: ignore[return-value]
+
+
+@app.get("/v1/widgets/count")
+def widget_count(count: Annotated[int, Query(ge=1, le=10)] = 1) -> dict[str, Any]:
+    return {"count": count}
 
 
 @app.get("/v1/manager-only")
@@ -222,3 +228,13 @@ def test_role_route_is_401_when_the_user_is_disabled_gone_or_the_session_epoch_m
 )
 def test_every_response_forbids_content_sniffing_when_served(event: dict[str, Any]) -> None:
     assert call(event)["headers"]["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_query_parameter_sent_twice_is_named_as_repeated_when_refused() -> None:
+    event = http_event("GET", "/v1/widgets/count", query={"count": "3,3"})
+    event["rawQueryString"] = "count=3&count=3"
+    response = call(event)
+    assert response["statusCode"] == 422
+    [error] = problem(response)["errors"]
+    assert error["loc"] == ["query", "count"]
+    assert error["msg"] == "`count` is given more than once; send it once."

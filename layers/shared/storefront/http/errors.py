@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -31,6 +32,18 @@ def _public_errors(raw_errors: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _named_repeats(errors: list[dict[str, Any]], raw_query: str) -> list[dict[str, Any]]:
+    """A query parameter sent twice reaches the route joined by a comma ("3,3"): say so."""
+    names = [name for name, _ in parse_qsl(raw_query, keep_blank_values=True)]
+    repeated = {name for name in names if names.count(name) > 1}
+    for error in errors:
+        location = error["loc"]
+        if len(location) == 2 and location[0] == "query" and location[1] in repeated:
+            error["msg"] = f"`{location[1]}` is given more than once; send it once."
+            error["type"] = "repeated"
+    return errors
+
+
 def install_problem_handlers(app: APIGatewayHttpResolver) -> None:
     def request_id() -> str:
         return str(app.current_event.request_context.request_id or "unknown")
@@ -42,7 +55,7 @@ def install_problem_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[str]:
-        errors = _public_errors(error.errors())
+        errors = _named_repeats(_public_errors(error.errors()), app.current_event.raw_query_string or "")
         if any(item["type"] == "json_invalid" for item in errors):
             return problem_response(400, "malformed-json", "Bad request", "The body is not valid JSON.", request_id())
         return problem_response(

@@ -1,8 +1,9 @@
 """Cursor pagination: opaque cursors, signed and bound to the caller and the query.
 
-A cursor is base64url(JSON of the last evaluated key) + "." + HMAC-SHA256 over the
-payload, the caller's id and the query's scope. A cursor that was altered, or that
-is replayed by another caller or on another list, fails verification → 400.
+A cursor is base64url(JSON of the last evaluated key) "." a short tag of the caller and
+the query's scope "." HMAC-SHA256 over the payload, the caller's id and the scope. A
+cursor that was altered fails verification → 400 "invalid"; one replayed by another
+caller, on another list or with other filters → 400 saying it belongs to another query.
 """
 
 from __future__ import annotations
@@ -51,21 +52,33 @@ def _mac(key: bytes, payload: str, caller: str, scope: str) -> str:
     return _b64encode(hmac.new(b"cursor:" + key, message, hashlib.sha256).digest())
 
 
+def _query_tag(caller: str, scope: str) -> str:
+    """A short, unkeyed digest of who asked and which list: it only tells a cursor of another
+    query from a damaged one (the MAC alone decides whether a cursor is trusted)."""
+    return _b64encode(hashlib.sha256("\x1f".join((caller, scope)).encode()).digest()[:6])
+
+
 def encode_cursor(last_key: dict[str, Any] | None, *, caller: str, scope: str) -> str | None:
     if not last_key:
         return None
     payload = _b64encode(json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode())
-    return f"{payload}.{_mac(keyring_cache.current().active_key, payload, caller, scope)}"
+    signature = _mac(keyring_cache.current().active_key, payload, caller, scope)
+    return f"{payload}.{_query_tag(caller, scope)}.{signature}"
 
 
 def decode_cursor(cursor: str | None, *, caller: str, scope: str) -> dict[str, Any] | None:
     if cursor is None:
         return None
-    payload, _, signature = cursor.partition(".")
-    if not signature or not cursor.isascii():
+    payload, tag, signature = [*cursor.split("."), "", ""][:3]
+    if not signature or cursor.count(".") != 2 or not cursor.isascii():
         # compare_digest raises TypeError on a str with non-ASCII characters; a cursor we
         # issued is base64url and ASCII, so anything else is refused before comparing.
         raise BadRequest("The cursor is invalid for this list.")
+    if not hmac.compare_digest(tag.encode("ascii"), _query_tag(caller, scope).encode("ascii")):
+        raise BadRequest(
+            "The cursor belongs to another query (other filters, sort or list, or another caller): "
+            "start again without it."
+        )
     keys = keyring_cache.current().keys.values()  # a rotation does not void live cursors
     given = signature.encode("ascii")
     if not any(hmac.compare_digest(given, _mac(key, payload, caller, scope).encode("ascii")) for key in keys):

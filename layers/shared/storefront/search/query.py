@@ -262,12 +262,14 @@ class SearchIndex:
         if query.q is not None and query.q.strip():
             expression = match_expression(query.q)
             if expression is None:
-                raise Unprocessable("q must contain at least one letter or digit.")
+                message = "q must contain at least one letter or digit."
+                raise Unprocessable(message, errors=[{"loc": ["query", "q"], "msg": message, "type": "value_error"}])
         sort = query.sort or ("relevance" if expression is not None else "newest")
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}")
         if sort == "relevance" and expression is None:
-            raise Unprocessable("sort=relevance needs q.")
+            message = "sort=relevance needs q."
+            raise Unprocessable(message, errors=[{"loc": ["query", "sort"], "msg": message, "type": "value_error"}])
         position = _cursor_values(sort, query.after)
         if expression is not None:
             # The category filter joins the MATCH (see `category_keys` in storefront.search.schema).
