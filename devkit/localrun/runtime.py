@@ -44,6 +44,10 @@ class Options:
     parameter_overrides: dict[str, str] = field(default_factory=dict)
     # The admin account ensured at start (`make dev` passes LOCAL_ADMIN_*); None: no account.
     admin: LocalAdmin | None = None
+    # Make what a new stack makes at creation: the token keys (and their JWKS) and a first
+    # search index. Through the shared package, so only where the process has not read its
+    # settings before (a test that hosts the runtime in its own process says False).
+    prepare_store: bool = True
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ class Runtime:
         for path in reversed(template.layer_paths()):
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
-        if SIGNING_SECRET in template.resources() and os.environ.get("IMAGES_BUCKET"):
+        if options.prepare_store and SIGNING_SECRET in template.resources() and os.environ.get("IMAGES_BUCKET"):
             ensure_signing_keys()
         if options.admin is not None:
             self.admin = ensure_admin(options.admin)
@@ -169,7 +173,7 @@ class Runtime:
         self.gateway = Gateway(
             http_apis(template), self.functions, jwt_verifier=JwtVerifier(self._local_environment()["JWT_ISSUER"])
         )
-        if os.environ.get("SEARCH_BUCKET") and SEARCH_BUCKET in template.resources():
+        if options.prepare_store and os.environ.get("SEARCH_BUCKET") and SEARCH_BUCKET in template.resources():
             ensure_search_index()
         wiring = SourceWiring(template, self.functions, self.emulators, self.stop_event, options.schedule_scale)
         self.pollers = wiring.wire()

@@ -26,7 +26,8 @@ def test_the_rule_routes_exactly_the_events_the_indexer_understands() -> None:
     assert rule["EventPattern"]["source"] == ["storefront"]
     understood = {*indexing.PRODUCT_EVENTS, *indexing.STOCK_EVENTS, *indexing.CATEGORY_EVENTS}
     assert set(rule["EventPattern"]["detail-type"]) == understood
-    assert rule["Targets"] == [{"Id": "search-index-queue", "Arn": {"Fn::GetAtt": ["SearchIndexQueue", "Arn"]}}]
+    [target] = rule["Targets"]
+    assert (target["Id"], target["Arn"]) == ("search-index-queue", {"Fn::GetAtt": ["SearchIndexQueue", "Arn"]})
     policy = _resources()["SearchIndexQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert policy["Principal"] == {"Service": "events.amazonaws.com"}
     assert policy["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["SearchIndexRule", "Arn"]}}}

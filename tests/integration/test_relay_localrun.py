@@ -35,6 +35,7 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         data_dir=tmp_path_factory.mktemp("localrun-relay"),
         use_java=request.param == "dynamodb-local",
         serve_http=False,
+        prepare_store=False,  # this process read the tests' settings: the relay needs neither keys nor index
     )
     with running(options) as started:
         assert started.wait_sources_ready(), "a source never started watching"
