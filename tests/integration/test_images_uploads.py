@@ -165,8 +165,9 @@ def test_failed_uploads_do_not_count_when_the_limit_is_checked(
     monkeypatch.setattr(images, "MAX_IMAGES", 2)
     for _ in range(2):
         started = start_upload(product["id"])
-        deliver(upload(started, b"not an image"))
-    start_upload(product["id"])  # no 409: the failed ones were released
+        key = upload(started, b"not an image")
+        assert deliver(key) == [{"key": key, "outcome": "failed"}]
+    assert start_upload(product["id"])["image_id"]  # 201, not 409: the failed ones were released
 
 
 def test_uploads_pending_for_an_hour_are_marked_failed_and_stop_counting_when_the_limit_is_checked(
