@@ -1,7 +1,8 @@
 """E2E: the local runtime (`make dev`) in a subprocess, once per session, on a free port.
 
 The runtime keeps its data in a temporary directory and is stopped with SIGINT, as
-Ctrl-C stops it; teardown checks it exited cleanly and left no process behind.
+Ctrl-C stops it; teardown checks it exited cleanly and left no process behind. If it does
+not start, the first test using it errors with the reason and the others skip.
 """
 
 from __future__ import annotations
@@ -13,11 +14,19 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.local_api import SESSION_ENVIRONMENT, LocalApi, assert_stopped_cleanly, start_local_api
+from tests.e2e.startup import StartupGuard
+
+SESSION_START = StartupGuard("local_api")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    SESSION_START.skip_if_failed(item)
 
 
 @pytest.fixture(scope="session")
 def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
-    api = start_local_api(tmp_path_factory.mktemp("local-api"), SESSION_ENVIRONMENT)
+    api = SESSION_START.start(lambda: start_local_api(tmp_path_factory.mktemp("local-api"), SESSION_ENVIRONMENT))
     try:
         yield api
     finally:

@@ -15,7 +15,10 @@ from devkit.localrun.emulators import free_port
 from devkit.localrun.testing import wait_until
 from devkit.template import ROOT
 
-READY_TIMEOUT_S = 60.0
+# Generous: a loaded 2-core machine may take minutes to start the JVM and import every function.
+READY_TIMEOUT_S = 180.0
+# A request's read timeout: a function's first request imports it, slow on a busy machine.
+REQUEST_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 20.0
 # The admin the session's runtime ensures at start, as `make dev` does from its defaults.
 ADMIN_EMAIL = "e2e-admin@storefront.local"
@@ -39,7 +42,7 @@ class LocalApi:
     def stderr(self) -> str:
         return (self.data_dir.parent / "stderr.log").read_text(errors="replace")
 
-    def get(self, path: str, timeout: float = 30, **kwargs: object) -> requests.Response:
+    def get(self, path: str, timeout: float = REQUEST_TIMEOUT_S, **kwargs: object) -> requests.Response:
         return requests.get(self.url + path, timeout=timeout, **kwargs)  # type: ignore[arg-type]
 
     def stop(self, signum: signal.Signals = signal.SIGINT) -> int:
@@ -87,10 +90,19 @@ def start_local_api(workdir: Path, environment: dict[str, str] | None = None) ->
     api = LocalApi(f"http://127.0.0.1:{port}", process, data_dir)
     try:
         wait_until(lambda: _ready(api), timeout_s=READY_TIMEOUT_S, interval_s=0.1, what="GET /v1/health answers 200")
+    except AssertionError as slow:
+        api.stop(signal.SIGKILL)
+        raise AssertionError(
+            f"the local runtime did not start: {slow}\n{_tail(api.stdout)}\n{_tail(api.stderr)}"
+        ) from None
     except BaseException:
         api.stop(signal.SIGKILL)
         raise
     return api
+
+
+def _tail(log: str, lines: int = 20) -> str:
+    return "\n".join(log.splitlines()[-lines:])
 
 
 def assert_stopped_cleanly(api: LocalApi, code: int) -> None:

@@ -18,7 +18,7 @@ import requests
 
 from devkit import localstate
 from devkit.localrun.testing import wait_until
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
+from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, REQUEST_TIMEOUT_S, LocalApi
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ def call(
 ) -> requests.Response:
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    return requests.request(method, api.url + path, headers=headers, json=body, timeout=10)
+    return requests.request(method, api.url + path, headers=headers, json=body, timeout=REQUEST_TIMEOUT_S)
 
 
 def created(response: requests.Response) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import requests
 
 from devkit import localstate
 from storefront.security.signing_keys import KeySet
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
+from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, REQUEST_TIMEOUT_S, LocalApi
 from tests.signing import forge_token
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,9 @@ def call(
     api: LocalApi, method: str, path: str, token: str | None = None, body: Any = None, **params: str
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    return requests.request(method, api.url + path, headers=headers, json=body, params=params or None, timeout=10)
+    return requests.request(
+        method, api.url + path, headers=headers, json=body, params=params or None, timeout=REQUEST_TIMEOUT_S
+    )
 
 
 def new_email(who: str = "user") -> str:
@@ -301,15 +303,15 @@ def test_refresh_token_is_refused_with_401_when_used_as_an_access_token(
 
 def test_gateway_answers_401_when_the_bearer_is_missing_or_empty(local_api: LocalApi) -> None:
     assert call(local_api, "GET", ME).status_code == 401
-    empty = requests.get(local_api.url + ME, headers={"Authorization": "Bearer "}, timeout=10)
+    empty = requests.get(local_api.url + ME, headers={"Authorization": "Bearer "}, timeout=REQUEST_TIMEOUT_S)
     assert empty.status_code == 401
-    assert requests.get(local_api.url + ME, headers={"Authorization": ""}, timeout=10).status_code == 401
+    assert requests.get(local_api.url + ME, headers={"Authorization": ""}, timeout=REQUEST_TIMEOUT_S).status_code == 401
 
 
 def test_issuer_publishes_its_discovery_document_and_jwks_when_running(local_api: LocalApi) -> None:
-    discovery = requests.get(f"{issuer(local_api)}/.well-known/openid-configuration", timeout=10).json()
+    discovery = requests.get(f"{issuer(local_api)}/.well-known/openid-configuration", timeout=REQUEST_TIMEOUT_S).json()
     assert discovery["issuer"] == issuer(local_api)
-    jwks = requests.get(discovery["jwks_uri"], timeout=10).json()
+    jwks = requests.get(discovery["jwks_uri"], timeout=REQUEST_TIMEOUT_S).json()
     assert {key["alg"] for key in jwks["keys"]} == {"RS256"}
     assert not any("d" in key for key in jwks["keys"])  # public parts only
 

@@ -11,14 +11,14 @@ import requests
 from PIL import Image
 
 from devkit.localrun.testing import wait_until
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
+from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, REQUEST_TIMEOUT_S, LocalApi
 
 pytestmark = pytest.mark.e2e
 
 
 def call(api: LocalApi, method: str, path: str, token: str | None = None, body: Any = None) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    return requests.request(method, api.url + path, headers=headers, json=body, timeout=10)
+    return requests.request(method, api.url + path, headers=headers, json=body, timeout=REQUEST_TIMEOUT_S)
 
 
 def created(response: requests.Response) -> dict[str, Any]:
@@ -42,7 +42,9 @@ def test_uploaded_png_is_shown_and_served_as_webp_when_posted_to_the_presigned_u
     Image.new("RGB", (1200, 800), (250, 200, 0)).save(picture, "PNG")
 
     form = started["upload"]
-    answer = requests.post(form["url"], data=form["fields"], files={"file": picture.getvalue()}, timeout=10)
+    answer = requests.post(
+        form["url"], data=form["fields"], files={"file": picture.getvalue()}, timeout=REQUEST_TIMEOUT_S
+    )
     assert answer.status_code in (200, 201, 204), answer.text
 
     def shown() -> list[dict[str, Any]]:
@@ -52,10 +54,10 @@ def test_uploaded_png_is_shown_and_served_as_webp_when_posted_to_the_presigned_u
     assert image["id"] == started["image_id"]
     assert image["url"] == started["url"]
     assert image["url"].startswith(f"{local_api.url}/_local/images/images/")
-    served = requests.get(image["url"], timeout=10)
+    served = requests.get(image["url"], timeout=REQUEST_TIMEOUT_S)
     assert served.status_code == 200
     assert served.headers["Content-Type"] == "image/webp"
     assert Image.open(io.BytesIO(served.content)).size == (1024, 683)
-    assert requests.post(image["url"], timeout=10).status_code == 405
+    assert requests.post(image["url"], timeout=REQUEST_TIMEOUT_S).status_code == 405
     upload_url = f"{local_api.url}/_local/images/{form['fields']['key']}"
-    assert requests.get(upload_url, timeout=10).status_code == 404
+    assert requests.get(upload_url, timeout=REQUEST_TIMEOUT_S).status_code == 404

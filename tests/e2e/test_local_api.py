@@ -13,7 +13,7 @@ import requests
 from devkit.localrun.api import http_apis
 from devkit.localrun.config import LocalTemplate
 from devkit.template import ROOT, TEMPLATE_PATH
-from tests.e2e.local_api import LocalApi
+from tests.e2e.local_api import REQUEST_TIMEOUT_S, LocalApi
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def test_unknown_route_answers_the_gateway_404_when_nothing_matches(local_api: L
 
 
 def test_wrong_method_answers_404_when_only_the_path_exists(local_api: LocalApi) -> None:
-    response = requests.delete(local_api.url + "/v1/health", timeout=10)
+    response = requests.delete(local_api.url + "/v1/health", timeout=REQUEST_TIMEOUT_S)
 
     assert response.status_code == 404
 
@@ -79,7 +79,7 @@ def test_protected_routes_answer_401_when_no_token_is_sent(local_api: LocalApi) 
     for route in protected:
         path = re.sub(r"\{[^}]+\}", "x", route.path)
         method = "GET" if route.method == "ANY" else route.method
-        response = requests.request(method, local_api.url + path, timeout=10)
+        response = requests.request(method, local_api.url + path, timeout=REQUEST_TIMEOUT_S)
         assert response.status_code == 401, route.key
         assert response.json() == {"message": "Unauthorized"}
 
@@ -88,7 +88,7 @@ def test_cors_preflight_is_answered_by_the_gateway_when_the_origin_is_allowed(lo
     origin = LocalTemplate(TEMPLATE_PATH).shared_environment()["CORS_ALLOWED_ORIGINS"].split(",")[0]
     headers = {"Origin": origin, "Access-Control-Request-Method": "GET"}
 
-    response = requests.options(local_api.url + "/v1/health", headers=headers, timeout=10)
+    response = requests.options(local_api.url + "/v1/health", headers=headers, timeout=REQUEST_TIMEOUT_S)
 
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == origin

@@ -20,7 +20,7 @@ import requests
 from devkit import seed
 from devkit.localrun.testing import wait_until
 from devkit.template import ROOT
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
+from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, REQUEST_TIMEOUT_S, LocalApi
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +30,13 @@ FRESHNESS_S = 30.0  # relay (stream) → bus → queue (batching window) → ind
 
 def get(api: LocalApi, path: str, params: Any = None, token: str | None = None) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.get(api.url + path, params=params, headers=headers, timeout=10)
+    return requests.get(api.url + path, params=params, headers=headers, timeout=REQUEST_TIMEOUT_S)
 
 
 def send(api: LocalApi, method: str, path: str, token: str, body: Any) -> requests.Response:
-    return requests.request(method, api.url + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return requests.request(
+        method, api.url + path, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=REQUEST_TIMEOUT_S
+    )
 
 
 def page(api: LocalApi, params: Any) -> dict[str, Any]:
@@ -46,7 +48,9 @@ def page(api: LocalApi, params: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def manager(local_api: LocalApi) -> str:
     signed_in = requests.post(
-        local_api.url + "/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=10
+        local_api.url + "/v1/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        timeout=REQUEST_TIMEOUT_S,
     )
     assert signed_in.status_code == 200, signed_in.text
     return str(signed_in.json()["access_token"])
@@ -177,7 +181,9 @@ def test_a_product_change_appears_in_search_without_a_restart(
     wait_until(lambda: not hits(in_stock="true"), timeout_s=FRESHNESS_S, interval_s=0.25, what="sold out in search")
     assert hits()[0]["in_stock"] is False
     archived = requests.delete(
-        f"{local_api.url}/v1/products/{product_id}", headers={"Authorization": f"Bearer {manager}"}, timeout=10
+        f"{local_api.url}/v1/products/{product_id}",
+        headers={"Authorization": f"Bearer {manager}"},
+        timeout=REQUEST_TIMEOUT_S,
     )
     assert archived.status_code == 204, archived.text
     wait_until(lambda: not hits(), timeout_s=FRESHNESS_S, interval_s=0.25, what="an archived product out of search")
