@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any, Final
 
 import boto3
 from botocore.config import Config
+from werkzeug.serving import make_server
 
 from devkit.localrun.config import REGION
 from devkit.template import ROOT
@@ -182,16 +184,23 @@ class DynamoDBLocal:
 
 
 class MotoServer:
+    """moto's server application on 127.0.0.1 (as moto's ThreadedMotoServer runs it), wrapped
+    so that the S3 buckets the runtime keeps are written through to the data directory."""
+
     def __init__(self) -> None:
-        from moto.server import ThreadedMotoServer  # heavy import: only when a server starts
+        # Heavy imports: only when a server starts.
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+        from devkit.localrun.objects import KeptObjects
 
         # moto's server logs every request it serves through werkzeug, the pollers' long polls
         # among them; the router has a logger of its own (localrun.http).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+        self.objects = KeptObjects(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("127.0.0.1", 0, self.objects, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="localrun-moto", daemon=True)
+        self._thread.start()
+        self.endpoint = f"http://127.0.0.1:{self._server.server_port}"
         # moto's state lives in module globals: a second server in one process (a test run)
         # would inherit the first one's. Like a fresh process, start from nothing.
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
@@ -199,7 +208,10 @@ class MotoServer:
             answer.read()
 
     def stop(self) -> None:
-        self._server.stop()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+        self.objects.close()
 
 
 @dataclass
@@ -240,7 +252,11 @@ class Emulators:
         else:
             table = f"moto on {self.moto.endpoint}, in memory: the data is lost at exit"
             services = "DynamoDB, " + services
-        return [f"DynamoDB: {table}", f"moto:     {self.moto.endpoint} ({services}; in memory)", *self.notes]
+        lines = [f"DynamoDB: {table}", f"moto:     {self.moto.endpoint} ({services}; in memory)"]
+        if self.moto.objects.store is not None:
+            kept = ", ".join(sorted(self.moto.objects.buckets)) or "none"
+            lines.append(f"S3:       objects of {kept} kept in {self.moto.objects.store.path}")
+        return [*lines, *self.notes]
 
     def stop(self) -> None:
         if self.dynamodb:
@@ -283,4 +299,6 @@ def start_emulators(data_dir: Path, *, use_java: bool = True, java: str | None =
             dynamodb.stop()
             moto.stop()
             raise
+    if dynamodb:  # S3 objects are kept where the table is, and only then
+        moto.objects.open(data_dir)
     return Emulators(moto, dynamodb, notes)

@@ -2,7 +2,8 @@
 
 Tables persist on DynamoDB Local and are created only when missing; moto starts empty
 every time, so buckets, buses, queues and secrets are created at each start. A secret's
-value is kept under the data directory, so tokens signed before a restart still verify.
+value is kept under the data directory, so tokens signed before a restart still verify,
+and so are the buckets' objects (but the search index's: see `objects.py`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ _QUEUE_ATTRIBUTES = (
     "VisibilityTimeout",
     "ContentBasedDeduplication",
 )
+
+
+# The search index is made from the table: it is rebuilt at each start (the runtime's
+# `ensure_search_index`) rather than kept, so an update missed while stopped cannot last.
+SEARCH_BUCKET = "SearchIndexBucket"
 
 
 def create_table(client: Any, name: str, logical_id: str, template: LocalTemplate) -> None:
@@ -103,6 +109,8 @@ def _buckets(template: LocalTemplate, emulators: Emulators) -> None:
     for logical_id in template.resources("AWS::S3::Bucket"):
         name = template.physical_name(logical_id)
         s3.create_bucket(Bucket=name)
+        if logical_id != SEARCH_BUCKET:
+            emulators.moto.objects.keep(name)  # a no-op where the table is in memory
         rules = (template.resolve(template.properties(logical_id).get("CorsConfiguration")) or {}).get("CorsRules")
         if rules:
             renamed = {"MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders"}

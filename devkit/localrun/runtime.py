@@ -21,7 +21,7 @@ from devkit.localrun.eventsources import SourceWiring
 from devkit.localrun.host import LocalFunction, load_functions
 from devkit.localrun.images import LOCAL_IMAGES_PATH, LocalImages
 from devkit.localrun.pollers import Poller
-from devkit.localrun.resources import SecretStore, provision_resources
+from devkit.localrun.resources import SEARCH_BUCKET, SecretStore, provision_resources
 from devkit.localrun.router import Gateway, JwtVerifier
 from devkit.template import ROOT, TEMPLATE_PATH
 
@@ -282,9 +282,6 @@ class Runtime:
 
 
 SIGNING_SECRET = "JwtSigningSecret"  # the template's secret of the tokens' private keys
-
-
-SEARCH_BUCKET = "SearchIndexBucket"  # the template's bucket of the search index
 
 
 def ensure_search_index() -> None:
