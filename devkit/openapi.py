@@ -25,21 +25,20 @@ OUTPUTS = [ROOT / "docs" / "openapi.json", ROOT / "functions" / "operations" / "
 SECURITY_SCHEME = "bearerAuth"
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _GATEWAY_MESSAGE_REF = {"$ref": "#/components/schemas/GatewayMessage"}
-# API Gateway's own refusals cannot be restyled by an HTTP API: documented as they are.
+# API Gateway's own refusals cannot be restyled by an HTTP API: documented as they are,
+# application/json beside the function's own problem+json for the same status.
 _GATEWAY_MESSAGE = {
     "title": "GatewayMessage",
     "type": "object",
-    "description": "A refusal made by API Gateway itself, before any function runs.",
-    "properties": {"message": {"type": "string", "examples": ["Unauthorized"]}},
+    "description": "A refusal made by API Gateway itself, before any function runs: "
+    '`{"message": "Unauthorized"}` (401), `{"message": "Forbidden"}` (403), '
+    '`{"message": "Request Entity Too Large"}` (413).',
+    "properties": {"message": {"type": "string", "examples": ["Unauthorized", "Forbidden"]}},
     "required": ["message"],
 }
 _ERROR_TEXT = {
     400: "Malformed JSON, a bad cursor, or a body that is not UTF-8",
-    401: (
-        "No valid credentials. A missing, malformed, expired or foreign token is refused by API "
-        'Gateway\'s JWT authorizer with its own body (application/json `{"message": "Unauthorized"}`); '
-        "a token whose session has ended (account disabled, role or password changed) with a problem"
-    ),
+    401: "The token's session has ended (account disabled, role or password changed)",
     403: "The caller's role is too low",
     404: "Unknown id, or a resource owned by someone else",
     413: "Body over 256 KiB",
@@ -47,6 +46,14 @@ _ERROR_TEXT = {
     422: "Validation failed; `errors` lists each field",
     500: "The server failed",
 }
+# What API Gateway answers itself for these statuses, application/json, before any function runs.
+_GATEWAY_TEXT = {
+    401: 'a missing, malformed, expired or foreign token: `{"message": "Unauthorized"}` from the JWT authorizer',
+    403: 'a refusal of the gateway itself: `{"message": "Forbidden"}`',
+    413: 'a body over the gateway\'s 10 MiB payload limit: `{"message": "Request Entity Too Large"}`',
+}
+# Powertools' own descriptions of the statuses it adds: replaced, never kept as a route's own.
+_GENERATED = {"Validation Error", "Response Validation Error"}
 _DESCRIPTION = (
     "The store API. Money is an integer in minor units beside an ISO 4217 currency; "
     "every error is an RFC 9457 problem (application/problem+json) whose `request_id` "
@@ -98,12 +105,18 @@ def _add_errors_and_security(document: dict[str, Any]) -> None:
                 statuses |= {400, 413, 415}
             if not is_public:
                 statuses |= {401, 403}
+            gateway = {413} | (set() if is_public else {401, 403})
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
                 content: dict[str, Any] = {"application/problem+json": {"schema": _PROBLEM_REF}}
-                if status == 401 and not is_public:
+                if status in gateway:
                     content["application/json"] = {"schema": _GATEWAY_MESSAGE_REF}
-                responses[str(status)] = {"description": _ERROR_TEXT[status], "content": content}
+                # A route's own description of a shared status (its 404, its 403) says more.
+                own = responses.get(str(status), {}).get("description")
+                description = own if own and own not in _GENERATED else _ERROR_TEXT[status]
+                if status in gateway:
+                    description = f"{description} (a problem); or, from API Gateway, {_GATEWAY_TEXT[status]}"
+                responses[str(status)] = {"description": description, "content": content}
 
 
 def build_document() -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from storefront.domain.identity import service
+from storefront.domain.identity.roles import Role
 from storefront.http.auth import Principal, requires
+from storefront.http.openapi import responses, retry_later
 from storefront.http.resolver import http_handler, make_resolver
-from storefront.http.responses import json_response, no_content, problem_doc
+from storefront.http.responses import json_response, no_content
 from storefront.models.identity import (
     AuthSession,
     LoginRequest,
@@ -19,18 +20,8 @@ from storefront.models.identity import (
     RefreshRequest,
     RegisterRequest,
 )
-from storefront.models.roles import Role
 
 app = make_resolver()
-
-
-def _session_response(status: int, description: str) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {"application/json": {"model": AuthSession}}}}
-
-
-def _throttled(description: str) -> OpenAPIResponse:
-    retry_after: OpenAPIResponseHeader = {"description": "Seconds until the window ends", "schema": {"type": "integer"}}
-    return {**problem_doc(description), "headers": {"Retry-After": retry_after}}
 
 
 def _source_ip() -> str | None:
@@ -45,7 +36,7 @@ def _session(status: int, session: AuthSession) -> Response[AuthSession]:
     "/v1/auth/register",
     summary="Create a customer account and sign in",
     tags=["Auth"],
-    responses={**_session_response(201, "Account created; signed in"), 409: problem_doc("The email is taken")},
+    responses=responses(201, "Account created; signed in", errors={409: "The email is taken"}),
 )
 def register(body: RegisterRequest) -> Response[AuthSession]:
     return _session(201, AuthSession.of(service.register(body.email, body.password, body.name)))
@@ -55,12 +46,15 @@ def register(body: RegisterRequest) -> Response[AuthSession]:
     "/v1/auth/login",
     summary="Sign in with email and password",
     tags=["Auth"],
-    responses={
-        **_session_response(200, "Signed in"),
-        401: problem_doc("Wrong email or password (one answer for both)"),
-        403: problem_doc("The account is disabled"),
-        429: _throttled("Too many failed sign-ins for this email or address"),
-    },
+    responses=responses(
+        200,
+        "Signed in",
+        errors={
+            401: "Wrong email or password (one answer for both)",
+            403: "The account is disabled",
+            429: retry_later("Too many failed sign-ins for this email or address"),
+        },
+    ),
 )
 def login(body: LoginRequest) -> Response[AuthSession]:
     return _session(200, AuthSession.of(service.login(body.email, body.password, _source_ip())))
@@ -70,11 +64,14 @@ def login(body: LoginRequest) -> Response[AuthSession]:
     "/v1/auth/refresh",
     summary="Exchange a refresh token for a new pair",
     tags=["Auth"],
-    responses={
-        **_session_response(200, "A new access token and refresh token; the old refresh token is spent"),
-        401: problem_doc("Invalid, expired, revoked or already used refresh token (reuse revokes its session)"),
-        403: problem_doc("The account is disabled"),
-    },
+    responses=responses(
+        200,
+        "A new access token and refresh token; the old refresh token is spent",
+        errors={
+            401: "Invalid, expired, revoked or already used refresh token (reuse revokes its session)",
+            403: "The account is disabled",
+        },
+    ),
 )
 def refresh(body: RefreshRequest) -> Response[AuthSession]:
     return _session(200, AuthSession.of(service.refresh(body.refresh_token)))
@@ -84,7 +81,7 @@ def refresh(body: RefreshRequest) -> Response[AuthSession]:
     "/v1/auth/logout",
     summary="Sign out: revoke the refresh token's session",
     tags=["Auth"],
-    responses={204: {"description": "Signed out (also for an unknown token)", "content": {}}},
+    responses=responses(204, "Signed out (also for an unknown token)"),
 )
 def logout(body: LogoutRequest) -> Response[None]:
     service.logout(body.refresh_token)
@@ -97,11 +94,11 @@ def logout(body: LogoutRequest) -> Response[None]:
     description="A wrong `current_password` is a 422 whose `errors` name that field (not a 401: the access "
     "token is fine). Wrong guesses count against the sign-in throttle, like failed sign-ins.",
     tags=["Auth"],
-    responses={
-        204: {"description": "Changed; every refresh token of the user is revoked", "content": {}},
-        409: problem_doc("A concurrent password change won"),
-        429: _throttled("Too many wrong current passwords"),
-    },
+    responses=responses(
+        204,
+        "Changed; every refresh token of the user is revoked",
+        errors={409: "A concurrent password change won", 429: retry_later("Too many wrong current passwords")},
+    ),
 )
 def change_password(
     body: PasswordChangeRequest, principal: Annotated[Principal, requires(Role.CUSTOMER)]

@@ -11,13 +11,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from storefront.domain.catalog import categories, products
+from storefront.domain.identity.roles import Role
 from storefront.http.auth import Principal, requires
 from storefront.http.caching import cacheable, install_caching
+from storefront.http.openapi import responses
 from storefront.http.resolver import http_handler, make_resolver
-from storefront.http.responses import json_response, no_content, problem_doc
+from storefront.http.responses import json_response, no_content
 from storefront.http.viewer import optional_viewer
 from storefront.models.catalog import (
     CategoryCreate,
@@ -30,7 +31,6 @@ from storefront.models.catalog import (
     ProductVariantCreate,
     ProductVariantPatch,
 )
-from storefront.models.roles import Role
 
 app = make_resolver()
 install_caching(app)
@@ -43,18 +43,12 @@ SkuPath = Annotated[str, Path(min_length=1, max_length=64, description="The vari
 _TAGS = ["Catalog"]
 
 
-def _created(model: type) -> OpenAPIResponse:
-    return {"description": "Created", "content": {"application/json": {"model": model}}}
-
-
-_CACHED: dict[int, OpenAPIResponse] = {
-    304: {"description": "Not modified: the If-None-Match ETag is current", "content": {}}
-}
-_ARCHIVED: OpenAPIResponse = {"description": "Archived", "content": {}}
-_DELETED: OpenAPIResponse = {"description": "Deleted", "content": {}}
-
-
-@app.get("/v1/categories", summary="The whole category tree", tags=_TAGS, responses=_CACHED)
+@app.get(
+    "/v1/categories",
+    summary="The whole category tree",
+    tags=_TAGS,
+    responses=responses(200, "The category tree, roots first", cached=True),
+)
 def category_tree() -> Response[list[CategoryNode]]:
     return cacheable(app, [CategoryNode.of(node) for node in categories.category_tree()])
 
@@ -63,7 +57,7 @@ def category_tree() -> Response[list[CategoryNode]]:
     "/v1/categories/<category_id>",
     summary="A category with its ancestors and effective attributes",
     tags=_TAGS,
-    responses=_CACHED,
+    responses=responses(200, "The category", cached=True),
 )
 def get_category(category_id: CategoryId) -> Response[CategoryDetail]:
     return cacheable(app, CategoryDetail.of(categories.get_category(category_id)))
@@ -73,7 +67,7 @@ def get_category(category_id: CategoryId) -> Response[CategoryDetail]:
     "/v1/categories",
     summary="Create a category (manager)",
     tags=_TAGS,
-    responses={201: _created(CategoryDetail), 409: problem_doc("The slug is taken")},
+    responses=responses(201, "Created", errors={409: "The slug is taken"}),
 )
 def create_category(body: CategoryCreate, principal: Manager) -> Response[CategoryDetail]:
     detail = categories.create_category(body.name, body.slug, body.parent_id, body.definitions())
@@ -84,7 +78,11 @@ def create_category(body: CategoryCreate, principal: Manager) -> Response[Catego
     "/v1/categories/<category_id>",
     summary="Rename, re-slug or move a category (manager)",
     tags=_TAGS,
-    responses={409: problem_doc("The slug is taken, or the move would put it under itself or a descendant")},
+    responses=responses(
+        200,
+        "The changed category",
+        errors={409: "The slug is taken, or the move would put it under itself or a descendant"},
+    ),
 )
 def patch_category(category_id: CategoryId, body: CategoryPatch, principal: Manager) -> Response[CategoryDetail]:
     return json_response(CategoryDetail.of(categories.update_category(category_id, body.changes())))
@@ -94,7 +92,7 @@ def patch_category(category_id: CategoryId, body: CategoryPatch, principal: Mana
     "/v1/categories/<category_id>",
     summary="Delete an empty category (manager)",
     tags=_TAGS,
-    responses={204: _DELETED, 409: problem_doc("The category has subcategories or products")},
+    responses=responses(204, "Deleted", errors={409: "The category has subcategories or products"}),
 )
 def delete_category(category_id: CategoryId, principal: Manager) -> Response[None]:
     categories.delete_category(category_id)
@@ -104,29 +102,36 @@ def delete_category(category_id: CategoryId, principal: Manager) -> Response[Non
 @app.get(
     "/v1/products/<product_id>",
     summary="A product with its variants and their availability",
-    description="Public for active products. A manager's bearer token also shows drafts and archived "
-    "products (answered `Cache-Control: private, no-store`); an invalid token is a 401.",
+    description="Public for active products, with their ready images. A manager's bearer token also shows "
+    "drafts and archived products, and every image with its `status` (a failed one with its `failure_reason`); "
+    "that view is answered `Cache-Control: private, no-store`. An invalid token is a 401.",
     tags=_TAGS,
-    responses={**_CACHED, 401: problem_doc("The bearer token sent is invalid or expired")},
+    responses=responses(200, "The product", cached=True, errors={401: "The bearer token sent is invalid or expired"}),
 )
 def get_product(product_id: ProductId, viewer: Viewer) -> Response[ProductDetail]:
     viewer_id, viewer_role = (viewer.user_id, viewer.role) if viewer is not None else (None, None)
     product = products.get_product(product_id, viewer_id, viewer_role)
-    return cacheable(app, ProductDetail.of(product), personal=product.status != "active")
+    personal = product.status != "active" or products.is_staff_view(viewer_role)
+    return cacheable(app, ProductDetail.of(product), personal=personal)
 
 
 @app.post(
     "/v1/products",
     summary="Create a product with its variants (manager)",
     tags=_TAGS,
-    responses={201: _created(ProductDetail), 409: problem_doc("A SKU is already in use")},
+    responses=responses(201, "Created", errors={409: "A SKU is already in use"}),
 )
 def create_product(body: ProductCreate, principal: Manager) -> Response[ProductDetail]:
     variants = [variant.new_variant() for variant in body.variants]
     return json_response(ProductDetail.of(products.create_product(body.fields(), variants)), 201)
 
 
-@app.patch("/v1/products/<product_id>", summary="Change a product (manager)", tags=_TAGS)
+@app.patch(
+    "/v1/products/<product_id>",
+    summary="Change a product (manager)",
+    tags=_TAGS,
+    responses=responses(200, "The changed product"),
+)
 def patch_product(product_id: ProductId, body: ProductPatch, principal: Manager) -> Response[ProductDetail]:
     return json_response(ProductDetail.of(products.update_product(product_id, body.changes())))
 
@@ -136,7 +141,7 @@ def patch_product(product_id: ProductId, body: ProductPatch, principal: Manager)
     summary="Archive a product (manager)",
     description="The product gets status `archived` and disappears for customers; orders keep referring to it.",
     tags=_TAGS,
-    responses={204: _ARCHIVED},
+    responses=responses(204, "Archived"),
 )
 def archive_product(product_id: ProductId, principal: Manager) -> Response[None]:
     products.archive_product(product_id)
@@ -147,13 +152,18 @@ def archive_product(product_id: ProductId, principal: Manager) -> Response[None]
     "/v1/products/<product_id>/variants",
     summary="Add a variant (manager)",
     tags=_TAGS,
-    responses={201: _created(ProductDetail), 409: problem_doc("The SKU is already in use")},
+    responses=responses(201, "The product with the new variant", errors={409: "The SKU is already in use"}),
 )
 def add_variant(product_id: ProductId, body: ProductVariantCreate, principal: Manager) -> Response[ProductDetail]:
     return json_response(ProductDetail.of(products.add_variant(product_id, body.new_variant())), 201)
 
 
-@app.patch("/v1/products/<product_id>/variants/<sku>", summary="Change a variant (manager)", tags=_TAGS)
+@app.patch(
+    "/v1/products/<product_id>/variants/<sku>",
+    summary="Change a variant (manager)",
+    tags=_TAGS,
+    responses=responses(200, "The product with the changed variant"),
+)
 def patch_variant(
     product_id: ProductId, sku: SkuPath, body: ProductVariantPatch, principal: Manager
 ) -> Response[ProductDetail]:
@@ -165,7 +175,7 @@ def patch_variant(
     summary="Remove a variant (manager)",
     description="The SKU stays reserved (orders refer to it). Removing the last variant is a 409.",
     tags=_TAGS,
-    responses={204: _DELETED, 409: problem_doc("It is the product's last variant")},
+    responses=responses(204, "Removed", errors={409: "It is the product's last variant"}),
 )
 def remove_variant(product_id: ProductId, sku: SkuPath, principal: Manager) -> Response[None]:
     products.remove_variant(product_id, sku)

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from storefront.domain.identity.roles import Role
 from storefront.domain.inventory import service
 from storefront.http.auth import Principal, requires
+from storefront.http.openapi import responses
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from storefront.http.resolver import http_handler, make_resolver
-from storefront.http.responses import json_response, problem_doc
+from storefront.http.responses import json_response
 from storefront.models.inventory import StockAdjustmentCreate, StockLevel, StockLevelPage, StockLevelUpdate
-from storefront.models.roles import Role
 
 app = make_resolver()
 
@@ -24,16 +25,19 @@ LowStock = Annotated[
 ]
 
 
-_UNKNOWN = {404: problem_doc("No stock item for this SKU")}
+_UNKNOWN = "No stock item for this SKU"
 _SHORT = {
-    **_UNKNOWN,
-    409: problem_doc(
-        "on_hand would drop below reserved (the body has `available`), or concurrent changes kept winning"
-    ),
+    404: _UNKNOWN,
+    409: "on_hand would drop below reserved (the body has `available`), or concurrent changes kept winning",
 }
 
 
-@app.get("/v1/inventory/<sku>", summary="A SKU's stock (manager)", tags=["Inventory"], responses=_UNKNOWN)
+@app.get(
+    "/v1/inventory/<sku>",
+    summary="A SKU's stock (manager)",
+    tags=["Inventory"],
+    responses=responses(200, "The SKU's stock", errors={404: _UNKNOWN}),
+)
 def get_stock(sku: Sku, principal: Manager) -> Response[StockLevel]:
     return json_response(StockLevel.of(service.get_level(sku)), private=True)
 
@@ -43,7 +47,7 @@ def get_stock(sku: Sku, principal: Manager) -> Response[StockLevel]:
     summary="Set a SKU's on-hand count and low-stock threshold (manager)",
     description="The SKU must exist (its product creates it): an unknown SKU is 404, never created here.",
     tags=["Inventory"],
-    responses=_SHORT,
+    responses=responses(200, "The SKU's new stock", errors=_SHORT),
 )
 def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[StockLevel]:
     return json_response(
@@ -55,7 +59,7 @@ def put_stock(sku: Sku, body: StockLevelUpdate, principal: Manager) -> Response[
     "/v1/inventory/<sku>/adjustments",
     summary="Add to or remove from a SKU's on-hand count (manager)",
     tags=["Inventory"],
-    responses=_SHORT,
+    responses=responses(200, "The SKU's adjusted stock", errors=_SHORT),
 )
 def adjust_stock(sku: Sku, body: StockAdjustmentCreate, principal: Manager) -> Response[StockLevel]:
     return json_response(StockLevel.of(service.adjust(sku, body.delta, body.reason, principal.user_id)), private=True)
@@ -65,7 +69,9 @@ def adjust_stock(sku: Sku, body: StockAdjustmentCreate, principal: Manager) -> R
     "/v1/inventory",
     summary="The SKUs at or under their low-stock threshold (manager)",
     tags=["Inventory"],
-    responses={400: problem_doc("The cursor was altered, or belongs to another caller or list")},
+    responses=responses(
+        200, "A page of low-stock SKUs", errors={400: "The cursor was altered, or belongs to another caller or list"}
+    ),
 )
 def list_low_stock(
     principal: Manager, low_stock: LowStock, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None

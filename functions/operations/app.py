@@ -13,12 +13,14 @@ from pydantic import BaseModel, Field
 from storefront import __version__
 from storefront.data.health import table_check
 from storefront.domain.errors import NotFound
-from storefront.http.docs import CONTENT_SECURITY_POLICY, swagger_asset, swagger_page
+from storefront.http.docs import CONTENT_SECURITY_POLICY, SWAGGER_ASSETS, swagger_asset, swagger_page
+from storefront.http.openapi import responses
 from storefront.http.resolver import http_handler, make_resolver
 
 app = make_resolver()
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+_ASSET_TYPES = sorted({media.split(";")[0] for media in SWAGGER_ASSETS.values()})  # the initializer is JS too
 
 
 class HealthCheck(BaseModel):
@@ -36,10 +38,11 @@ class Health(BaseModel):
     "/v1/health",
     summary="Health of the API and its table",
     tags=["Operations"],
-    responses={
-        200: {"description": "Every check passes", "content": {"application/json": {"model": Health}}},
-        503: {"description": "A dependency is failing", "content": {"application/json": {"model": Health}}},
-    },
+    responses=responses(
+        200,
+        "Every check passes",
+        errors={503: {"description": "A dependency is failing", "content": {"application/json": {"model": Health}}}},
+    ),
 )
 def health() -> Response[Health]:
     ok, latency_ms = table_check()
@@ -61,7 +64,12 @@ def _openapi_document() -> str:
     return OPENAPI_FILE.read_text()
 
 
-@app.get("/v1/openapi.json", summary="The OpenAPI 3.1 document of the whole API", tags=["Operations"])
+@app.get(
+    "/v1/openapi.json",
+    summary="The OpenAPI 3.1 document of the whole API",
+    tags=["Operations"],
+    responses=responses(200, "This document", content={"application/json": {"schema": {"type": "object"}}}),
+)
 def openapi_document() -> Response[str]:
     return Response(
         status_code=200,
@@ -71,14 +79,24 @@ def openapi_document() -> Response[str]:
     )
 
 
-@app.get("/v1/docs", summary="Swagger UI for the API", tags=["Operations"], include_in_schema=True)
+@app.get(
+    "/v1/docs",
+    summary="Swagger UI for the API",
+    tags=["Operations"],
+    responses=responses(200, "The Swagger UI page", content={"text/html": {"schema": {"type": "string"}}}),
+)
 def docs() -> Response[str]:
     page = swagger_page(assets_base="/v1/docs")
     headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Referrer-Policy": "no-referrer"}
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=page, headers=headers)
 
 
-@app.get("/v1/docs/<asset>", summary="Static file of the Swagger UI", tags=["Operations"])
+@app.get(
+    "/v1/docs/<asset>",
+    summary="Static file of the Swagger UI",
+    tags=["Operations"],
+    responses=responses(200, "The file", content={media: {"schema": {"type": "string"}} for media in _ASSET_TYPES}),
+)
 def docs_asset(asset: Annotated[str, PathParam(max_length=64, description="File name")]) -> Response[str]:
     found = swagger_asset(asset)
     if found is None:

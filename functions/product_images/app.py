@@ -1,4 +1,4 @@
-"""Product images (manager): a presigned upload per image, then its alt text, order, removal.
+"""Product images (manager): a presigned upload per image, its status, then its alt text, order, removal.
 
 The bytes never pass through here: the client POSTs them straight to S3, and the image
 function checks them (see functions/images). An image shows on the product once ready.
@@ -12,16 +12,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from storefront.domain.catalog import images
+from storefront.domain.identity.roles import Role
 from storefront.http.auth import Principal, requires
+from storefront.http.openapi import responses
 from storefront.http.resolver import http_handler, make_resolver
-from storefront.http.responses import json_response, no_content, problem_doc
+from storefront.http.responses import json_response, no_content
 from storefront.models.catalog_images import (
     ProductImageCreate,
     ProductImageDetail,
     ProductImagePatch,
     ProductImageUpload,
 )
-from storefront.models.roles import Role
 
 app = make_resolver()
 
@@ -37,15 +38,28 @@ _TAGS = ["Catalog"]
     description="Answers a presigned S3 POST for one JPEG, PNG or WebP file of at most 10 MiB, valid 5 minutes. "
     "The image shows on the product (by `position`) only once the uploaded bytes were checked to be that type.",
     tags=_TAGS,
-    responses={
-        201: {"description": "Created", "content": {"application/json": {"model": ProductImageUpload}}},
-        404: problem_doc("Unknown or archived product"),
-        409: problem_doc(f"The product already has {images.MAX_IMAGES} images"),
-    },
+    responses=responses(
+        201,
+        "Registered: upload the file with the presigned POST",
+        errors={404: "Unknown or archived product", 409: f"The product already has {images.MAX_IMAGES} images"},
+    ),
 )
 def create_image(product_id: ProductId, body: ProductImageCreate, principal: Manager) -> Response[ProductImageUpload]:
     upload = images.register_image(product_id, body.content_type, body.filename, body.alt)
     return json_response(ProductImageUpload.of(upload), 201)
+
+
+@app.get(
+    "/v1/products/<product_id>/images/<image_id>",
+    summary="An image with its status (manager)",
+    description="Any image of the product, whatever its status: `pending` until the uploaded bytes were checked, "
+    "`ready`, or `failed` with its `failure_reason` (an upload that never arrives fails after an hour). "
+    "Customers only ever see ready images, on the product.",
+    tags=_TAGS,
+    responses=responses(200, "The image", errors={404: "Unknown product or image"}),
+)
+def get_image(product_id: ProductId, image_id: ImageId, principal: Manager) -> Response[ProductImageDetail]:
+    return json_response(ProductImageDetail.of(images.get_image(product_id, image_id)), private=True)
 
 
 @app.patch(
@@ -53,7 +67,7 @@ def create_image(product_id: ProductId, body: ProductImageCreate, principal: Man
     summary="Change an image's alt text or position (manager)",
     description="`position` is a sort key: images are shown by position, then by id; other images never move.",
     tags=_TAGS,
-    responses={404: problem_doc("Unknown product or image")},
+    responses=responses(200, "The changed image", errors={404: "Unknown product or image"}),
 )
 def patch_image(
     product_id: ProductId, image_id: ImageId, body: ProductImagePatch, principal: Manager
@@ -66,7 +80,7 @@ def patch_image(
     summary="Remove an image (manager)",
     description="The image leaves the product and its files are deleted (CDN caches may serve them until they expire).",
     tags=_TAGS,
-    responses={204: {"description": "Deleted", "content": {}}, 404: problem_doc("Unknown product or image")},
+    responses=responses(204, "Deleted", errors={404: "Unknown product or image"}),
 )
 def delete_image(product_id: ProductId, image_id: ImageId, principal: Manager) -> Response[None]:
     images.delete_image(product_id, image_id)

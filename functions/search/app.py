@@ -13,13 +13,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from storefront.domain.errors import Unprocessable
 from storefront.http.caching import cacheable, install_caching
+from storefront.http.openapi import responses, retry_later
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
 from storefront.http.resolver import http_handler, make_resolver
-from storefront.http.responses import problem_doc
 from storefront.models.search import ProductSearchPage
 from storefront.search import service
 from storefront.search.query import MAX_PRICE, SearchQuery
@@ -67,15 +66,17 @@ WithFacets = Annotated[
 _KNOWN = frozenset(
     ("q", "category_id", "min_price", "max_price", "brand", "in_stock", "sort", "limit", "cursor", "facets")
 )
-_RESPONSES: dict[int, OpenAPIResponse] = {
-    304: {"description": "Not modified: the If-None-Match ETag is current", "content": {}},
-    400: problem_doc("The cursor was altered, or belongs to other filters"),
-    422: problem_doc(
-        f"An unknown parameter or sort, limit over 100, a price outside 0–{MAX_PRICE}, min_price over max_price, "
-        "`q` without any letter or digit, `sort=relevance` without `q`, or a malformed `attr.<name>` filter"
-    ),
-    503: problem_doc("No search index exists yet: it is being built (Retry-After)"),
-}
+_RESPONSES = responses(
+    200,
+    "A page of matching product cards, the total and the facets of the whole match",
+    cached=True,
+    errors={
+        400: "The cursor was altered, or belongs to other filters",
+        422: f"An unknown parameter or sort, limit over 100, a price outside 0–{MAX_PRICE}, min_price over max_price, "
+        "`q` without any letter or digit, `sort=relevance` without `q`, or a malformed `attr.<name>` filter",
+        503: retry_later("No search index exists yet: it is being built"),
+    },
+)
 
 
 def _attribute_filters(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

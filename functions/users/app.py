@@ -7,12 +7,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from storefront.domain.identity.roles import Role
 from storefront.domain.users import service
 from storefront.http.auth import Principal, requires
+from storefront.http.openapi import responses
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
 from storefront.http.resolver import http_handler, make_resolver
-from storefront.http.responses import json_response, no_content, problem_doc
-from storefront.models.roles import Role
+from storefront.http.responses import json_response, no_content
 from storefront.models.users import (
     Address,
     AddressCreate,
@@ -35,21 +36,37 @@ EmailFilter = Annotated[
 ]
 
 
-_GONE = {404: problem_doc("The caller's account no longer exists")}
-_BAD_CURSOR = {400: problem_doc("The cursor was altered, or belongs to another caller or list")}
+_GONE = {404: "The caller's account no longer exists"}
+_BAD_CURSOR = {400: "The cursor was altered, or belongs to another caller or list"}
+_CONTENDED = "A concurrent change kept winning; try again"
 
 
-@app.get("/v1/users/me", summary="The caller's account", tags=["Users"], responses=_GONE)
+@app.get(
+    "/v1/users/me",
+    summary="The caller's account",
+    tags=["Users"],
+    responses=responses(200, "The caller's account and purchase summary", errors=_GONE),
+)
 def get_me(principal: Customer) -> Response[UserProfile]:
     return json_response(UserProfile.of(service.get_me(principal.user_id)), private=True)
 
 
-@app.patch("/v1/users/me", summary="Change the caller's name or phone", tags=["Users"], responses=_GONE)
+@app.patch(
+    "/v1/users/me",
+    summary="Change the caller's name or phone",
+    tags=["Users"],
+    responses=responses(200, "The changed account", errors=_GONE),
+)
 def patch_me(body: UserProfilePatch, principal: Customer) -> Response[UserProfile]:
     return json_response(UserProfile.of(service.update_me(principal.user_id, body.changes())), private=True)
 
 
-@app.get("/v1/users/me/addresses", summary="The caller's saved addresses", tags=["Users"], responses=_BAD_CURSOR)
+@app.get(
+    "/v1/users/me/addresses",
+    summary="The caller's saved addresses",
+    tags=["Users"],
+    responses=responses(200, "A page of the caller's addresses", errors=_BAD_CURSOR),
+)
 def list_addresses(principal: Customer, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[AddressPage]:
     page = paginate(
         lambda size, start: service.list_addresses(principal.user_id, size, start),
@@ -67,10 +84,7 @@ def list_addresses(principal: Customer, limit: Limit = DEFAULT_LIMIT, cursor: Cu
     "/v1/users/me/addresses",
     summary="Save an address",
     tags=["Users"],
-    responses={
-        201: {"description": "Saved", "content": {"application/json": {"model": Address}}},
-        409: problem_doc("The caller already has 20 addresses"),
-    },
+    responses=responses(201, "Saved", errors={409: "The caller already has 20 addresses"}),
 )
 def create_address(body: AddressCreate, principal: Customer) -> Response[Address]:
     fields, shipping, billing = body.fields(), body.is_default_shipping, body.is_default_billing
@@ -79,7 +93,12 @@ def create_address(body: AddressCreate, principal: Customer) -> Response[Address
     )
 
 
-@app.get("/v1/users/me/addresses/<address_id>", summary="One saved address", tags=["Users"])
+@app.get(
+    "/v1/users/me/addresses/<address_id>",
+    summary="One saved address",
+    tags=["Users"],
+    responses=responses(200, "The address"),
+)
 def get_address(address_id: AddressId, principal: Customer) -> Response[Address]:
     return json_response(Address.of(service.get_address(principal.user_id, address_id)), private=True)
 
@@ -88,7 +107,7 @@ def get_address(address_id: AddressId, principal: Customer) -> Response[Address]
     "/v1/users/me/addresses/<address_id>",
     summary="Change a saved address or make it a default",
     tags=["Users"],
-    responses={409: problem_doc("A concurrent change kept winning; try again")},
+    responses=responses(200, "The changed address", errors={409: _CONTENDED}),
 )
 def patch_address(address_id: AddressId, body: AddressPatch, principal: Customer) -> Response[Address]:
     return json_response(
@@ -100,10 +119,7 @@ def patch_address(address_id: AddressId, body: AddressPatch, principal: Customer
     "/v1/users/me/addresses/<address_id>",
     summary="Delete a saved address (and any default pointing at it)",
     tags=["Users"],
-    responses={
-        204: {"description": "Deleted", "content": {}},
-        409: problem_doc("A concurrent change kept winning; try again"),
-    },
+    responses=responses(204, "Deleted", errors={409: _CONTENDED}),
 )
 def delete_address(address_id: AddressId, principal: Customer) -> Response[None]:
     service.delete_address(principal.user_id, address_id)
@@ -114,7 +130,7 @@ def delete_address(address_id: AddressId, principal: Customer) -> Response[None]
     "/v1/users",
     summary="List users in sign-up order, or find one by email (admin)",
     tags=["Users"],
-    responses=_BAD_CURSOR,
+    responses=responses(200, "A page of users", errors=_BAD_CURSOR),
 )
 def list_users(
     principal: Admin, email: EmailFilter = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
@@ -134,9 +150,11 @@ def list_users(
 @app.patch(
     "/v1/users/<user_id>",
     summary="Set a user's role or disabled flag (admin)",
-    description="An admin cannot demote or disable themself: 409.",
+    description="An admin cannot change their own role or disabled flag: 403.",
     tags=["Users"],
-    responses={409: problem_doc("An admin tried to demote or disable themself")},
+    responses=responses(
+        200, "The changed user", errors={403: "The caller is not an admin, or tried to change their own access"}
+    ),
 )
 def patch_user(user_id: UserId, body: UserAdminPatch, principal: Admin) -> Response[UserProfile]:
     profile = service.admin_update_user(principal.user_id, user_id, body.role, body.disabled)
