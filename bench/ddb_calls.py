@@ -94,7 +94,7 @@ def _manager_user() -> None:
     """The caller every role route re-reads (written directly: sign-up makes customers)."""
     from storefront.data.users import user_item
     from storefront.domain.identity.entities import User
-    from storefront.models.roles import Role
+    from storefront.domain.identity.roles import Role
 
     manager = User(MANAGER[0], "manager@bench.example", "Bench", Role(MANAGER[1]), b"x", False, 0, 1)
     user_item(manager).save()

@@ -29,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from devkit import localstate
 from devkit.localrun.config import REGION
-from storefront.models.roles import Role  # safe before configure(): it reads no settings
+from storefront.domain.identity.roles import Role  # safe before configure(): it reads no settings
 
 if TYPE_CHECKING:
     from storefront.domain.users.entities import Profile

@@ -309,8 +309,8 @@ def ensure_admin(admin: LocalAdmin) -> EnsuredAdmin:
     """The admin account, through the identity use case (the process's environment is set)."""
     # Imported here: the shared package reads its settings at import, after the environment.
     from storefront.domain.errors import DomainError
+    from storefront.domain.identity.roles import Role
     from storefront.domain.identity.service import ensure_user
-    from storefront.models.roles import Role
 
     try:
         ensured = ensure_user(admin.email, admin.password, admin.name, Role.ADMIN)

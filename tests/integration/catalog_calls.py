@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from devkit.functions import load_handler_module
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from storefront.security.tokens import issue_access_token
 from tests.integration.principals import ensure_user
 from tests.integration.users_calls import put_user

@@ -10,7 +10,7 @@ from pynamodb.exceptions import PutError
 
 from storefront.data.users import UserItem, user_item
 from storefront.domain.identity.entities import User
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from tests.support import sample_event
 
 Principal = tuple[str, str] | tuple[str, str, int]

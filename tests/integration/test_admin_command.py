@@ -21,9 +21,9 @@ from devkit.template import ROOT
 from storefront.data import keys, users
 from storefront.domain.errors import Conflict, NotFound, Unprocessable
 from storefront.domain.identity.passwords import verify_password
+from storefront.domain.identity.roles import Role
 from storefront.domain.identity.service import ensure_user
 from storefront.domain.users.service import set_user_access
-from storefront.models.roles import Role
 
 FIXTURE_TEMPLATE = ROOT / "tests" / "fixtures" / "templates" / "protected-api.yaml"
 

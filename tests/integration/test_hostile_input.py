@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from storefront.search import indexing
 from tests.aws_fixtures import MOTO
 from tests.integration import auth_calls, catalog_calls

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storefront.data import users
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from storefront.security.tokens import AccessClaims
 from storefront.security.tokens import verify_access_token as verify_with
 from tests.integration.auth_calls import body_of as auth_body

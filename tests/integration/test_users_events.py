@@ -7,8 +7,8 @@ import json
 import pytest
 
 from storefront.data import addresses
+from storefront.domain.identity.roles import Role
 from storefront.domain.users.entities import Address
-from storefront.models.roles import Role
 from tests.integration.users_calls import put_user, users_function
 from tests.support import FakeContext, sample_event
 

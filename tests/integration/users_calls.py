@@ -8,7 +8,7 @@ from typing import Any
 from devkit.functions import load_handler_module
 from storefront.data.users import email_claim_item, user_item
 from storefront.domain.identity.entities import User
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from tests.integration.auth_calls import register
 from tests.integration.principals import ensure_user
 from tests.support import FakeContext, http_event

@@ -13,11 +13,11 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 import storefront.models
-from storefront.domain.identity.rules import check_name
 from storefront.models.catalog import CategoryCreate, CategoryPatch, ProductCreate, ProductPatch
 from storefront.models.catalog_images import ProductImageCreate, ProductImagePatch
 from storefront.models.identity import RegisterRequest
 from storefront.models.users import AddressCreate, AddressPatch, UserProfilePatch
+from storefront.text import check_name
 
 PRODUCT: dict[str, Any] = {
     "name": "Trail Shoe",

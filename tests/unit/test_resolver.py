@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from storefront.data import standing as standings
 from storefront.domain.errors import Conflict, TooManyRequests
 from storefront.domain.identity.entities import Standing
+from storefront.domain.identity.roles import Role
 from storefront.http.auth import Principal, requires
 from storefront.http.resolver import MAX_BODY_BYTES, make_resolver, serve
-from storefront.models.roles import Role
 from tests.support import FakeContext, http_event, problem
 
 app = make_resolver()

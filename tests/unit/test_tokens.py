@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from storefront.security.jwks import JwksCache
 from storefront.security.key_store import active_key_cache
 from storefront.security.signing_keys import KeySet

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from storefront.domain.errors import BadRequest, Forbidden
+from storefront.domain.identity.roles import Role
 from storefront.domain.pages import Slice
 from storefront.domain.users.rules import COUNTRY_CODES, check_admin_change, check_country, check_phone
 from storefront.http.pagination import paginate
-from storefront.models.roles import Role
 
 
 def test_country_list_holds_the_249_assigned_codes() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from storefront.data import keys
 from storefront.data.users import UserItem
 from storefront.domain.identity.entities import Standing
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 
 
 def get_standing(user_id: str) -> Standing | None:

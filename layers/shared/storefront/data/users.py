@@ -11,9 +11,9 @@ from storefront.data import keys
 from storefront.data.table import TableItem, query_slice
 from storefront.domain.errors import Conflict
 from storefront.domain.identity.entities import User
+from storefront.domain.identity.roles import Role
 from storefront.domain.pages import Slice
 from storefront.domain.users.entities import Profile
-from storefront.models.roles import Role
 
 
 class UserItem(TableItem, discriminator="User"):

@@ -20,8 +20,8 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
 
 from storefront.domain.errors import Forbidden, Unauthorized
+from storefront.domain.identity.roles import Role
 from storefront.domain.identity.standing import current_role
-from storefront.models.roles import Role
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
 
-from storefront.domain.identity.rules import check_name, check_unicode
+from storefront.text import check_name, check_unicode
 
 Name = Annotated[
     StrictStr,

@@ -15,10 +15,9 @@ from pydantic import (
     model_validator,
 )
 
-from storefront.data.image_items import shown_url
 from storefront.domain.catalog.entities import ImageRecord
-from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload
-from storefront.domain.identity.rules import check_name
+from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload, image_url
+from storefront.text import check_name
 
 Alt = Annotated[
     StrictStr,
@@ -96,5 +95,4 @@ class ProductImageDetail(BaseModel):
 
     @classmethod
     def of(cls, image: ImageRecord) -> ProductImageDetail:
-        url = shown_url(image.product_id, image.id)
-        return cls(id=image.id, url=url, alt=image.alt, position=image.position, status=image.status)
+        return cls(id=image.id, url=image_url(image), alt=image.alt, position=image.position, status=image.status)

@@ -9,16 +9,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, St
 
 from storefront.domain.identity.entities import IssuedSession
 from storefront.domain.identity.entities import User as UserEntity
+from storefront.domain.identity.roles import Role
 from storefront.domain.identity.rules import (
     EMAIL_MAX_CHARS,
     PASSWORD_MAX_BYTES,
     PASSWORD_MIN_CHARS,
-    check_name,
     check_new_password,
     check_password_size,
     normalise_email,
 )
-from storefront.models.roles import Role
+from storefront.text import check_name
 
 EmailAddress = Annotated[
     StrictStr,

@@ -16,13 +16,13 @@ from pydantic import (
     model_validator,
 )
 
-from storefront.domain.identity.rules import check_name
+from storefront.domain.identity.roles import Role
 from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
 from storefront.domain.users.entities import Address as AddressEntity
 from storefront.domain.users.entities import Profile as ProfileEntity
 from storefront.domain.users.rules import MAX_ADDRESSES, check_country, check_phone
 from storefront.models.identity import DisplayName
-from storefront.models.roles import Role
+from storefront.text import check_name
 
 Phone = Annotated[
     StrictStr,

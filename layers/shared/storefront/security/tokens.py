@@ -18,7 +18,7 @@ from typing import Any
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from storefront.security.jwks import JwksCache, published_jwks
 from storefront.security.signing_keys import ALGORITHM
 from storefront.settings import get_settings

@@ -100,7 +100,12 @@ def register_image(product_id: str, content_type: str, filename: str, alt: str |
         MAX_UPLOAD_BYTES,
         UPLOAD_EXPIRES_S,
     )
-    return Upload(image, url, fields, shown_url(product_id, image.id))
+    return Upload(image, url, fields, image_url(image))
+
+
+def image_url(image: ImageRecord) -> str:
+    """Where the image is (or, while pending, will be) served: its shown variant on the CDN."""
+    return shown_url(image.product_id, image.id)
 
 
 def _image(product_id: str, image_id: str) -> ImageRecord:

@@ -18,9 +18,9 @@ from storefront.domain import clock
 from storefront.domain.catalog import attributes, categories
 from storefront.domain.catalog.entities import NewVariant, Product, Variant
 from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.domain.identity.roles import Role
 from storefront.events.catalog import ProductCreated, ProductData, ProductDeleted, ProductUpdated
 from storefront.ids import new_ulid
-from storefront.models.roles import Role
 
 # A creation writes 3 items per variant (variant, SKU claim, stock item) plus the
 # product, its slug claim, the category counter and the outbox event: DynamoDB's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 
 
 @dataclass(frozen=True)

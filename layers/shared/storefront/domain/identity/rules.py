@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from storefront.text import check_unicode
+
 PASSWORD_MIN_CHARS = 8
 # bcrypt reads at most 72 bytes and bcrypt 5 raises ValueError beyond: refuse them.
 PASSWORD_MAX_BYTES = 72
@@ -15,31 +17,6 @@ EMAIL_MAX_CHARS = 254
 # Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven
 # by mail, not by a pattern.
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Never part of a name: C0 controls, DEL and C1 controls, and the bidirectional formatting
-# characters (LRM, RLM, ALM, the embeddings and overrides U+202A-U+202E, the isolates
-# U+2066-U+2069), which make text display in another order than it is stored:
-# "invoice\u202egpj.exe" shows as "invoiceexe.jpg".
-_NOT_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def check_unicode(text: str) -> str:
-    """Refuse lone surrogates (JSON allows `"\\ud800"`): they cannot be stored or hashed."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ValueError("must be valid Unicode text") from error
-    return text
-
-
-def check_name(text: str) -> str:
-    """Valid Unicode without control or bidirectional formatting characters: for names, titles and labels.
-
-    Names are shown to other people (staff, shoppers, carriers), on one line: a control
-    character breaks the line or the log, a bidi override disguises what is shown.
-    """
-    if _NOT_IN_NAMES.search(check_unicode(text)):
-        raise ValueError("must not contain control characters or bidirectional formatting characters")
-    return text
 
 
 def normalise_email(raw: str) -> str:

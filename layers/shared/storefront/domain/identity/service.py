@@ -13,15 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
-from storefront.data import accounts, tokens, users
+from storefront.data import identity_transactions, tokens, users
 from storefront.domain import clock
 from storefront.domain.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from storefront.domain.identity import throttle
 from storefront.domain.identity.entities import IssuedSession, RefreshToken, TokenStatus, User
 from storefront.domain.identity.passwords import hash_password, verify_password
+from storefront.domain.identity.roles import Role
 from storefront.domain.identity.rules import check_new_password, check_password_size, normalise_email
 from storefront.ids import new_ulid
-from storefront.models.roles import Role
 from storefront.observability import module_logger
 from storefront.security.tokens import ACCESS_TOKEN_TTL_S, issue_access_token
 
@@ -86,7 +86,7 @@ def register(email: str, password: str, name: str) -> IssuedSession:
         created_at=now,
     )
     value, stored = _new_refresh_token(user, new_ulid(), now)
-    accounts.create_user_with_session(user, stored, now)
+    identity_transactions.create_user_with_session(user, stored, now)
     return _issued(user, value, now)
 
 
@@ -107,7 +107,7 @@ def create_user(email: str, password: str, name: str, role: Role) -> User:
         session_epoch=0,
         created_at=now,
     )
-    accounts.create_user(user)
+    identity_transactions.create_user(user)
     return user
 
 
@@ -184,7 +184,7 @@ def refresh(refresh_token: str) -> IssuedSession:
     if user.disabled:
         raise Forbidden(DISABLED)
     value, new = _new_refresh_token(user, old.family_id, now)
-    if not accounts.rotate_refresh_token(old, new, now):
+    if not identity_transactions.rotate_refresh_token(old, new, now):
         # Lost to a concurrent use of the same token, or the session ended meanwhile.
         current = tokens.get_refresh_token(old.token_hash)
         if current is not None and current.status is TokenStatus.SPENT:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from storefront.data import standing as standings
 from storefront.domain.errors import Unauthorized
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 from storefront.observability import module_logger
 
 SESSION_ENDED = "The session has ended (the account changed); sign in again."

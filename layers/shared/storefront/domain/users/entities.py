@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 
 # Written by clients; the others (id, flags, times) are the store's.
 ADDRESS_FIELDS = ("label", "name", "line1", "line2", "city", "region", "postal_code", "country", "phone")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from storefront.domain.errors import Forbidden
-from storefront.models.roles import Role
+from storefront.domain.identity.roles import Role
 
 MAX_ADDRESSES = 20
 # Loose on purpose: digits with the usual separators and an optional leading +.

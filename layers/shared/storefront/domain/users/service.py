@@ -12,12 +12,12 @@ from typing import Any
 from storefront.data import addresses, users
 from storefront.domain import clock
 from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.domain.identity.roles import Role
 from storefront.domain.identity.rules import normalise_email
 from storefront.domain.pages import Slice
 from storefront.domain.users.entities import Address, AddressChanges, DefaultChange, Profile
 from storefront.domain.users.rules import MAX_ADDRESSES, check_admin_change
 from storefront.ids import new_ulid
-from storefront.models.roles import Role
 from storefront.observability import module_logger
 
 # Conditional writes that lose to a concurrent change are re-read and retried this often.
