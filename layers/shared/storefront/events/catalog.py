@@ -47,7 +47,7 @@ class ProductData(BaseModel):
             ProductVariantData(
                 sku=variant.sku,
                 options=variant.options,
-                price=product.price if variant.price is None else variant.price,
+                price=product.variant_price(variant),
                 weight_grams=variant.weight_grams,
             )
             for variant in product.variants

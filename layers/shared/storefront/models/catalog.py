@@ -245,7 +245,7 @@ class ProductDetail(BaseModel):
             ProductVariant(
                 sku=variant.sku,
                 options=variant.options,
-                price=product.price if variant.price is None else variant.price,
+                price=product.variant_price(variant),
                 available=max(variant.available, 0),
                 weight_grams=variant.weight_grams,
             )

@@ -98,6 +98,10 @@ class Product:
     rating_average: float | None = None
     rating_count: int = 0
 
+    def variant_price(self, variant: Variant) -> int:
+        """What the variant sells for: its own price, else the product's."""
+        return self.price if variant.price is None else variant.price
+
     @property
     def counts_in_category(self) -> bool:
         """Archived products no longer hold their category (it may then be deleted)."""
