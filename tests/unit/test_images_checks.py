@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from devkit.functions import load_handler_module
+from storefront.domain.catalog import images
 from storefront.domain.catalog.images import InvalidImage
-
-images = load_handler_module("functions/images")
 
 
 def encoded(fmt: str, size: tuple[int, int] = (40, 30), mode: str = "RGB", **options: Any) -> bytes:

@@ -9,9 +9,10 @@ or deletes the upload and marks it failed. Only ready images are shown, by `posi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import warnings
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storefront.data import image_storage as storage
 from storefront.data import images as repository
@@ -25,6 +26,9 @@ from storefront.ids import new_ulid
 from storefront.observability import module_logger
 from storefront.settings import get_settings
 
+if TYPE_CHECKING:
+    from PIL.Image import Image as PillowImage
+
 log = module_logger()
 
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -36,13 +40,15 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 UPLOAD_EXPIRES_S = 300
 WIDTHS = (320, 1024)
+# How the bytes are read and written (Pillow): exactly the declared format, WebP out.
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+WEBP_QUALITY = 82
+# A very tall image is bounded too: at most 4 times as tall as it is wide.
+MAX_ASPECT = 4
 ATTEMPTS = 3
 NO_PRODUCT = "No such product."
 NO_IMAGE = "No such image."
 BUSY = "The product changed concurrently; try again."
-
-# Bytes and declared type → WebP bytes per width; raises InvalidImage.
-Transcoder = Callable[[bytes, str], dict[int, bytes]]
 
 
 class InvalidImage(Exception):
@@ -144,7 +150,60 @@ def delete_image(product_id: str, image_id: str) -> None:
     raise Conflict(BUSY)
 
 
-def _check(bucket: str, key: str, image: ImageRecord, transcode: Transcoder) -> dict[int, bytes]:
+def _opened(data: bytes, content_type: str) -> PillowImage:
+    from PIL import Image, UnidentifiedImageError
+
+    expected = PILLOW_FORMATS.get(content_type)
+    if expected is None:
+        raise InvalidImage(f"{content_type} is not an accepted type")
+    try:
+        image = Image.open(io.BytesIO(data), formats=list(PILLOW_FORMATS.values()))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise InvalidImage(f"not a JPEG, PNG or WebP image: {error}") from error
+    if image.format != expected:
+        raise InvalidImage(f"declared {content_type}, but the bytes are {image.format}")
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise InvalidImage(f"{width}x{height} is over {MAX_PIXELS} pixels")
+    return image
+
+
+def transcode(data: bytes, content_type: str) -> dict[int, bytes]:
+    """WebP bytes per width; InvalidImage when the bytes are not an acceptable image.
+
+    Pillow is imported here, not with the module: only the image function ships it.
+    """
+    from PIL import Image, ImageOps
+
+    # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: decompression
+    # bombs are errors, never warnings.
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with _opened(data, content_type) as image:
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                mode = "RGBA" if "A" in upright.getbands() or "transparency" in upright.info else "RGB"
+                pixels = upright.convert(mode)
+        except InvalidImage:
+            raise
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+            raise InvalidImage(str(error)) from error
+        except (OSError, ValueError, SyntaxError, EOFError) as error:
+            raise InvalidImage(f"the image cannot be decoded: {error}") from error
+    variants = {}
+    for width in WIDTHS:
+        variant = pixels.copy()
+        variant.thumbnail((width, width * MAX_ASPECT), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        # A new image of the pixels only: no EXIF, XMP or ICC profile is written.
+        variant.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+        variants[width] = out.getvalue()
+    return variants
+
+
+def _check(bucket: str, key: str, image: ImageRecord) -> dict[int, bytes]:
     size = storage.object_size(bucket, key)
     if size is None or not 0 < size <= MAX_UPLOAD_BYTES:
         raise InvalidImage(f"{size} bytes, not 1..{MAX_UPLOAD_BYTES}")
@@ -154,7 +213,7 @@ def _check(bucket: str, key: str, image: ImageRecord, transcode: Transcoder) -> 
     return transcode(data, image.content_type)
 
 
-def process_upload(bucket: str, key: str, transcode: Transcoder) -> str:
+def process_upload(bucket: str, key: str) -> str:
     """The image function's work for one uploaded object: ready, failed, or skipped.
 
     Idempotent: an image that is no longer pending (a redelivered notification) is
@@ -170,7 +229,7 @@ def process_upload(bucket: str, key: str, transcode: Transcoder) -> str:
             storage.delete_objects(bucket, [key])
         return "skipped"
     try:
-        variants = _check(bucket, key, image, transcode)
+        variants = _check(bucket, key, image)
     except InvalidImage as reason:
         log.warning("image %s rejected: %s", image.id, reason)
         storage.delete_objects(bucket, [key])
