@@ -87,12 +87,20 @@ def _attribute_filters(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], .
         if name.startswith("attr."):
             attribute = name.removeprefix("attr.")
             if not 1 <= len(attribute) <= 64 or not 1 <= len(value) <= 200:
-                errors.append({"loc": ["query", name], "msg": "needs a name (≤ 64) and a value (1–200 characters)"})
+                errors.append(
+                    {
+                        "loc": ["query", name],
+                        "msg": "needs a name (≤ 64) and a value (1–200 characters)",
+                        "type": "string_length",
+                    }
+                )
             filters.append((attribute, value))
         elif name not in _KNOWN:
-            errors.append({"loc": ["query", name], "msg": "unknown parameter"})
+            errors.append({"loc": ["query", name], "msg": "unknown parameter", "type": "unknown_parameter"})
     if len(filters) > MAX_ATTRIBUTE_FILTERS:
-        errors.append({"loc": ["query", "attr"], "msg": f"at most {MAX_ATTRIBUTE_FILTERS} attribute filters"})
+        errors.append(
+            {"loc": ["query", "attr"], "msg": f"at most {MAX_ATTRIBUTE_FILTERS} attribute filters", "type": "too_many"}
+        )
     if errors:
         raise Unprocessable("The search parameters are invalid.", errors=errors)
     return tuple(filters)
@@ -128,7 +136,8 @@ def search_products(
     attributes = _attribute_filters(pairs)
     if min_price is not None and max_price is not None and min_price > max_price:
         raise Unprocessable(
-            "min_price is over max_price.", errors=[{"loc": ["query", "min_price"], "msg": "over max_price"}]
+            "min_price is over max_price.",
+            errors=[{"loc": ["query", "min_price"], "msg": "over max_price", "type": "range"}],
         )
     scope = _scope(pairs)
     query = SearchQuery(
