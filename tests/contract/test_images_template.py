@@ -20,6 +20,7 @@ def test_image_routes_need_a_token_when_deployed() -> None:
     }
     assert routes == {
         ("POST", "/v1/products/{product_id}/images", False),
+        ("GET", "/v1/products/{product_id}/images/{image_id}", False),
         ("PATCH", "/v1/products/{product_id}/images/{image_id}", False),
         ("DELETE", "/v1/products/{product_id}/images/{image_id}", False),
     }

@@ -132,8 +132,11 @@ def test_upload_is_deleted_and_never_shown_when_a_text_file_is_declared_as_png(p
     assert keys_in_bucket() == []
     assert shown(product["id"]) == []
     assert image_events() == []
+    # Staff see it, failed, and why.
     staff = call("GET", f"/v1/products/{product['id']}", headers={}, principal=MANAGER)
-    assert body_of(staff)["images"] == []
+    [failed] = body_of(staff)["images"]
+    assert (failed["id"], failed["status"]) == (started["image_id"], "failed")
+    assert failed["failure_reason"].startswith("not a JPEG, PNG or WebP image")
 
 
 @moto_only

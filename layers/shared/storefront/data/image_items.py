@@ -29,6 +29,7 @@ class ImageItem(TableItem, discriminator="ProductImage"):
     alt = UnicodeAttribute(null=True)
     position = NumberAttribute()
     variants = UnicodeAttribute(default="{}")  # JSON: width → object key
+    failure_reason = UnicodeAttribute(null=True)  # set with status failed
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
 
@@ -71,6 +72,7 @@ def to_record(item: ImageItem) -> ImageRecord:
         created_at=int(item.created_at),
         updated_at=int(item.updated_at),
         variants=json.loads(item.variants or "{}"),
+        failure_reason=item.failure_reason,
     )
 
 

@@ -106,15 +106,19 @@ def mark_ready(before: Product, image: ImageRecord, event: DomainEvent, now: int
     return committed(write_all)
 
 
-def mark_failed(image: ImageRecord, now: int) -> bool:
+def mark_failed(image: ImageRecord, reason: str, now: int) -> bool:
     """Access pattern IMAGE-FAILED: TransactWriteItems.
 
-    Update the image if still pending (SET status failed); Update the product
-    (ADD image_count -1): a failed upload does not count against the limit.
+    Update the image if still pending (SET status failed, failure_reason); Update the
+    product (ADD image_count -1): a failed upload does not count against the limit.
     """
 
     def write_all(write: TransactWrite) -> None:
-        actions: list[Any] = [ImageItem.status.set("failed"), ImageItem.updated_at.set(now)]
+        actions: list[Any] = [
+            ImageItem.status.set("failed"),
+            ImageItem.failure_reason.set(reason),
+            ImageItem.updated_at.set(now),
+        ]
         write.update(_image_key(image), actions=actions, condition=ImageItem.status == "pending")
         write.update(
             ProductItem(*keys.product(image.product_id)),

@@ -209,11 +209,20 @@ class ProductVariant(BaseModel):
     weight_grams: int | None = Field(description="Shipping weight, if known")
 
 
+ImageStatusField = Field(
+    description="`ready` (shown to customers); staff also see `pending` (the upload is not checked yet) "
+    "and `failed` (the upload was refused or never arrived; see `failure_reason`) images"
+)
+FailureReasonField = Field(description="Why the image failed, for staff; null unless `failed`")
+
+
 class ProductImage(BaseModel):
     id: str = Field(description="The image id")
-    url: str = Field(description="CDN URL")
+    url: str = Field(description="CDN URL (of a pending or failed image: where it would be served)")
     alt: str | None = Field(description="Alternative text")
     position: int = Field(description="Order among the product's images")
+    status: Literal["pending", "ready", "failed"] = ImageStatusField
+    failure_reason: str | None = FailureReasonField
 
 
 class ProductRating(BaseModel):
@@ -234,7 +243,9 @@ class ProductDetail(BaseModel):
     price: int = Field(description="Price in minor units")
     currency: str = Field(description="ISO 4217, upper case")
     variants: list[ProductVariant] = Field(description="By SKU")
-    images: list[ProductImage] = Field(description="By position")
+    images: list[ProductImage] = Field(
+        description="By position: the ready images; a manager's view lists every image with its status"
+    )
     rating: ProductRating = Field(description="Approved reviews")
     created_at: str = Field(description="RFC 3339, UTC")
     updated_at: str = Field(description="RFC 3339, UTC")
@@ -251,7 +262,12 @@ class ProductDetail(BaseModel):
             )
             for variant in product.variants
         ]
-        images = [ProductImage(id=i.id, url=i.url, alt=i.alt, position=i.position) for i in product.images]
+        images = [
+            ProductImage(
+                id=i.id, url=i.url, alt=i.alt, position=i.position, status=i.status, failure_reason=i.failure_reason
+            )
+            for i in product.images
+        ]
         return cls(
             id=product.id,
             name=product.name,

@@ -17,6 +17,7 @@ from pydantic import (
 
 from storefront.domain.catalog.entities import ImageRecord
 from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload, image_url
+from storefront.events.base import rfc3339
 from storefront.text import check_name
 
 Alt = Annotated[
@@ -92,7 +93,25 @@ class ProductImageDetail(BaseModel):
     status: Literal["pending", "ready", "failed"] = Field(
         description="pending until the upload was checked; failed ones are never shown"
     )
+    failure_reason: str | None = Field(
+        description="Why the upload was refused (or that it never arrived); null unless `failed`"
+    )
+    content_type: str = Field(description="The declared type, which the uploaded bytes had to be")
+    filename: str = Field(description="The file's original name")
+    created_at: str = Field(description="When the upload was requested: RFC 3339, UTC")
+    updated_at: str = Field(description="The last change (its check included): RFC 3339, UTC")
 
     @classmethod
     def of(cls, image: ImageRecord) -> ProductImageDetail:
-        return cls(id=image.id, url=image_url(image), alt=image.alt, position=image.position, status=image.status)
+        return cls(
+            id=image.id,
+            url=image_url(image),
+            alt=image.alt,
+            position=image.position,
+            status=image.status,
+            failure_reason=image.failure_reason,
+            content_type=image.content_type,
+            filename=image.filename,
+            created_at=rfc3339(image.created_at),
+            updated_at=rfc3339(image.updated_at),
+        )

@@ -50,15 +50,19 @@ class Variant:
     available: int = 0  # from the SKU's stock item (on_hand - reserved); not stored on the variant
 
 
+ImageStatus = Literal["pending", "ready", "failed"]
+
+
 @dataclass(frozen=True)
 class Image:
+    """An image as a product shows it: only ready ones, except in the staff view."""
+
     id: str
     url: str
     alt: str | None
     position: int
-
-
-ImageStatus = Literal["pending", "ready", "failed"]
+    status: ImageStatus = "ready"
+    failure_reason: str | None = None  # failed ones: why (for staff)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class ImageRecord:
     created_at: int
     updated_at: int
     variants: dict[str, str] = field(default_factory=dict)  # width → object key, once ready
+    failure_reason: str | None = None  # once failed: why, in words a manager can act on
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 A manager gets a presigned POST for one declared type; the bucket notifies the image
 function, which checks the bytes (the presign conditions are S3's word, not moto's, so
 they are checked again here), writes the resized variants and marks the image ready,
-or deletes the upload and marks it failed. Only ready images are shown, by `position`
-(a sort key: equal positions are ordered by id; other images never shift).
+or deletes the upload and marks it failed, with the reason. Only ready images are shown
+to customers, by `position` (a sort key: equal positions are ordered by id; other images
+never shift); staff see every image with its status (`staff_images`, `get_image`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from storefront.data import images as repository
 from storefront.data import products as product_repository
 from storefront.data.image_items import parse_upload_key, shown_url, upload_key, variant_key
 from storefront.domain import clock
-from storefront.domain.catalog.entities import ImageRecord, Product
+from storefront.domain.catalog.entities import Image, ImageRecord, Product
 from storefront.domain.errors import Conflict, NotFound
 from storefront.events.catalog import ProductData, ProductUpdated
 from storefront.ids import new_ulid
@@ -36,6 +37,8 @@ MAX_IMAGES = 20  # pending and ready images of one product
 # A pending image whose bytes have not been checked this long never will be (its upload
 # form expired long ago): it is marked failed and stops counting toward MAX_IMAGES.
 STALE_PENDING_S = 3600
+NEVER_CHECKED = "No upload was received and checked within an hour: the upload form has expired."
+MAX_REASON_CHARS = 500
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 UPLOAD_EXPIRES_S = 300
@@ -70,21 +73,56 @@ def _current(product_id: str) -> Product:
     return product
 
 
+def _settled(image: ImageRecord, now: int) -> ImageRecord | None:
+    """The image, marked failed first if it has been pending for over STALE_PENDING_S.
+
+    The mark is conditioned on the image still being pending: a check that finishes
+    meanwhile wins, and the image is read again as it is (None: deleted meanwhile).
+    """
+    if image.status != "pending" or now - image.created_at < STALE_PENDING_S:
+        return image
+    if repository.mark_failed(image, NEVER_CHECKED, now):
+        log.warning("image upload never checked: marked failed", extra={"image_id": image.id})
+        return replace(image, status="failed", failure_reason=NEVER_CHECKED, updated_at=now)
+    return repository.get_image(image.product_id, image.id)
+
+
 def _with_stale_uploads_failed(product_id: str, now: int) -> list[ImageRecord]:
     """The product's images, after marking failed those pending for over STALE_PENDING_S.
 
-    Done when the cap is checked, the one moment it matters, so no sweeper has to scan.
-    Each mark is conditioned on the image still being pending: a check that finishes
-    meanwhile wins, and the image is read again as it is.
+    Done when the cap is checked and when staff look, the moments it matters, so no
+    sweeper has to scan.
     """
-    images = repository.list_images(product_id)
-    stale = [image for image in images if image.status == "pending" and now - image.created_at >= STALE_PENDING_S]
-    if not stale:
-        return images
-    for image in stale:
-        if repository.mark_failed(image, now):
-            log.warning("image upload never checked: marked failed", extra={"image_id": image.id})
-    return repository.list_images(product_id)
+    settled = (_settled(image, now) for image in repository.list_images(product_id))
+    return [image for image in settled if image is not None]
+
+
+def staff_images(product_id: str) -> list[Image]:
+    """Every image of the product, whatever its status, by position (ties by id): the staff view."""
+    records = sorted(_with_stale_uploads_failed(product_id, clock.now()), key=lambda image: (image.position, image.id))
+    return [
+        Image(
+            image.id,
+            shown_url(image.product_id, image.id),
+            image.alt,
+            image.position,
+            image.status,
+            image.failure_reason,
+        )
+        for image in records
+    ]
+
+
+def get_image(product_id: str, image_id: str) -> ImageRecord:
+    """One image, whatever its status (staff): 404 when the product has no such image.
+
+    An image item exists only under an existing product (products are archived, never
+    deleted), so one GetItem answers for both.
+    """
+    image = _settled(_image(product_id, image_id), clock.now())
+    if image is None:
+        raise NotFound(NO_IMAGE)
+    return image
 
 
 def register_image(product_id: str, content_type: str, filename: str, alt: str | None) -> Upload:
@@ -233,7 +271,7 @@ def process_upload(bucket: str, key: str) -> str:
     except InvalidImage as reason:
         log.warning("image %s rejected: %s", image.id, reason)
         storage.delete_objects(bucket, [key])
-        repository.mark_failed(image, clock.now())
+        repository.mark_failed(image, _reason(reason), clock.now())
         return "failed"
     keys = {str(width): variant_key(image.product_id, image.id, width) for width in variants}
     for width, data in variants.items():
@@ -250,3 +288,9 @@ def process_upload(bucket: str, key: str) -> str:
         if repository.get_image(*ids) != image:
             return "skipped"  # deleted or processed meanwhile
     raise RuntimeError(f"image {image.id}: the product kept changing")
+
+
+def _reason(error: InvalidImage) -> str:
+    """What the manager reads: the check's own words, bounded."""
+    text = str(error).strip() or "The file is not an acceptable image."
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"

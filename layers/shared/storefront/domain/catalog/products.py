@@ -15,7 +15,7 @@ from typing import Any
 from storefront.data import products as repository
 from storefront.data import users
 from storefront.domain import clock
-from storefront.domain.catalog import attributes, categories
+from storefront.domain.catalog import attributes, categories, images
 from storefront.domain.catalog.entities import NewVariant, Product, Variant
 from storefront.domain.errors import Conflict, NotFound, Unprocessable
 from storefront.domain.identity.roles import Role
@@ -87,19 +87,25 @@ def _still_staff(user_id: str) -> bool:
     return profile is not None and not profile.disabled and profile.role.includes(Role.MANAGER)
 
 
+def is_staff_view(viewer_role: Role | None) -> bool:
+    """Whether the token asks for the staff view (what `get_product` answers may depend on it)."""
+    return viewer_role is not None and viewer_role.includes(Role.MANAGER)
+
+
 def get_product(product_id: str, viewer_id: str | None = None, viewer_role: Role | None = None) -> Product:
     """Active products for everyone; drafts and archived ones only for managers and admins.
 
-    Staff read consistently (they just wrote); everyone else through PRODUCT-VIEW, one
-    request. A non-active product is confirmed against the viewer's account first (the
-    token may predate a demotion or a disabling).
+    Everyone else reads through PRODUCT-VIEW, one request, and sees the ready images.
+    Staff read consistently (they just wrote) and see every image with its status (a
+    pending upload, a failed one and why); the viewer's account is confirmed first, as
+    the token may predate a demotion or a disabling (one GetItem).
     """
-    staff = viewer_id is not None and viewer_role is not None and viewer_role.includes(Role.MANAGER)
+    staff = viewer_id is not None and is_staff_view(viewer_role) and _still_staff(viewer_id)
     product = repository.read_product(product_id) if staff else repository.view_product(product_id)
-    if product is None:
+    if product is None or (product.status != "active" and not staff):
         raise NotFound(NO_PRODUCT)
-    if product.status != "active" and not (staff and viewer_id is not None and _still_staff(viewer_id)):
-        raise NotFound(NO_PRODUCT)
+    if staff:
+        product = replace(product, images=images.staff_images(product_id))
     return product
 
 
