@@ -4,34 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
-from storefront.text import check_name, check_unicode
+from storefront.models.text_fields import Text
+from storefront.text import check_unicode
 
-Name = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(description="Display name, 1–200 characters; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
+Name = Annotated[StrictStr, Text(200, "Display name, 1–200 characters")]
 Description = Annotated[
     StrictStr,
-    StringConstraints(strip_whitespace=True, max_length=5000),
-    Field(description="Plain-text description, at most 5000 characters"),
-    AfterValidator(check_unicode),
+    Text(5000, "Plain-text description, at most 5000 characters", min_length=0, rule=check_unicode),
 ]
-Brand = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="The brand, 1–100 characters; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
-Tag = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-    Field(description="A tag, 1–50 characters; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
+Brand = Annotated[StrictStr, Text(100, "The brand, 1–100 characters")]
+Tag = Annotated[StrictStr, Text(50, "A tag, 1–50 characters")]
 Slug = Annotated[
     StrictStr,
     Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80, description="Lower-case words joined by `-`"),
@@ -45,7 +29,7 @@ AttributeValue = (
     StrictBool
     | Annotated[StrictInt, Field(ge=-MAX_ATTRIBUTE_NUMBER, le=MAX_ATTRIBUTE_NUMBER)]
     | Annotated[StrictFloat, Field(ge=-MAX_ATTRIBUTE_NUMBER, le=MAX_ATTRIBUTE_NUMBER, allow_inf_nan=False)]
-    | Annotated[StrictStr, Field(max_length=200), AfterValidator(check_name)]
+    | Annotated[StrictStr, Text(200, min_length=0, strip=False)]
 )
 MAX_MONEY = 10**12
 Money = Annotated[
@@ -57,7 +41,7 @@ Sku = Annotated[
     StrictStr,
     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Stock-keeping unit, unique across the store"),
 ]
-OptionValue = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100), AfterValidator(check_name)]
+OptionValue = Annotated[StrictStr, Text(100, strip=False)]
 Options = Annotated[
     dict[AttributeName, OptionValue],
     Field(max_length=10, description="Option name → value that tells the variants apart, e.g. {'size': 'M'}"),

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    StrictStr,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from storefront.domain.catalog.entities import ImageRecord
 from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload, image_url
 from storefront.events.base import rfc3339
-from storefront.text import check_name
+from storefront.models.text_fields import Text
 
-Alt = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, max_length=500),
-    Field(description="Alternative text, at most 500 characters; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
+Alt = Annotated[StrictStr, Text(500, "Alternative text, at most 500 characters", min_length=0)]
 Position = Annotated[
     StrictInt,
     Field(ge=0, le=10_000, description="Sort key among the product's images: ties are ordered by id"),
@@ -38,15 +24,7 @@ class ProductImageCreate(BaseModel):
     content_type: Literal["image/jpeg", "image/png", "image/webp"] = Field(
         description="The type of the file to upload: the uploaded bytes must be exactly this type"
     )
-    filename: Annotated[
-        StrictStr,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-        Field(
-            description="The file's original name (kept for staff; never part of a URL); "
-            "no control or bidirectional formatting characters"
-        ),
-        AfterValidator(check_name),
-    ]
+    filename: Annotated[StrictStr, Text(200, "The file's original name (kept for staff; never part of a URL)")]
     alt: Alt | None = None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 
 from storefront.domain.identity.entities import IssuedSession
 from storefront.domain.identity.entities import User as UserEntity
@@ -18,7 +18,7 @@ from storefront.domain.identity.rules import (
     check_password_size,
     normalise_email,
 )
-from storefront.text import check_name
+from storefront.models.text_fields import Text
 
 EmailAddress = Annotated[
     StrictStr,
@@ -49,15 +49,7 @@ Password = Annotated[
     ),
     AfterValidator(check_password_size),
 ]
-DisplayName = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(
-        description="How the store addresses the user, 1–100 characters; "
-        "no control or bidirectional formatting characters"
-    ),
-    AfterValidator(check_name),
-]
+DisplayName = Annotated[StrictStr, Text(100, "How the store addresses the user, 1–100 characters")]
 RefreshTokenValue = Annotated[
     StrictStr,
     Field(min_length=1, max_length=512, description="A refresh token from sign-up, sign-in or refresh"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from storefront.domain.inventory.entities import StockLevel as StockLevelEntity
+from storefront.models.text_fields import Text
+from storefront.text import check_unicode
 
 MAX_UNITS = 10_000_000
 
@@ -38,7 +40,7 @@ class StockAdjustmentCreate(BaseModel):
     delta: Annotated[StrictInt, Field(ge=-MAX_UNITS, le=MAX_UNITS), AfterValidator(_not_zero)] = Field(
         description="Units to add to on_hand (negative removes); not 0. on_hand never drops below reserved (409)"
     )
-    reason: Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+    reason: Annotated[StrictStr, Text(200, rule=check_unicode)] = Field(
         description="Why the stock changed, for the audit log (1–200 characters)"
     )
 

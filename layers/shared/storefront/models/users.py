@@ -5,16 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictStr,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
 from storefront.domain.identity.roles import Role
 from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
@@ -22,55 +13,28 @@ from storefront.domain.users.entities import Address as AddressEntity
 from storefront.domain.users.entities import Profile as ProfileEntity
 from storefront.domain.users.rules import MAX_ADDRESSES, check_country, check_phone
 from storefront.models.identity import DisplayName
-from storefront.text import check_name
+from storefront.models.text_fields import Text
 
 Phone = Annotated[
     StrictStr,
-    StringConstraints(strip_whitespace=True, max_length=32),
-    Field(description="Phone number: digits, spaces, ( ) . - and an optional leading +, e.g. +1 415 555 0100"),
-    AfterValidator(check_phone),
+    Text(
+        32,
+        "Phone number: digits, spaces, ( ) . - and an optional leading +, e.g. +1 415 555 0100",
+        min_length=0,
+        rule=check_phone,
+    ),
 ]
 CountryCode = Annotated[
     StrictStr,
     Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 country code in upper case, e.g. US, DE"),
     AfterValidator(check_country),
 ]
-Label = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-    Field(description="The user's name for the address, e.g. Home; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
-RecipientName = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="Who receives deliveries there; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
-Line = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(description="Street address line; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
-City = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="City or locality; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
-Region = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    Field(description="State, province or region; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
-PostalCode = Annotated[
-    StrictStr,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
-    Field(description="Postal or ZIP code; no control or bidirectional formatting characters"),
-    AfterValidator(check_name),
-]
+Label = Annotated[StrictStr, Text(50, "The user's name for the address, e.g. Home")]
+RecipientName = Annotated[StrictStr, Text(100, "Who receives deliveries there")]
+Line = Annotated[StrictStr, Text(200, "Street address line")]
+City = Annotated[StrictStr, Text(100, "City or locality")]
+Region = Annotated[StrictStr, Text(100, "State, province or region")]
+PostalCode = Annotated[StrictStr, Text(20, "Postal or ZIP code")]
 
 
 def _rfc3339(epoch: int) -> str:
