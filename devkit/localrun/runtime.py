@@ -288,13 +288,13 @@ def ensure_search_index() -> None:
     """A first (possibly empty) search index before `Ready`, so a new store's first search answers.
 
     Without it the first search finds no index, asks the indexer for one and answers 503
-    with Retry-After (as a new deployed stack still does, once).
+    with Retry-After. A deployed stack gets its first index the same way, from its
+    `SearchIndex` custom resource.
     """
-    from storefront.data.search_index import current_etag
     from storefront.search import indexing
 
-    if current_etag() is None:
-        outcome = indexing.rebuild()
+    outcome = indexing.ensure_index()
+    if outcome is not None:
         log.info("built the search index: %d products", outcome.indexed)
 
 

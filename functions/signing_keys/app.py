@@ -7,12 +7,11 @@ invokes it with `{"action": "rotate"}`. Key material never appears in its answer
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from storefront import custom_resource
 from storefront.observability import function_logger
 from storefront.security.key_store import ensure_keys, rotate_keys
 from storefront.security.signing_keys import GATEWAY_JWKS_CACHE_S, KeySet
@@ -25,39 +24,20 @@ def _summary(key_set: KeySet) -> dict[str, Any]:
     return {"keys": [{"kid": key.kid, "status": key.status, "published_at": key.published_at} for key in key_set.keys]}
 
 
-def _answer_cloudformation(event: dict[str, Any], status: str, reason: str = "") -> None:
-    body = json.dumps(
-        {
-            "Status": status,
-            "Reason": reason or "see the signing-keys function's log",
-            "PhysicalResourceId": _PHYSICAL_ID,
-            "StackId": event["StackId"],
-            "RequestId": event["RequestId"],
-            "LogicalResourceId": event["LogicalResourceId"],
-            "Data": {},
-        }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 - CloudFormation's presigned https URL
-        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""}
-    )
-    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-        response.read()
-
-
 def _custom_resource(event: dict[str, Any]) -> None:
     try:
         if event["RequestType"] in ("Create", "Update"):
             key_set = ensure_keys(issuer=event["ResourceProperties"]["Issuer"])
             logger.info("signing keys ready", extra={"security_event": "key_setup", **_summary(key_set)})
-        _answer_cloudformation(event, "SUCCESS")
+        custom_resource.answer(event, "SUCCESS", _PHYSICAL_ID)
     except Exception as error:
         logger.exception("signing keys could not be set up")
-        _answer_cloudformation(event, "FAILED", type(error).__name__)
+        custom_resource.answer(event, "FAILED", _PHYSICAL_ID, type(error).__name__)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if "RequestType" in event and "ResponseURL" in event:
+    if custom_resource.is_request(event):
         _custom_resource(event)
         return {}
     if event.get("action") == "rotate":

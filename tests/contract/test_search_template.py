@@ -84,3 +84,16 @@ def _actions_of(resource: dict[str, Any]) -> set[str]:
         for statement in policy["Statement"]
         for action in _as_list(statement["Action"])
     }
+
+
+def test_a_new_stack_gets_its_first_index_from_the_indexer_when_created() -> None:
+    resources = _resources()
+    resource = resources["SearchIndex"]
+    assert resource["Type"] == "Custom::SearchIndex"
+    # The indexer itself builds it: same lease, same code path as a search function's request.
+    assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": ["SearchIndexerFunction", "Arn"]}
+    # A replaced bucket is a changed property: CloudFormation sends an Update, which ensures its index too.
+    assert resource["Properties"]["Bucket"] == {"Ref": "SearchIndexBucket"}
+    # What ensuring needs: the writer lease (table) and the index objects (bucket).
+    assert {"dynamodb:PutItem", "dynamodb:Scan", "s3:GetObject", "s3:PutObject"} <= _actions("SearchIndexerFunction")
+    assert "DeletionPolicy" not in resource  # a Delete answers at once and keeps the index with its bucket

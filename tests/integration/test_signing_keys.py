@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from devkit.functions import load_handler_module
+from storefront import custom_resource
 from storefront.security import key_store
 from storefront.security.signing_keys import DISCOVERY_KEY, JWKS_KEY, KeySet, KeySetError
 from tests.support import FakeContext
@@ -37,7 +38,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What the function answers CloudFormation (its presigned URL is not reachable here)."""
     answered: list[str] = []
     monkeypatch.setattr(
-        signing_keys_function, "_answer_cloudformation", lambda event, status, reason="": answered.append(status)
+        custom_resource, "answer", lambda event, status, physical_id, reason="": answered.append(status)
     )
     return answered
 

@@ -229,6 +229,15 @@ def update(changes: Changes, workspace: Workspace, *, wait_seconds: float = LEAS
     raise IndexBusy("Other writers kept publishing the search index first.")
 
 
+def ensure_index(workspace: Workspace | None = None, *, wait_seconds: float = LEASE_WAIT_SECONDS) -> Outcome | None:
+    """A first index if none is published (a new store's is empty); None when one already is.
+
+    Decided under the writer lease, so concurrent callers (the stack's custom resource, a
+    search function's request, the local runtime's start) publish one index between them.
+    """
+    return update(Changes(ensure_index=True), workspace or Workspace(), wait_seconds=wait_seconds)
+
+
 def rebuild(workspace: Workspace | None = None, *, wait_seconds: float = LEASE_WAIT_SECONDS) -> Outcome:
     """A full rebuild from the table, published over whatever index exists (the rebuild command)."""
     outcome = update(Changes(rebuild=True), workspace or Workspace(), wait_seconds=wait_seconds)
