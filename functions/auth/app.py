@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
 
 from storefront.domain.identity import service
-from storefront.domain.identity.roles import Role
-from storefront.http.auth import Principal, requires
 from storefront.http.openapi import responses, retry_later
+from storefront.http.params import Customer
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response, no_content
 from storefront.models.identity import (
@@ -100,9 +97,7 @@ def logout(body: LogoutRequest) -> Response[None]:
         errors={409: "A concurrent password change won", 429: retry_later("Too many wrong current passwords")},
     ),
 )
-def change_password(
-    body: PasswordChangeRequest, principal: Annotated[Principal, requires(Role.CUSTOMER)]
-) -> Response[None]:
+def change_password(body: PasswordChangeRequest, principal: Customer) -> Response[None]:
     service.change_password(principal.user_id, body.current_password, body.new_password, _source_ip())
     return no_content()
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from storefront.domain.catalog import categories, products
-from storefront.domain.identity.roles import Role
-from storefront.http.auth import Principal, requires
+from storefront.http.auth import Principal
 from storefront.http.caching import cacheable, install_caching
 from storefront.http.openapi import responses
+from storefront.http.params import CategoryId, Manager, ProductId, Sku
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response, no_content
 from storefront.http.viewer import optional_viewer
@@ -35,11 +34,7 @@ from storefront.models.catalog import (
 app = make_resolver()
 install_caching(app)
 
-Manager = Annotated[Principal, requires(Role.MANAGER)]
 Viewer = Annotated[Principal | None, optional_viewer()]
-CategoryId = Annotated[str, Path(min_length=1, max_length=64, description="The category id")]
-ProductId = Annotated[str, Path(min_length=1, max_length=64, description="The product id")]
-SkuPath = Annotated[str, Path(min_length=1, max_length=64, description="The variant's SKU")]
 _TAGS = ["Catalog"]
 
 
@@ -165,7 +160,7 @@ def add_variant(product_id: ProductId, body: ProductVariantCreate, principal: Ma
     responses=responses(200, "The product with the changed variant"),
 )
 def patch_variant(
-    product_id: ProductId, sku: SkuPath, body: ProductVariantPatch, principal: Manager
+    product_id: ProductId, sku: Sku, body: ProductVariantPatch, principal: Manager
 ) -> Response[ProductDetail]:
     return json_response(ProductDetail.of(products.update_variant(product_id, sku, body.changes())))
 
@@ -177,7 +172,7 @@ def patch_variant(
     tags=_TAGS,
     responses=responses(204, "Removed", errors={409: "It is the product's last variant"}),
 )
-def remove_variant(product_id: ProductId, sku: SkuPath, principal: Manager) -> Response[None]:
+def remove_variant(product_id: ProductId, sku: Sku, principal: Manager) -> Response[None]:
     products.remove_variant(product_id, sku)
     return no_content()
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from storefront.domain.identity.roles import Role
 from storefront.domain.inventory import service
-from storefront.http.auth import Principal, requires
-from storefront.http.openapi import responses
+from storefront.http.openapi import BAD_CURSOR, responses
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from storefront.http.params import Manager, Sku
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response
 from storefront.models.inventory import StockAdjustmentCreate, StockLevel, StockLevelPage, StockLevelUpdate
 
 app = make_resolver()
 
-Manager = Annotated[Principal, requires(Role.MANAGER)]
-Sku = Annotated[str, Path(min_length=1, max_length=64, description="The SKU")]
 LowStock = Annotated[
     Literal["true"], Query(description="Must be `true`: only the SKUs at or under their threshold are listed")
 ]
@@ -69,9 +66,7 @@ def adjust_stock(sku: Sku, body: StockAdjustmentCreate, principal: Manager) -> R
     "/v1/inventory",
     summary="The SKUs at or under their low-stock threshold (manager)",
     tags=["Inventory"],
-    responses=responses(
-        200, "A page of low-stock SKUs", errors={400: "The cursor was altered, or belongs to another caller or list"}
-    ),
+    responses=responses(200, "A page of low-stock SKUs", errors=BAD_CURSOR),
 )
 def list_low_stock(
     principal: Manager, low_stock: LowStock, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None

@@ -6,15 +6,11 @@ function checks them (see functions/images). An image shows on the product once 
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from storefront.domain.catalog import images
-from storefront.domain.identity.roles import Role
-from storefront.http.auth import Principal, requires
 from storefront.http.openapi import responses
+from storefront.http.params import ImageId, Manager, ProductId
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response, no_content
 from storefront.models.catalog_images import (
@@ -26,9 +22,6 @@ from storefront.models.catalog_images import (
 
 app = make_resolver()
 
-Manager = Annotated[Principal, requires(Role.MANAGER)]
-ProductId = Annotated[str, Path(min_length=1, max_length=64, description="The product id")]
-ImageId = Annotated[str, Path(min_length=1, max_length=64, description="The image id")]
 _TAGS = ["Catalog"]
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from storefront.domain.identity.roles import Role
 from storefront.domain.users import service
-from storefront.http.auth import Principal, requires
-from storefront.http.openapi import responses
+from storefront.http.openapi import BAD_CURSOR, responses
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from storefront.http.params import AddressId, Admin, Customer, UserId
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response, no_content
 from storefront.models.users import (
@@ -27,17 +26,12 @@ from storefront.models.users import (
 
 app = make_resolver()
 
-Customer = Annotated[Principal, requires(Role.CUSTOMER)]
-Admin = Annotated[Principal, requires(Role.ADMIN)]
-AddressId = Annotated[str, Path(min_length=1, max_length=64, description="The address id")]
-UserId = Annotated[str, Path(min_length=1, max_length=64, description="The user's id")]
 EmailFilter = Annotated[
     str | None, Query(max_length=320, description="Exact email, in any casing (it is normalised first)")
 ]
 
 
 _GONE = {404: "The caller's account no longer exists"}
-_BAD_CURSOR = {400: "The cursor was altered, or belongs to another caller or list"}
 _CONTENDED = "A concurrent change kept winning; try again"
 
 
@@ -65,7 +59,7 @@ def patch_me(body: UserProfilePatch, principal: Customer) -> Response[UserProfil
     "/v1/users/me/addresses",
     summary="The caller's saved addresses",
     tags=["Users"],
-    responses=responses(200, "A page of the caller's addresses", errors=_BAD_CURSOR),
+    responses=responses(200, "A page of the caller's addresses", errors=BAD_CURSOR),
 )
 def list_addresses(principal: Customer, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[AddressPage]:
     page = paginate(
@@ -130,7 +124,7 @@ def delete_address(address_id: AddressId, principal: Customer) -> Response[None]
     "/v1/users",
     summary="List users in sign-up order, or find one by email (admin)",
     tags=["Users"],
-    responses=responses(200, "A page of users", errors=_BAD_CURSOR),
+    responses=responses(200, "A page of users", errors=BAD_CURSOR),
 )
 def list_users(
     principal: Admin, email: EmailFilter = None, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None

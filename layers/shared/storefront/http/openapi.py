@@ -21,6 +21,8 @@ from aws_lambda_powertools.event_handler.openapi.types import (
 from storefront.http.responses import problem_doc
 
 NOT_MODIFIED: OpenAPIResponse = {"description": "Not modified: the If-None-Match ETag is current", "content": {}}
+# Every paginated list of a caller answers 400 to a cursor it did not issue (storefront.http.pagination).
+BAD_CURSOR = {400: "The cursor was altered, or belongs to another caller or list"}
 RETRY_AFTER: OpenAPIResponseHeader = {
     "description": "Seconds to wait before trying again",
     "schema": {"type": "integer"},

@@ -1,0 +1,30 @@
+"""The edge types routes share: who may call, and the ids a path names.
+
+A route states both in its signature (`def route(product_id: ProductId, principal: Manager)`);
+declared once here, every function documents and checks them alike.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from storefront.domain.identity.roles import Role
+from storefront.http.auth import Principal, requires
+
+Customer = Annotated[Principal, requires(Role.CUSTOMER)]
+Manager = Annotated[Principal, requires(Role.MANAGER)]
+Admin = Annotated[Principal, requires(Role.ADMIN)]
+
+
+def _id(description: str) -> Path:
+    return Path(min_length=1, max_length=64, description=description)
+
+
+AddressId = Annotated[str, _id("The address id")]
+CategoryId = Annotated[str, _id("The category id")]
+ImageId = Annotated[str, _id("The image id")]
+ProductId = Annotated[str, _id("The product id")]
+Sku = Annotated[str, _id("The SKU")]
+UserId = Annotated[str, _id("The user's id")]
