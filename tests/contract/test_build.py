@@ -64,6 +64,13 @@ def test_sam_build_packages_every_function_and_the_layer(build_dir: Path) -> Non
     assert with_cryptography == {"AuthFunction", "SigningKeysFunction", "CatalogFunction"}
 
 
+def test_powertools_re_exports_are_imported_on_use_when_built(build_dir: Path) -> None:
+    # build/lazy_exports.py: the HTTP resolver alone, not AppSync (asyncio), Bedrock and 40 event classes.
+    powertools = build_dir / "SharedLayer" / "python" / "aws_lambda_powertools"
+    for package in ("event_handler", "utilities/data_classes"):
+        assert "def __getattr__(name):" in (powertools / package / "__init__.py").read_text(), package
+
+
 def _artifacts(build_dir: Path) -> dict[str, Path]:
     """Each artifact's directory as Lambda puts it on sys.path."""
     found = {"SharedLayer": build_dir / "SharedLayer" / "python"}
