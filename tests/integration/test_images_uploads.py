@@ -146,6 +146,10 @@ def test_upload_is_rejected_when_it_is_over_the_size_limit(product: dict[str, An
 
     assert deliver(key) == [{"key": key, "outcome": "failed"}]
     assert keys_in_bucket() == []
+    refused = image_repository.get_image(product["id"], started["image_id"])
+    assert refused is not None
+    size = len(png()) + MAX_UPLOAD_BYTES
+    assert refused.failure_reason == f"the file is {size} bytes; it must be 1 to {MAX_UPLOAD_BYTES} bytes"
 
 
 @moto_only

@@ -196,7 +196,9 @@ def _opened(data: bytes, content_type: str) -> PillowImage:
         raise InvalidImage(f"{content_type} is not an accepted type")
     try:
         image = Image.open(io.BytesIO(data), formats=list(PILLOW_FORMATS.values()))
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+    except UnidentifiedImageError as error:  # its message is only the stream's repr
+        raise InvalidImage("not a JPEG, PNG or WebP image") from error
+    except (OSError, ValueError, SyntaxError) as error:
         raise InvalidImage(f"not a JPEG, PNG or WebP image: {error}") from error
     if image.format != expected:
         raise InvalidImage(f"declared {content_type}, but the bytes are {image.format}")
@@ -243,8 +245,10 @@ def transcode(data: bytes, content_type: str) -> dict[int, bytes]:
 
 def _check(bucket: str, key: str, image: ImageRecord) -> dict[int, bytes]:
     size = storage.object_size(bucket, key)
-    if size is None or not 0 < size <= MAX_UPLOAD_BYTES:
-        raise InvalidImage(f"{size} bytes, not 1..{MAX_UPLOAD_BYTES}")
+    if size is None:
+        raise InvalidImage("the uploaded file was not found")
+    if not 0 < size <= MAX_UPLOAD_BYTES:
+        raise InvalidImage(f"the file is {size} bytes; it must be 1 to {MAX_UPLOAD_BYTES} bytes")
     data = storage.read_object(bucket, key, MAX_UPLOAD_BYTES)
     if data is None or not 0 < len(data) <= MAX_UPLOAD_BYTES:
         raise InvalidImage("the upload went away or grew over the limit")
