@@ -19,6 +19,12 @@ from storefront.ids import new_ulid
 EVENT_SOURCE = "storefront"
 
 
+# Built on first use (`defer_build`), not at import: the functions that import an event only
+# to stage it on a write would otherwise build every event's validator and serializer at
+# each cold start, for reads that never publish one.
+EVENT_CONFIG = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
 def rfc3339(epoch_seconds: float) -> str:
     return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -26,7 +32,7 @@ def rfc3339(epoch_seconds: float) -> str:
 class DomainEvent(BaseModel):
     """Base of every event's data model. Subclasses set `event_type` and `version`."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = EVENT_CONFIG
 
     event_type: ClassVar[str]
     version: ClassVar[int] = 1

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from storefront.domain.catalog.entities import Category, Product
-from storefront.events.base import DomainEvent, rfc3339
+from storefront.events.base import EVENT_CONFIG, DomainEvent, rfc3339
 
 
 class ProductVariantData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = EVENT_CONFIG
 
     sku: StrictStr = Field(description="Unique across the store")
     options: dict[str, str] = Field(description="Option name → value, e.g. {'size': 'M'}")
@@ -24,7 +24,7 @@ class ProductVariantData(BaseModel):
 
 
 class ProductData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = EVENT_CONFIG
 
     id: StrictStr
     name: StrictStr
@@ -104,7 +104,7 @@ class ProductDeleted(DomainEvent):
 
 
 class CategoryData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = EVENT_CONFIG
 
     id: StrictStr
     name: StrictStr

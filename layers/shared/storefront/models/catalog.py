@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,6 +19,7 @@ from storefront.domain.catalog.entities import Product as ProductEntity
 from storefront.domain.catalog.products import MAX_VARIANTS
 from storefront.domain.catalog.tree import Node
 from storefront.events.base import rfc3339
+from storefront.models.base import ApiModel
 from storefront.models.catalog_fields import (
     AttributeName,
     AttributeValue,
@@ -37,7 +37,7 @@ from storefront.models.catalog_fields import (
 )
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
     _not_nullable: ClassVar[tuple[str, ...]] = ()
 
@@ -52,7 +52,7 @@ class _Request(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class CategoryAttribute(BaseModel):
+class CategoryAttribute(ApiModel):
     """An attribute definition; descendants inherit it and may narrow it, never change its type."""
 
     model_config = ConfigDict(extra="forbid")
@@ -92,7 +92,7 @@ class CategoryPatch(_Request):
     _not_nullable: ClassVar[tuple[str, ...]] = ("name", "slug")
 
 
-class CategoryNode(BaseModel):
+class CategoryNode(ApiModel):
     id: str = Field(description="The category id")
     name: str = Field(description="Display name")
     slug: str = Field(description="Unique slug")
@@ -108,7 +108,7 @@ class CategoryNode(BaseModel):
         )
 
 
-class CategoryRef(BaseModel):
+class CategoryRef(ApiModel):
     id: str = Field(description="The category id")
     name: str = Field(description="Display name")
     slug: str = Field(description="Unique slug")
@@ -118,7 +118,7 @@ class CategoryRef(BaseModel):
         return cls(id=category.id, name=category.name, slug=category.slug)
 
 
-class CategoryDetail(BaseModel):
+class CategoryDetail(ApiModel):
     id: str = Field(description="The category id")
     name: str = Field(description="Display name")
     slug: str = Field(description="Unique slug")
@@ -201,7 +201,7 @@ class ProductPatch(_Request):
     _not_nullable: ClassVar[tuple[str, ...]] = _PRODUCT_REQUIRED
 
 
-class ProductVariant(BaseModel):
+class ProductVariant(ApiModel):
     sku: str = Field(description="Unique across the store")
     options: dict[str, str] = Field(description="Option name → value")
     price: int = Field(description="Price in minor units (the product's unless the variant has its own)")
@@ -216,7 +216,7 @@ ImageStatusField = Field(
 FailureReasonField = Field(description="Why the image failed, for staff; null unless `failed`")
 
 
-class ProductImage(BaseModel):
+class ProductImage(ApiModel):
     id: str = Field(description="The image id")
     url: str = Field(description="CDN URL (of a pending or failed image: where it would be served)")
     alt: str | None = Field(description="Alternative text")
@@ -225,12 +225,12 @@ class ProductImage(BaseModel):
     failure_reason: str | None = FailureReasonField
 
 
-class ProductRating(BaseModel):
+class ProductRating(ApiModel):
     average: float | None = Field(description="Average of the approved reviews; null without any")
     count: int = Field(description="Approved reviews")
 
 
-class ProductDetail(BaseModel):
+class ProductDetail(ApiModel):
     id: str = Field(description="The product id")
     name: str = Field(description="Display name")
     slug: str = Field(description="Unique slug, made from the name at creation (kept on rename)")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from storefront.domain.catalog.entities import ImageRecord
 from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload, image_url
 from storefront.events.base import rfc3339
+from storefront.models.base import ApiModel
 from storefront.models.text_fields import Text
 
 Alt = Annotated[StrictStr, Text(500, "Alternative text, at most 500 characters", min_length=0)]
@@ -18,7 +19,7 @@ Position = Annotated[
 ]
 
 
-class ProductImageCreate(BaseModel):
+class ProductImageCreate(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["image/jpeg", "image/png", "image/webp"] = Field(
@@ -28,7 +29,7 @@ class ProductImageCreate(BaseModel):
     alt: Alt | None = None
 
 
-class ProductImagePatch(BaseModel):
+class ProductImagePatch(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     alt: Alt | None = None
@@ -44,7 +45,7 @@ class ProductImagePatch(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class ImageUploadForm(BaseModel):
+class ImageUploadForm(ApiModel):
     url: str = Field(description="The form's action: POST the fields, then the file (named `file`), as multipart")
     fields: dict[str, str] = Field(
         description=f"Form fields to send as they are; the upload must be 1 byte to {MAX_UPLOAD_BYTES} bytes, "
@@ -52,7 +53,7 @@ class ImageUploadForm(BaseModel):
     )
 
 
-class ProductImageUpload(BaseModel):
+class ProductImageUpload(ApiModel):
     image_id: str = Field(description="The new image's id; it shows on the product once its bytes were checked")
     upload: ImageUploadForm = Field(description="A presigned S3 POST")
     url: str = Field(description="Where the image will be served (CDN, 1024 px wide WebP)")
@@ -63,7 +64,7 @@ class ProductImageUpload(BaseModel):
         return cls(image_id=upload.image.id, upload=form, url=upload.image_url)
 
 
-class ProductImageDetail(BaseModel):
+class ProductImageDetail(ApiModel):
     id: str = Field(description="The image id")
     url: str = Field(description="CDN URL of the 1024 px wide WebP variant")
     alt: str | None = Field(description="Alternative text")

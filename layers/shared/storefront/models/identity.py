@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 
 from storefront.domain.identity.entities import IssuedSession
 from storefront.domain.identity.entities import User as UserEntity
@@ -18,6 +18,7 @@ from storefront.domain.identity.rules import (
     check_password_size,
     normalise_email,
 )
+from storefront.models.base import ApiModel
 from storefront.models.text_fields import Text
 
 EmailAddress = Annotated[
@@ -56,7 +57,7 @@ RefreshTokenValue = Annotated[
 ]
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -84,7 +85,7 @@ class PasswordChangeRequest(_Request):
     new_password: NewPassword
 
 
-class User(BaseModel):
+class User(ApiModel):
     """A user as the user sees themself."""
 
     id: str = Field(description="The user's id (a ULID)")
@@ -99,7 +100,7 @@ class User(BaseModel):
         return cls(id=user.id, email=user.email, name=user.name, role=user.role, created_at=created)
 
 
-class AuthSession(BaseModel):
+class AuthSession(ApiModel):
     """A signed-in session: a short-lived access token and a rotating refresh token."""
 
     user: User = Field(description="The signed-in user")

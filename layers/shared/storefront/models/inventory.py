@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StrictStr
 
 from storefront.domain.inventory.entities import StockLevel as StockLevelEntity
+from storefront.models.base import ApiModel
 from storefront.models.text_fields import Text
 from storefront.text import check_unicode
 
@@ -21,7 +22,7 @@ def _not_zero(value: int) -> int:
     return value
 
 
-class StockLevelUpdate(BaseModel):
+class StockLevelUpdate(ApiModel):
     """The stock counted in the warehouse, and the level under which the SKU is low."""
 
     model_config = ConfigDict(extra="forbid")
@@ -32,7 +33,7 @@ class StockLevelUpdate(BaseModel):
     )
 
 
-class StockAdjustmentCreate(BaseModel):
+class StockAdjustmentCreate(ApiModel):
     """A relative change of on_hand: a delivery (+) or shrinkage, damage, a count correction (-)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +46,7 @@ class StockAdjustmentCreate(BaseModel):
     )
 
 
-class StockLevel(BaseModel):
+class StockLevel(ApiModel):
     """One SKU's stock."""
 
     sku: str = Field(description="The SKU")
@@ -65,6 +66,6 @@ class StockLevel(BaseModel):
         )
 
 
-class StockLevelPage(BaseModel):
+class StockLevelPage(ApiModel):
     items: list[StockLevel] = Field(description="Low SKUs, in SKU order")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from storefront.models.base import ApiModel
 from storefront.search.query import Facets, SearchResult
 
 
-class SearchRating(BaseModel):
+class SearchRating(ApiModel):
     average: float | None = Field(description="Average of the approved reviews; null without any")
     count: int = Field(description="Approved reviews")
 
 
-class SearchImage(BaseModel):
+class SearchImage(ApiModel):
     url: str = Field(description="CDN URL of the product's first image")
     alt: str | None = Field(description="Alternative text")
 
 
-class ProductCard(BaseModel):
+class ProductCard(ApiModel):
     """A product as search lists it: enough for a product tile; GET /v1/products/{id} has the rest."""
 
     id: str = Field(description="The product id")
@@ -38,12 +39,12 @@ class ProductCard(BaseModel):
     updated_at: str = Field(description="RFC 3339, UTC")
 
 
-class PriceFacet(BaseModel):
+class PriceFacet(ApiModel):
     min: int | None = Field(description="Lowest price in the match (minor units); null when nothing matched")
     max: int | None = Field(description="Highest price in the match (minor units); null when nothing matched")
 
 
-class SearchFacets(BaseModel):
+class SearchFacets(ApiModel):
     """Counts over the whole match, not only the page. Each map holds its 100 most frequent values.
 
     Besides the fields below, one `attr.<name>` map (value → count) per attribute found in the match.
@@ -69,7 +70,7 @@ class SearchFacets(BaseModel):
         )
 
 
-class ProductSearchPage(BaseModel):
+class ProductSearchPage(ApiModel):
     items: list[ProductCard] = Field(description="This page of the match, in the requested order")
     next_cursor: str | None = Field(description="Pass as `cursor` (with the same filters) for the next page")
     total: int = Field(description="Products in the whole match")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
 from storefront.domain.identity.roles import Role
 from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
 from storefront.domain.users.entities import Address as AddressEntity
 from storefront.domain.users.entities import Profile as ProfileEntity
 from storefront.domain.users.rules import MAX_ADDRESSES, check_country, check_phone
+from storefront.models.base import ApiModel
 from storefront.models.identity import DisplayName
 from storefront.models.text_fields import Text
 
@@ -41,7 +42,7 @@ def _rfc3339(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Request(BaseModel):
+class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
     # Fields that may be omitted from a PATCH but never sent as null.
     _not_nullable: ClassVar[tuple[str, ...]] = ()
@@ -73,7 +74,7 @@ class UserAdminPatch(_Request):
     disabled: StrictBool | None = Field(None, description="A disabled user cannot sign in, refresh or use tokens")
 
 
-class UserProfile(BaseModel):
+class UserProfile(ApiModel):
     """A user's account as the user (or an admin) sees it."""
 
     id: str = Field(description="The user's id (a ULID)")
@@ -103,7 +104,7 @@ class UserProfile(BaseModel):
         )
 
 
-class UserProfilePage(BaseModel):
+class UserProfilePage(ApiModel):
     items: list[UserProfile] = Field(description="Users in sign-up order")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
 
@@ -158,7 +159,7 @@ class AddressPatch(_Request):
         )
 
 
-class Address(BaseModel):
+class Address(ApiModel):
     """A saved address. At most one is the default shipping and one the default billing address."""
 
     id: str = Field(description="The address id (a ULID)")
@@ -188,6 +189,6 @@ class Address(BaseModel):
         )
 
 
-class AddressPage(BaseModel):
+class AddressPage(ApiModel):
     items: list[Address] = Field(description=f"Saved addresses, oldest first (at most {MAX_ADDRESSES} in all)")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
