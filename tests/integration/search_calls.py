@@ -33,6 +33,8 @@ def search_aws(aws: str) -> Iterator[str]:
     indexer_function.workspace = indexing.Workspace()  # type: ignore[attr-defined]  # a module loaded by path
     _delivered.clear()
     yield aws
+    if service._replica is not None:
+        service._replica.close()
     service._replica = None
     service._rebuild_requested_at = None
 

@@ -298,3 +298,5 @@ def test_a_large_new_version_loads_in_the_background_while_the_held_one_answers(
     assert newer is not held
     assert newer is not None
     assert newer.search(SearchQuery(q="drip")).total == 1
+    held.close()  # swapped out: in Lambda its connection closes with its last reference
+    replica.close()

@@ -245,6 +245,10 @@ class SearchIndex:
             f"CREATE TEMP TABLE IF NOT EXISTS search_match (rowid INTEGER PRIMARY KEY, score REAL, {_COPIED})"
         )
 
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
     def search(self, query: SearchQuery) -> SearchResult:
         """One page of matches, the total and (if asked) the facets.
 

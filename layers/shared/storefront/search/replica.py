@@ -87,6 +87,16 @@ class IndexReplica:
         if loading is not None:
             loading.join(timeout_s)
 
+    def close(self) -> None:
+        """Closes the held and any downloaded index (a process that stops using search: tools, tests)."""
+        self.wait_for_background_load()
+        with self._lock:
+            for loaded in (self._held, self._ready):
+                if loaded is not None:
+                    loaded.index.close()
+                    loaded.path.unlink(missing_ok=True)
+            self._held = self._ready = None
+
     def _check(self) -> None:
         version = search_index.current_version()
         if version is None or version[0] == self.etag:
