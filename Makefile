@@ -84,9 +84,9 @@ events: $(VENV)/.installed
 
 bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml
-	$(PY) bench/coldstart.py
-	$(PY) bench/ddb_calls.py
-	$(PY) bench/search.py
+	$(PY) -m bench.coldstart
+	$(PY) -m bench.ddb_calls
+	$(PY) -m bench.search
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -19,7 +19,7 @@ between runs here.
 
 Budget: every function ≤ 1.5× the baseline; over-budget functions are reported, not failed.
 Results go to bench/results/coldstart.json and, as a table, into bench/README.md.
-Run with `make bench` (which runs `sam build` first).
+Run with `make bench` (which runs `sam build` first), or `python -m bench.coldstart` after one.
 """
 
 from __future__ import annotations
@@ -37,11 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.readme import write_section  # noqa: E402
-from devkit.template import functions  # noqa: E402
+from bench.readme import write_section
+from devkit.template import ROOT, functions
 
 BUILD = ROOT / ".aws-sam" / "build"
 LAYER_REQUIREMENTS = ROOT / "layers" / "shared" / "requirements.txt"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "shared")]
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "bench",
