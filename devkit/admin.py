@@ -140,7 +140,7 @@ def explain(error: Exception) -> str:
 
     if not isinstance(error, DomainError):
         return str(error)
-    fields = sorted({str(failure["loc"][-1]) for failure in error.errors or []})
+    fields = sorted({str(failure.field[-1]) for failure in error.errors or []})
     return f"--{', --'.join(fields)}: {error.detail}" if fields else error.detail
 
 

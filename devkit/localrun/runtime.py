@@ -315,7 +315,7 @@ def ensure_admin(admin: LocalAdmin) -> EnsuredAdmin:
     try:
         ensured = ensure_user(admin.email, admin.password, admin.name, Role.ADMIN)
     except DomainError as error:
-        fields = {str(failure["loc"][-1]) for failure in error.errors or []}
+        fields = {str(failure.field[-1]) for failure in error.errors or []}
         variables = ", ".join(sorted(_ADMIN_VARIABLES.get(name, name) for name in fields)) or "the local admin"
         raise InvalidAdmin(f"{variables}: {error.detail}") from error
     if ensured.created:

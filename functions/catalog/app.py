@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from storefront.domain.catalog import categories, products
 from storefront.http.auth import Principal
 from storefront.http.caching import cacheable, install_caching
+from storefront.http.errors import checked_with
 from storefront.http.openapi import responses
 from storefront.http.params import CategoryId, Manager, ProductId, Sku
 from storefront.http.resolver import http_handler, make_resolver
@@ -116,6 +117,7 @@ def get_product(product_id: ProductId, viewer: Viewer) -> Response[ProductDetail
     tags=_TAGS,
     responses=responses(201, "Created", errors={409: "A SKU is already in use"}),
 )
+@checked_with(products.check_fields)
 def create_product(body: ProductCreate, principal: Manager) -> Response[ProductDetail]:
     variants = [variant.new_variant() for variant in body.variants]
     return json_response(ProductDetail.of(products.create_product(body.fields(), variants)), 201)
@@ -127,6 +129,7 @@ def create_product(body: ProductCreate, principal: Manager) -> Response[ProductD
     tags=_TAGS,
     responses=responses(200, "The changed product"),
 )
+@checked_with(products.check_fields)
 def patch_product(product_id: ProductId, body: ProductPatch, principal: Manager) -> Response[ProductDetail]:
     return json_response(ProductDetail.of(products.update_product(product_id, body.changes())))
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from storefront.domain.errors import Unprocessable
+from storefront.domain.errors import FieldError, Unprocessable
 from storefront.http.caching import cacheable, install_caching
 from storefront.http.openapi import responses, retry_later
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor
@@ -82,25 +82,18 @@ _RESPONSES = responses(
 def _attribute_filters(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """The `attr.<name>=<value>` pairs; any other unknown parameter is refused (422), not ignored."""
     filters: list[tuple[str, str]] = []
-    errors: list[dict[str, object]] = []
+    errors: list[FieldError] = []
     for name, value in pairs:
         if name.startswith("attr."):
             attribute = name.removeprefix("attr.")
             if not 1 <= len(attribute) <= 64 or not 1 <= len(value) <= 200:
-                errors.append(
-                    {
-                        "loc": ["query", name],
-                        "msg": "needs a name (≤ 64) and a value (1–200 characters)",
-                        "type": "string_length",
-                    }
-                )
+                message = "needs a name (≤ 64) and a value (1–200 characters)"
+                errors.append(FieldError((name,), message, "string_length"))
             filters.append((attribute, value))
         elif name not in _KNOWN:
-            errors.append({"loc": ["query", name], "msg": "unknown parameter", "type": "unknown_parameter"})
+            errors.append(FieldError((name,), "unknown parameter", "unknown_parameter"))
     if len(filters) > MAX_ATTRIBUTE_FILTERS:
-        errors.append(
-            {"loc": ["query", "attr"], "msg": f"at most {MAX_ATTRIBUTE_FILTERS} attribute filters", "type": "too_many"}
-        )
+        errors.append(FieldError(("attr",), f"at most {MAX_ATTRIBUTE_FILTERS} attribute filters", "too_many"))
     if errors:
         raise Unprocessable("The search parameters are invalid.", errors=errors)
     return tuple(filters)
@@ -137,7 +130,7 @@ def search_products(
     if min_price is not None and max_price is not None and min_price > max_price:
         raise Unprocessable(
             "min_price is over max_price.",
-            errors=[{"loc": ["query", "min_price"], "msg": "over max_price", "type": "range"}],
+            errors=[FieldError(("min_price",), "over max_price", "range")],
         )
     scope = _scope(pairs)
     query = SearchQuery(

@@ -10,7 +10,7 @@ import pytest
 from devkit.functions import load_handler_module
 from storefront.data import users
 from storefront.domain import clock
-from storefront.domain.errors import Conflict, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, Unprocessable
 from storefront.domain.identity import service
 from storefront.domain.identity.passwords import hash_password
 from storefront.domain.identity.service import REFRESH_TOKEN_TTL_S
@@ -173,7 +173,7 @@ def test_password_change_is_401_when_the_user_is_disabled() -> None:
 def test_use_cases_raise_422_not_value_error_when_called_with_invalid_input_directly() -> None:
     with pytest.raises(Unprocessable) as raised:
         service.register("not-an-email", PASSWORD, "Ann")
-    assert raised.value.errors == [{"loc": ["body", "email"], "msg": raised.value.detail, "type": "value_error"}]
+    assert raised.value.errors == [FieldError(("email",), raised.value.detail)]
     with pytest.raises(Unprocessable):
         service.login("ann@example.com", "x" * 73, None)
     with pytest.raises(Unprocessable):

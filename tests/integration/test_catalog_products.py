@@ -73,6 +73,31 @@ def test_product_is_refused_when_an_attribute_violates_its_definition(attributes
     assert ["body", "attributes", name] in [error["loc"] for error in problem(response)["errors"]]
 
 
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_every_error_is_reported_at_once_when_fields_and_attributes_are_invalid(method: str) -> None:
+    category = create_category("Shoes", size={"type": "number", "required": True})
+    product = create_product(category["id"], attributes={"size": 42})
+    wrong = {"price": 19.99, "currency": "eur", "attributes": {"size": "42", "colour": "red"}}
+    if method == "POST":
+        response = call("POST", "/v1/products", MANAGER, body=product_body(category["id"], **wrong))
+    else:
+        response = call("PATCH", f"/v1/products/{product['id']}", MANAGER, body=wrong)
+    assert response["statusCode"] == 422, response
+    locations = [error["loc"] for error in problem(response)["errors"]]
+    assert ["body", "price"] in locations
+    assert ["body", "currency"] in locations
+    assert ["body", "attributes", "size"] in locations
+    assert ["body", "attributes", "colour"] in locations
+
+
+def test_domain_checks_stay_silent_for_a_customer_when_the_body_is_invalid() -> None:
+    category = create_category("Shoes", size={"type": "number", "required": True})
+    body = product_body(category["id"], price=19.99, attributes={"colour": "red"})
+    response = call("POST", "/v1/products", CUSTOMER, body=body)
+    assert response["statusCode"] == 422
+    assert [error["loc"] for error in problem(response)["errors"]] == [["body", "price"]]
+
+
 @pytest.mark.parametrize("price", [19.99, "1999", True])
 def test_product_is_refused_when_money_is_not_an_integer(price: Any) -> None:
     category = create_category("Shoes")

@@ -37,7 +37,7 @@ def test_merge_is_refused_when_a_child_changes_an_inherited_type() -> None:
     with pytest.raises(Unprocessable) as refused:
         attributes.merge([{"size": NUMBER}, {"size": STRING}])
     assert refused.value.errors is not None
-    assert refused.value.errors[0]["loc"] == ["body", "attributes", "size"]
+    assert refused.value.errors[0].field == ("attributes", "size")
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_values_are_refused_naming_the_attribute_when_they_break_a_definition(
     with pytest.raises(Unprocessable) as refused:
         attributes.validate(definitions, values)
     assert refused.value.errors is not None
-    assert [error["loc"][-1] for error in refused.value.errors] == [offender]
+    assert [error.field[-1] for error in refused.value.errors] == [offender]
 
 
 def test_values_pass_when_they_fit_their_definitions() -> None:

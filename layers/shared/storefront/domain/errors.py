@@ -1,12 +1,23 @@
 """Typed domain errors: the one error type every layer raises.
 
 Each carries its HTTP status so the edge maps it without a table of its own; domain
-code never imports HTTP types, it only picks the kind of failure.
+code never imports HTTP types, it only picks the kind of failure, and names refused
+fields by their path in the input (the edge adds where HTTP carried them).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One refused input field, named by its path in the input: `("attributes", "size")`."""
+
+    field: tuple[str | int, ...]
+    msg: str
+    type: str = "value_error"
 
 
 class DomainError(Exception):
@@ -14,7 +25,7 @@ class DomainError(Exception):
     code: str = "bad-request"
     title: str = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from storefront.domain.errors import BadRequest, Unprocessable
+from storefront.domain.errors import BadRequest, FieldError, Unprocessable
 from storefront.search.documents import attribute_key, attribute_text
 from storefront.search.schema import category_token, check_schema
 
@@ -267,13 +267,13 @@ class SearchIndex:
             expression = match_expression(query.q)
             if expression is None:
                 message = "q must contain at least one letter or digit."
-                raise Unprocessable(message, errors=[{"loc": ["query", "q"], "msg": message, "type": "value_error"}])
+                raise Unprocessable(message, errors=[FieldError(("q",), message)])
         sort = query.sort or ("relevance" if expression is not None else "newest")
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}")
         if sort == "relevance" and expression is None:
             message = "sort=relevance needs q."
-            raise Unprocessable(message, errors=[{"loc": ["query", "sort"], "msg": message, "type": "value_error"}])
+            raise Unprocessable(message, errors=[FieldError(("sort",), message)])
         position = _cursor_values(sort, query.after)
         if expression is not None:
             # The category filter joins the MATCH (see `category_keys` in storefront.search.schema).

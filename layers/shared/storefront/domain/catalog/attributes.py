@@ -8,16 +8,11 @@ change its type: a product in it would otherwise break its ancestors' rule.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from storefront.domain.catalog.entities import AttributeDefinition, AttributeValue
-from storefront.domain.errors import Unprocessable
+from storefront.domain.errors import FieldError, Unprocessable
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "number": (int, float), "boolean": (bool,)}
-
-
-def _error(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
-    return {"loc": loc, "msg": msg, "type": kind}
 
 
 def is_of_type(value: object, type_name: str) -> bool:
@@ -27,10 +22,10 @@ def is_of_type(value: object, type_name: str) -> bool:
     return isinstance(value, _PYTHON_TYPES[type_name])
 
 
-def check_definitions(own: Mapping[str, AttributeDefinition], loc: str = "attributes") -> None:
+def check_definitions(own: Mapping[str, AttributeDefinition], field: str = "attributes") -> None:
     """Each definition's allowed values must be of its own type."""
     errors = [
-        _error(["body", loc, name, "values"], f"every allowed value must be a {definition.type}", "attribute_values")
+        FieldError((field, name, "values"), f"every allowed value must be a {definition.type}", "attribute_values")
         for name, definition in own.items()
         if definition.values is not None and not all(is_of_type(value, definition.type) for value in definition.values)
     ]
@@ -55,7 +50,7 @@ def merge(chain: Iterable[Mapping[str, AttributeDefinition]]) -> dict[str, Attri
         clashes = conflicts(merged, own)
         if clashes:
             errors = [
-                _error(["body", "attributes", name], f"is inherited as a {merged[name].type}", "attribute_type")
+                FieldError(("attributes", name), f"is inherited as a {merged[name].type}", "attribute_type")
                 for name in clashes
             ]
             raise Unprocessable("A category may not change the type of an inherited attribute.", errors=errors)
@@ -65,20 +60,18 @@ def merge(chain: Iterable[Mapping[str, AttributeDefinition]]) -> dict[str, Attri
 
 def validate(definitions: Mapping[str, AttributeDefinition], values: Mapping[str, AttributeValue]) -> None:
     """A product's attributes against its category's effective definitions; 422 naming each offender."""
-    errors: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
     for name, value in values.items():
         definition = definitions.get(name)
         if definition is None:
-            errors.append(
-                _error(["body", "attributes", name], "is not an attribute of the category", "attribute_unknown")
-            )
+            errors.append(FieldError(("attributes", name), "is not an attribute of the category", "attribute_unknown"))
         elif not is_of_type(value, definition.type):
-            errors.append(_error(["body", "attributes", name], f"must be a {definition.type}", "attribute_type"))
+            errors.append(FieldError(("attributes", name), f"must be a {definition.type}", "attribute_type"))
         elif definition.values is not None and value not in definition.values:
             allowed = ", ".join(str(allowed) for allowed in definition.values)
-            errors.append(_error(["body", "attributes", name], f"must be one of: {allowed}", "attribute_value"))
+            errors.append(FieldError(("attributes", name), f"must be one of: {allowed}", "attribute_value"))
     for name, definition in definitions.items():
         if definition.required and name not in values:
-            errors.append(_error(["body", "attributes", name], "is required by the category", "attribute_missing"))
+            errors.append(FieldError(("attributes", name), "is required by the category", "attribute_missing"))
     if errors:
         raise Unprocessable("The product's attributes do not match its category's definitions.", errors=errors)

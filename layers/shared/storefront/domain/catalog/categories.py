@@ -8,7 +8,7 @@ from storefront.data import categories as repository
 from storefront.domain import clock
 from storefront.domain.catalog import attributes, tree
 from storefront.domain.catalog.entities import AttributeDefinition, Category
-from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, NotFound, Unprocessable
 from storefront.events.catalog import CategoryCreated, CategoryData, CategoryDeleted, CategoryUpdated
 from storefront.ids import new_ulid
 
@@ -24,7 +24,7 @@ class CategoryDetail:
 
 
 def _parent_error(parent_id: str) -> Unprocessable:
-    errors = [{"loc": ["body", "parent_id"], "msg": f"no category {parent_id}", "type": "category_unknown"}]
+    errors = [FieldError(("parent_id",), f"no category {parent_id}", "category_unknown")]
     return Unprocessable("The parent category does not exist.", errors=errors)
 
 
@@ -51,7 +51,7 @@ def effective_attributes(category_id: str) -> dict[str, AttributeDefinition]:
     """The definitions a product in `category_id` is checked against; 422 when it does not exist."""
     by_id = _by_id(consistent=True)
     if category_id not in by_id:
-        errors = [{"loc": ["body", "category_id"], "msg": f"no category {category_id}", "type": "category_unknown"}]
+        errors = [FieldError(("category_id",), f"no category {category_id}", "category_unknown")]
         raise Unprocessable("The category does not exist.", errors=errors)
     return tree.effective_attributes(by_id, category_id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +18,7 @@ from storefront.data import users
 from storefront.domain import clock
 from storefront.domain.catalog import attributes, categories, images
 from storefront.domain.catalog.entities import NewVariant, Product, Variant
-from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, NotFound, Unprocessable
 from storefront.domain.identity.roles import Role
 from storefront.events.catalog import ProductCreated, ProductData, ProductDeleted, ProductUpdated
 from storefront.ids import new_ulid
@@ -40,16 +41,12 @@ def slugify(name: str) -> str:
 def _check_variants(variants: list[Variant]) -> None:
     skus = [variant.sku for variant in variants]
     if len(set(skus)) != len(skus):
-        raise Unprocessable("Each variant needs its own SKU.", errors=[_error(["body", "variants"], "duplicate SKU")])
+        raise Unprocessable("Each variant needs its own SKU.", errors=[FieldError(("variants",), "duplicate SKU")])
     options = [tuple(sorted(variant.options.items())) for variant in variants]
     if len(set(options)) != len(options):
         raise Unprocessable(
-            "Two variants have the same options.", errors=[_error(["body", "variants"], "duplicate options")]
+            "Two variants have the same options.", errors=[FieldError(("variants",), "duplicate options")]
         )
-
-
-def _error(loc: list[str | int], msg: str) -> dict[str, Any]:
-    return {"loc": loc, "msg": msg, "type": "value_error"}
 
 
 def _taken(skus: list[str]) -> Conflict | None:
@@ -59,11 +56,33 @@ def _taken(skus: list[str]) -> Conflict | None:
     return Conflict(f"SKU already in use: {', '.join(sorted(owners))}.", skus=sorted(owners))
 
 
+def _fit_category(category_id: str, values: Mapping[str, Any] | None) -> None:
+    """The category exists and, when given, the attribute values fit its definitions (422 naming each)."""
+    definitions = categories.effective_attributes(category_id)
+    if values is not None:
+        attributes.validate(definitions, values)
+
+
+def check_fields(fields: Mapping[str, Any], product_id: str | None = None) -> None:
+    """The checks of a product's fields that need the store: its category, and the attributes against it.
+
+    `fields` may be any part of a product's fields, as sent: the edge runs this over the
+    fields that passed the API model when others did not, so one answer names every
+    error. With `product_id`, the fields are changes to that product.
+    """
+    if not {"category_id", "attributes"} & fields.keys():
+        return
+    current = _current(product_id) if product_id is not None else None
+    category_id = fields.get("category_id", current.category_id if current is not None else None)
+    if category_id is not None:
+        _fit_category(category_id, fields.get("attributes", current.attributes if current is not None else None))
+
+
 def create_product(fields: dict[str, Any], new_variants: list[NewVariant]) -> Product:
     """`fields`: name, description, category_id, brand, price, currency, attributes, tags, status."""
     variants = [new.variant for new in new_variants]
     _check_variants(variants)
-    attributes.validate(categories.effective_attributes(fields["category_id"]), fields["attributes"])
+    check_fields(fields)
     now, product_id = clock.now(), new_ulid()
     slug = slugify(fields["name"])
     if repository.product_slug_taken(slug):
@@ -121,7 +140,7 @@ def update_product(product_id: str, changes: dict[str, Any]) -> Product:
         before = _current(product_id)
         after = replace(before, **changes, updated_at=clock.now(), revision=before.revision + 1)
         if {"attributes", "category_id"} & changes.keys():
-            attributes.validate(categories.effective_attributes(after.category_id), after.attributes)
+            _fit_category(after.category_id, after.attributes)
         event = ProductUpdated(product=ProductData.of(after), change="product")
         if repository.update_product(before, after, event):
             return after

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from storefront.data import identity_transactions, tokens, users
 from storefront.domain import clock
-from storefront.domain.errors import Conflict, Forbidden, Unauthorized, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, Forbidden, Unauthorized, Unprocessable
 from storefront.domain.identity import throttle
 from storefront.domain.identity.entities import IssuedSession, RefreshToken, TokenStatus, User
 from storefront.domain.identity.passwords import hash_password, verify_password
@@ -45,9 +45,7 @@ def _checked[T](check: Callable[[T], T], value: T, field: str) -> T:
     try:
         return check(value)
     except ValueError as error:
-        raise Unprocessable(
-            str(error), errors=[{"loc": ["body", field], "msg": str(error), "type": "value_error"}]
-        ) from error
+        raise Unprocessable(str(error), errors=[FieldError((field,), str(error))]) from error
 
 
 def hash_refresh_token(value: str) -> str:
@@ -224,8 +222,7 @@ def change_password(user_id: str, current_password: str, new_password: str, sour
     attempt = throttle.begin_attempt(user.email, source_ip, now, operation="password_change")
     if not verify_password(current_password, user.password_hash):
         throttle.attempt_failed(attempt, user.id)
-        loc = ["body", "current_password"]
-        error = {"loc": loc, "msg": "The current password is wrong.", "type": "wrong_password"}
+        error = FieldError(("current_password",), "The current password is wrong.", "wrong_password")
         raise Unprocessable("The current password is wrong.", errors=[error])
     throttle.attempt_succeeded(attempt)
     users.change_password(user, hash_password(new_password), now)

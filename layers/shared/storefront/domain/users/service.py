@@ -11,7 +11,7 @@ from typing import Any
 
 from storefront.data import addresses, users
 from storefront.domain import clock
-from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, NotFound, Unprocessable
 from storefront.domain.identity.roles import Role
 from storefront.domain.identity.rules import normalise_email
 from storefront.domain.pages import Slice
@@ -137,7 +137,7 @@ def find_users(email: str | None, limit: int, start: dict[str, Any] | None) -> S
         try:
             normalised = normalise_email(email)
         except ValueError as error:
-            failure = {"loc": ["query", "email"], "msg": str(error), "type": "value_error"}
+            failure = FieldError(("email",), str(error))
             raise Unprocessable(str(error), errors=[failure]) from error
         found = users.find_profile_by_email(normalised)
         return Slice([found] if found else [], None)
@@ -173,7 +173,7 @@ def find_user_by_email(email: str) -> Profile:
     try:
         normalised = normalise_email(email)
     except ValueError as error:
-        failure = {"loc": ["email"], "msg": str(error), "type": "value_error"}
+        failure = FieldError(("email",), str(error))
         raise Unprocessable(str(error), errors=[failure]) from error
     found = users.find_profile_by_email(normalised)
     if found is None:
