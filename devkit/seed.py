@@ -31,7 +31,7 @@ import requests
 from devkit import localstate
 from devkit.localrun.__main__ import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 from devkit.seed_api import RETRIES, TIMEOUT_S, Api, SeedError, Target, detail
-from devkit.seed_catalog import CATEGORIES, LOW_STOCK_AT, ProductSpec, card_png, initials, product
+from devkit.seed_catalog import CATEGORIES, LOW_STOCK_AT, ProductSpec, card_png, demo_products, initials
 
 
 @dataclass
@@ -173,7 +173,7 @@ def run(target: Target, products: int, seed: int = 1, images: bool = True, worke
     show = progress_bar(products, sys.stderr)
     show(0)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(seeder, product(index, seed)) for index in range(products)]
+        futures = [pool.submit(seeder, spec) for spec in demo_products(products, seed)]
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 future.result()

@@ -11,7 +11,7 @@ import requests
 from devkit import seed
 from devkit.localrun.testing import wait_until
 from devkit.seed_api import Api
-from devkit.seed_catalog import CATEGORIES, product
+from devkit.seed_catalog import CATEGORIES, demo_products
 from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
 
 pytestmark = pytest.mark.e2e
@@ -43,14 +43,18 @@ def test_seed_loads_a_public_catalog_with_images_and_adds_nothing_when_run_again
     assert (len(first.products_created), first.products_existing, first.images_skipped) == (PRODUCTS, 0, None)
     assert first.images == PRODUCTS
     paths = _slug_paths(local_api.get("/v1/categories").json())
-    assert {("apparel", "shoes", "trail-running"), ("outdoor", "camping", "tents")} <= paths
-    specs = {spec.body["name"]: spec for spec in (product(index, 7) for index in range(PRODUCTS))}
+    assert {
+        ("shoes", "shoes-running", "shoes-running-trail-running"),
+        ("sports-outdoors", "sports-outdoors-camping", "sports-outdoors-camping-tents"),
+    } <= paths
+    specs = {spec.skus[0]: spec for spec in demo_products(PRODUCTS, 7)}
     shown = [local_api.get(f"/v1/products/{product_id}") for product_id in first.products_created]
     assert {answer.status_code for answer in shown} == {200}
     for answer in shown:
         body = answer.json()
         assert body["status"] == "active"
-        assert [variant["sku"] for variant in body["variants"]] == specs[body["name"]].skus
+        skus = [variant["sku"] for variant in body["variants"]]
+        assert skus == specs[skus[0]].skus
     assert first.variants == sum(len(spec.skus) for spec in specs.values())
 
     def with_images() -> bool:
