@@ -67,7 +67,7 @@ def test_sam_build_packages_every_function_and_the_layer(build_dir: Path) -> Non
 def test_powertools_re_exports_are_imported_on_use_when_built(build_dir: Path) -> None:
     # build/lazy_exports.py: the HTTP resolver alone, not AppSync (asyncio), Bedrock and 40 event classes.
     powertools = build_dir / "SharedLayer" / "python" / "aws_lambda_powertools"
-    for package in ("event_handler", "utilities/data_classes"):
+    for package in ("event_handler", "event_handler/openapi", "utilities/data_classes"):
         assert "def __getattr__(name):" in (powertools / package / "__init__.py").read_text(), package
 
 

@@ -15,7 +15,11 @@ import pytest
 
 from tests.support import ROOT
 
-_PACKAGES = ("aws_lambda_powertools/event_handler", "aws_lambda_powertools/utilities/data_classes")
+_PACKAGES = (
+    "aws_lambda_powertools/event_handler",
+    "aws_lambda_powertools/event_handler/openapi",
+    "aws_lambda_powertools/utilities/data_classes",
+)
 
 
 def _lazy_exports() -> ModuleType:
