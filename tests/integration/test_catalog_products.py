@@ -90,6 +90,16 @@ def test_every_error_is_reported_at_once_when_fields_and_attributes_are_invalid(
     assert ["body", "attributes", "colour"] in locations
 
 
+def test_a_null_is_reported_with_the_other_errors_when_a_patch_clears_a_required_field() -> None:
+    category = create_category("Shoes")
+    product = create_product(category["id"])
+    body = {"name": None, "tags": None, "price": -1}
+    response = call("PATCH", f"/v1/products/{product['id']}", MANAGER, body=body)
+    assert response["statusCode"] == 422, response
+    locations = [error["loc"] for error in problem(response)["errors"]]
+    assert sorted(locations) == [["body", "name"], ["body", "price"], ["body", "tags"]]
+
+
 def test_domain_checks_stay_silent_for_a_customer_when_the_body_is_invalid() -> None:
     category = create_category("Shoes", size={"type": "number", "required": True})
     body = product_body(category["id"], price=19.99, attributes={"colour": "red"})

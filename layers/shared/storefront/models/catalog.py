@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
-    model_validator,
 )
 
 from storefront.domain.catalog.categories import CategoryDetail as CategoryDetailEntity
@@ -35,18 +34,11 @@ from storefront.models.catalog_fields import (
     Slug,
     Tag,
 )
+from storefront.models.patches import NotNull
 
 
 class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
-    _not_nullable: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="after")
-    def _refuse_null(self) -> _Request:
-        cleared = [name for name in self._not_nullable if name in self.model_fields_set and getattr(self, name) is None]
-        if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be null")
-        return self
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
@@ -85,11 +77,9 @@ class CategoryCreate(_Request):
 class CategoryPatch(_Request):
     """Rename, change the slug, or move (`parent_id`; null makes it a root)."""
 
-    name: Name | None = None
-    slug: Slug | None = None
+    name: Annotated[Name | None, NotNull] = None
+    slug: Annotated[Slug | None, NotNull] = None
     parent_id: Id | None = Field(None, description="The new parent; null moves it to the root")
-
-    _not_nullable: ClassVar[tuple[str, ...]] = ("name", "slug")
 
 
 class CategoryNode(ApiModel):
@@ -157,11 +147,9 @@ class ProductVariantCreate(_Request):
 
 
 class ProductVariantPatch(_Request):
-    options: Options | None = None
+    options: Annotated[Options | None, NotNull] = None
     price: Money | None = Field(None, description="null: the product's price")
     weight_grams: Grams | None = None
-
-    _not_nullable: ClassVar[tuple[str, ...]] = ("options",)
 
 
 class ProductCreate(_Request):
@@ -182,23 +170,18 @@ class ProductCreate(_Request):
         return self.model_dump(exclude={"variants"})
 
 
-_PRODUCT_REQUIRED = ("name", "description", "category_id", "price", "currency", "attributes", "tags", "status")
-
-
 class ProductPatch(_Request):
     """Only the fields sent change. `status` moves between draft and active (DELETE archives)."""
 
-    name: Name | None = None
-    description: Description | None = None
-    category_id: Id | None = None
+    name: Annotated[Name | None, NotNull] = None
+    description: Annotated[Description | None, NotNull] = None
+    category_id: Annotated[Id | None, NotNull] = None
     brand: Brand | None = Field(None, description="null removes it")
-    price: Money | None = None
-    currency: Currency | None = None
-    attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=50)
-    tags: list[Tag] | None = Field(None, max_length=20)
-    status: Literal["draft", "active"] | None = None
-
-    _not_nullable: ClassVar[tuple[str, ...]] = _PRODUCT_REQUIRED
+    price: Annotated[Money | None, NotNull] = None
+    currency: Annotated[Currency | None, NotNull] = None
+    attributes: Annotated[dict[AttributeName, AttributeValue] | None, NotNull] = Field(None, max_length=50)
+    tags: Annotated[list[Tag] | None, NotNull] = Field(None, max_length=20)
+    status: Annotated[Literal["draft", "active"] | None, NotNull] = None
 
 
 class ProductVariant(ApiModel):

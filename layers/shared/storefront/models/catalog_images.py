@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import ConfigDict, Field, StrictInt, StrictStr
 
 from storefront.domain.catalog.entities import ImageRecord
 from storefront.domain.catalog.images import MAX_UPLOAD_BYTES, UPLOAD_EXPIRES_S, Upload, image_url
 from storefront.events.base import rfc3339
 from storefront.models.base import ApiModel
+from storefront.models.patches import NotNull
 from storefront.models.text_fields import Text
 
 Alt = Annotated[StrictStr, Text(500, "Alternative text, at most 500 characters", min_length=0)]
@@ -33,13 +34,7 @@ class ProductImagePatch(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     alt: Alt | None = None
-    position: Position | None = None
-
-    @model_validator(mode="after")
-    def _position_not_null(self) -> ProductImagePatch:
-        if "position" in self.model_fields_set and self.position is None:
-            raise ValueError("position cannot be null")
-        return self
+    position: Annotated[Position | None, NotNull] = None
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictStr
 
 from storefront.domain.identity.roles import Role
 from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
@@ -14,6 +14,7 @@ from storefront.domain.users.entities import Profile as ProfileEntity
 from storefront.domain.users.rules import MAX_ADDRESSES, check_country, check_phone
 from storefront.models.base import ApiModel
 from storefront.models.identity import DisplayName
+from storefront.models.patches import NotNull
 from storefront.models.text_fields import Text
 
 Phone = Annotated[
@@ -44,34 +45,23 @@ def _rfc3339(epoch: int) -> str:
 
 class _Request(ApiModel):
     model_config = ConfigDict(extra="forbid")
-    # Fields that may be omitted from a PATCH but never sent as null.
-    _not_nullable: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="after")
-    def _refuse_null_for_required(self) -> _Request:
-        cleared = [name for name in self._not_nullable if name in self.model_fields_set and getattr(self, name) is None]
-        if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be null")
-        return self
 
 
 class UserProfilePatch(_Request):
     """Only `name` and `phone` can be changed here; `role`, `email` or `id` is a 422."""
 
-    name: DisplayName | None = None
+    name: Annotated[DisplayName | None, NotNull] = None
     phone: Phone | None = Field(None, description="Phone number; null removes it")
-
-    _not_nullable: ClassVar[tuple[str, ...]] = ("name",)
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class UserAdminPatch(_Request):
-    _not_nullable: ClassVar[tuple[str, ...]] = ("role", "disabled")
-
-    role: Role | None = Field(None, description="customer, manager or admin")
-    disabled: StrictBool | None = Field(None, description="A disabled user cannot sign in, refresh or use tokens")
+    role: Annotated[Role | None, NotNull] = Field(None, description="customer, manager or admin")
+    disabled: Annotated[StrictBool | None, NotNull] = Field(
+        None, description="A disabled user cannot sign in, refresh or use tokens"
+    )
 
 
 class UserProfile(ApiModel):
@@ -130,24 +120,19 @@ class AddressPatch(_Request):
     """Only the fields sent change; null clears an optional field. `false` on a default unsets it."""
 
     label: Label | None = None
-    name: RecipientName | None = None
-    line1: Line | None = None
+    name: Annotated[RecipientName | None, NotNull] = None
+    line1: Annotated[Line | None, NotNull] = None
     line2: Line | None = None
-    city: City | None = None
+    city: Annotated[City | None, NotNull] = None
     region: Region | None = None
     postal_code: PostalCode | None = None
-    country: CountryCode | None = None
+    country: Annotated[CountryCode | None, NotNull] = None
     phone: Phone | None = None
-    is_default_shipping: StrictBool | None = Field(None, description="true makes it the default shipping address")
-    is_default_billing: StrictBool | None = Field(None, description="true makes it the default billing address")
-
-    _not_nullable: ClassVar[tuple[str, ...]] = (
-        "name",
-        "line1",
-        "city",
-        "country",
-        "is_default_shipping",
-        "is_default_billing",
+    is_default_shipping: Annotated[StrictBool | None, NotNull] = Field(
+        None, description="true makes it the default shipping address"
+    )
+    is_default_billing: Annotated[StrictBool | None, NotNull] = Field(
+        None, description="true makes it the default billing address"
     )
 
     def changes(self) -> AddressChanges:
