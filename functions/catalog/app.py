@@ -65,6 +65,7 @@ def get_category(category_id: CategoryId) -> Response[CategoryDetail]:
     tags=_TAGS,
     responses=responses(201, "Created", errors={409: "The slug is taken"}),
 )
+@checked_with(categories.check_fields)
 def create_category(body: CategoryCreate, principal: Manager) -> Response[CategoryDetail]:
     detail = categories.create_category(body.name, body.slug, body.parent_id, body.definitions())
     return json_response(CategoryDetail.of(detail), 201)
@@ -80,6 +81,7 @@ def create_category(body: CategoryCreate, principal: Manager) -> Response[Catego
         errors={409: "The slug is taken, or the move would put it under itself or a descendant"},
     ),
 )
+@checked_with(categories.check_fields)
 def patch_category(category_id: CategoryId, body: CategoryPatch, principal: Manager) -> Response[CategoryDetail]:
     return json_response(CategoryDetail.of(categories.update_category(category_id, body.changes())))
 

@@ -160,3 +160,14 @@ def test_write_is_refused_when_the_parent_or_slug_is_wrong() -> None:
     assert call("DELETE", "/v1/categories/NOPE", MANAGER)["statusCode"] == 404
     invalid = {"name": "A", "slug": "a", "attributes": {"size": {"type": "number", "values": ["40"]}}}
     assert call("POST", "/v1/categories", MANAGER, body=invalid)["statusCode"] == 422
+
+
+def test_an_unknown_parent_is_reported_with_the_other_errors_when_the_body_is_invalid() -> None:
+    body = {"name": "A", "slug": "Not A Slug", "parent_id": "NOPE"}
+    created = call("POST", "/v1/categories", MANAGER, body=body)
+    assert created["statusCode"] == 422
+    assert sorted(error["loc"] for error in problem(created)["errors"]) == [["body", "parent_id"], ["body", "slug"]]
+    category = create_category("Shoes")
+    moved = call("PATCH", f"/v1/categories/{category['id']}", MANAGER, body={"name": None, "parent_id": "NOPE"})
+    assert moved["statusCode"] == 422
+    assert sorted(error["loc"] for error in problem(moved)["errors"]) == [["body", "name"], ["body", "parent_id"]]
