@@ -23,19 +23,24 @@ Pairs = Sequence[tuple[str, str]]
 _delivered: set[str] = set()  # outbox event ids already handed to the indexer in this test
 
 
+def _forget_replica() -> None:
+    """The next search loads the index afresh; the replica a test used closes its files."""
+    if service._replica is not None:
+        service._replica.close()
+    service._replica = None
+
+
 @pytest.fixture
 def search_aws(aws: str) -> Iterator[str]:
     """The `aws` fixture plus the search bucket and the indexer's queue; fresh replica and writer copies."""
     boto3.client("s3").create_bucket(Bucket=os.environ["SEARCH_BUCKET"])
     boto3.client("sqs").create_queue(QueueName=os.environ["SEARCH_QUEUE_URL"].rsplit("/", 1)[-1])
-    service._replica = None
+    _forget_replica()
     service._rebuild_requested_at = None
     indexer_function.workspace = indexing.Workspace()  # type: ignore[attr-defined]  # a module loaded by path
     _delivered.clear()
     yield aws
-    if service._replica is not None:
-        service._replica.close()
-    service._replica = None
+    _forget_replica()
     service._rebuild_requested_at = None
 
 
