@@ -116,7 +116,8 @@ def test_an_attribute_value_is_accepted_when_it_is_in_bounds(value: Any) -> None
         {"price": 10**12 + 1},
         {"price": 2**63},
         {"price": -1},
-        {"variants": [{"sku": "S-1", "initial_stock": 10**9 + 1}]},
+        # The inventory's bound: a SKU created with more could never be counted or adjusted.
+        {"variants": [{"sku": "S-1", "initial_stock": 10**7 + 1}]},
         {"variants": [{"sku": "S-1", "price": 2**64}]},
         {"variants": [{"sku": "S-1", "weight_grams": 10**7 + 1}]},
     ],
@@ -124,6 +125,11 @@ def test_an_attribute_value_is_accepted_when_it_is_in_bounds(value: Any) -> None
 def test_a_product_is_refused_when_an_integer_is_out_of_bounds(changes: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         ProductCreate.model_validate({**PRODUCT, **changes})
+
+
+def test_a_variant_may_start_with_as_many_units_as_the_inventory_can_hold() -> None:
+    product = ProductCreate.model_validate({**PRODUCT, "variants": [{"sku": "S-1", "initial_stock": 10**7}]})
+    assert product.variants[0].initial_stock == 10**7
 
 
 def _request_models() -> Iterator[type[BaseModel]]:

@@ -17,6 +17,7 @@ from storefront.domain.catalog.entities import Category as CategoryEntity
 from storefront.domain.catalog.entities import Product as ProductEntity
 from storefront.domain.catalog.products import MAX_VARIANTS
 from storefront.domain.catalog.tree import Node
+from storefront.domain.inventory.entities import MAX_UNITS
 from storefront.events.base import rfc3339
 from storefront.models.base import ApiModel
 from storefront.models.catalog_fields import (
@@ -137,8 +138,8 @@ class ProductVariantCreate(_Request):
     sku: Sku
     options: Options = Field(default_factory=dict)
     price: Money | None = Field(None, description="The variant's own price; absent: the product's")
-    initial_stock: Annotated[StrictInt, Field(ge=0, le=10**9)] = Field(
-        0, description="Units on hand at creation, 0–1000000000"
+    initial_stock: Annotated[StrictInt, Field(ge=0, le=MAX_UNITS)] = Field(
+        0, description=f"Units on hand at creation, 0–{MAX_UNITS}, the inventory's bound"
     )
     weight_grams: Grams | None = None
 

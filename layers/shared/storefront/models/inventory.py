@@ -6,12 +6,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StrictStr
 
+from storefront.domain.inventory.entities import MAX_UNITS
 from storefront.domain.inventory.entities import StockLevel as StockLevelEntity
 from storefront.models.base import ApiModel
 from storefront.models.text_fields import Text
 from storefront.text import check_unicode
-
-MAX_UNITS = 10_000_000
 
 Units = Annotated[StrictInt, Field(ge=0, le=MAX_UNITS)]
 

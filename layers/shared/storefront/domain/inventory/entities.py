@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_LOW_STOCK_THRESHOLD = 5
+# The most units one SKU holds, or one change moves: set at creation, by a count or an adjustment.
+MAX_UNITS = 10_000_000
 
 
 @dataclass(frozen=True)
