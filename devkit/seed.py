@@ -31,7 +31,15 @@ import requests
 from devkit import localstate
 from devkit.localrun.__main__ import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 from devkit.seed_api import RETRIES, TIMEOUT_S, Api, SeedError, Target, detail
-from devkit.seed_catalog import CATEGORIES, LOW_STOCK_AT, ProductSpec, card_png, demo_products, initials
+from devkit.seed_catalog import (
+    LOW_STOCK_AT,
+    CategorySpec,
+    ProductSpec,
+    card_png,
+    categories_of,
+    demo_products,
+    initials,
+)
 
 
 @dataclass
@@ -78,10 +86,10 @@ def _slugs(api: Api) -> dict[str, str]:
     return found
 
 
-def seed_categories(api: Api, summary: Summary) -> dict[str, str]:
-    """The tree's slugs → ids, creating the missing categories (parents first)."""
+def seed_categories(api: Api, summary: Summary, categories: tuple[CategorySpec, ...]) -> dict[str, str]:
+    """The tree's slugs → ids, creating the missing ones of `categories` (parents first)."""
     ids = _slugs(api)
-    for spec in CATEGORIES:
+    for spec in categories:
         if spec.slug in ids:
             summary.categories_existing += 1
             continue
@@ -167,13 +175,14 @@ def run(target: Target, products: int, seed: int = 1, images: bool = True, worke
     started, summary = time.monotonic(), Summary()
     api = Api(target)
     api.sign_in()
-    seeder = Seeder(api, summary, seed_categories(api, summary), images)
+    specs = demo_products(products, seed)
+    seeder = Seeder(api, summary, seed_categories(api, summary, categories_of(specs)), images)
     if not images:
         summary.images_skipped = "--no-images"
     show = progress_bar(products, sys.stderr)
     show(0)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(seeder, spec) for spec in demo_products(products, seed)]
+        futures = [pool.submit(seeder, spec) for spec in specs]
         try:
             for done, future in enumerate(as_completed(futures), start=1):
                 future.result()

@@ -111,6 +111,22 @@ def demo_products(count: int, seed: int) -> list[ProductSpec]:
     return specs
 
 
+def categories_of(products: list[ProductSpec]) -> tuple[CategorySpec, ...]:
+    """The categories these products are filed under and their ancestors, parents first.
+
+    A demo catalog has no empty branches, and a small seed creates a few dozen categories,
+    not the generator's whole tree (each is one request to a function serving one at a time).
+    """
+    parents = {category.slug: category.parent for category in CATEGORIES}
+    needed: set[str] = set()
+    for product in products:
+        slug: str | None = product.category
+        while slug is not None and slug not in needed:
+            needed.add(slug)
+            slug = parents[slug]
+    return tuple(category for category in CATEGORIES if category.slug in needed)
+
+
 def card_png(text: str, colour: tuple[int, int, int], size: int = 320) -> bytes:
     """A coloured square with `text` (the product's initials) in the middle, as PNG bytes."""
     image = Image.new("RGB", (size, size), colour)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from devkit import seed
 from devkit.seed_api import SeedError
-from devkit.seed_catalog import CATEGORIES, card_png, demo_products, initials
+from devkit.seed_catalog import CATEGORIES, card_png, categories_of, demo_products, initials
 
 DEFINITIONS = {spec.slug: spec for spec in CATEGORIES}
 
@@ -34,6 +34,19 @@ def test_categories_are_the_generators_tree_listed_parents_first() -> None:
         seen.add(spec.slug)
     assert len(CATEGORIES) == 143
     assert {spec.category for spec in demo_products(200, 1)} <= seen
+
+
+def test_a_seed_creates_its_products_categories_and_their_ancestors_only_parents_first() -> None:
+    products = demo_products(12, 7)
+    created = [category.slug for category in categories_of(products)]
+
+    assert {product.category for product in products} <= set(created)
+    for position, slug in enumerate(created):
+        parent = DEFINITIONS[slug].parent
+        assert parent is None or parent in created[:position]
+    leaves = {slug for slug in created if not any(DEFINITIONS[other].parent == slug for other in created)}
+    assert leaves <= {product.category for product in products}  # no empty branch
+    assert len(created) < len(CATEGORIES)
 
 
 def test_every_product_fits_its_category_when_two_hundred_are_made() -> None:
