@@ -42,6 +42,9 @@ class ProductItem(TableItem, discriminator="Product"):
     rating_average = NumberAttribute(null=True)
     rating_count = NumberAttribute(default=0)
     variant_count = NumberAttribute(default=0)
+    # {sku: [options, own price or null]} of every variant, rewritten by each variant write:
+    # carts and wishlists read a product's variants with the product item (PRODUCT-CARDS).
+    variant_cards = UnicodeAttribute(null=True)  # JSON
     revision = NumberAttribute(default=1)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
@@ -82,6 +85,12 @@ def _product(item: ProductItem, variants: list[Variant], images: list[Image]) ->
         rating_average=float(item.rating_average) if item.rating_average is not None else None,
         rating_count=int(item.rating_count or 0),
     )
+
+
+def variant_cards_json(variants: list[Variant]) -> str:
+    """The product item's compact copy of its variants' options and own prices (see PRODUCT-CARDS)."""
+    cards = {variant.sku: [variant.options, variant.price] for variant in sorted(variants, key=lambda v: v.sku)}
+    return json.dumps(cards, separators=(",", ":"))
 
 
 def _variant(item: VariantItem, available: int) -> Variant:
@@ -155,6 +164,7 @@ def _product_item(product: Product) -> ProductItem:
         tags=json.dumps(product.tags),
         rating_count=0,
         variant_count=len(product.variants),
+        variant_cards=variant_cards_json(product.variants),
         revision=product.revision,
         created_at=product.created_at,
         updated_at=product.updated_at,
@@ -250,13 +260,15 @@ def update_product(before: Product, after: Product, event: DomainEvent) -> bool:
 def add_variant(before: Product, new: NewVariant, max_variants: int, event: DomainEvent, now: int) -> bool:
     """Access pattern VARIANT-ADD: TransactWriteItems.
 
-    Update the product (`revision` as read, `variant_count < max`, ADD variant_count 1);
+    Update the product (`revision` as read, `variant_count < max`, ADD variant_count 1, SET
+    variant_cards);
     Put the variant, its SKU claim and its stock item if absent; Put the outbox event.
     """
 
     def write_all(write: TransactWrite) -> None:
         bound = ProductItem.variant_count < max_variants
-        _product_update(write, before, now, [ProductItem.variant_count.add(1)], bound)
+        cards = ProductItem.variant_cards.set(variant_cards_json([*before.variants, new.variant]))
+        _product_update(write, before, now, [ProductItem.variant_count.add(1), cards], bound)
         _stage_variant(write, before.id, new, now)
         stage_event(write, event, now)
 
@@ -266,12 +278,13 @@ def add_variant(before: Product, new: NewVariant, max_variants: int, event: Doma
 def update_variant(before: Product, variant: Variant, event: DomainEvent, now: int) -> bool:
     """Access pattern VARIANT-UPDATE: TransactWriteItems.
 
-    Update the product (`revision` as read); Put the variant over the existing one (if it
+    Update the product (`revision` as read, SET variant_cards); Put the variant over the existing one (if it
     exists); Put the outbox event.
     """
 
     def write_all(write: TransactWrite) -> None:
-        _product_update(write, before, now, [])
+        others = [kept for kept in before.variants if kept.sku != variant.sku]
+        _product_update(write, before, now, [ProductItem.variant_cards.set(variant_cards_json([*others, variant]))])
         write.save(_variant_item(before.id, variant), condition=VariantItem.PK.exists())
         stage_event(write, event, now)
 
@@ -281,13 +294,16 @@ def update_variant(before: Product, variant: Variant, event: DomainEvent, now: i
 def remove_variant(before: Product, sku: str, event: DomainEvent, now: int) -> bool:
     """Access pattern VARIANT-REMOVE: TransactWriteItems.
 
-    Update the product (`revision` as read, `variant_count > 1`, ADD variant_count -1);
+    Update the product (`revision` as read, `variant_count > 1`, ADD variant_count -1, SET
+    variant_cards);
     Delete the variant if it exists; Put the outbox event. The SKU claim and the stock item
     stay: orders keep referring to the SKU, so it is never reused.
     """
 
     def write_all(write: TransactWrite) -> None:
-        _product_update(write, before, now, [ProductItem.variant_count.add(-1)], ProductItem.variant_count > 1)
+        cards = ProductItem.variant_cards.set(variant_cards_json([kept for kept in before.variants if kept.sku != sku]))
+        actions = [ProductItem.variant_count.add(-1), cards]
+        _product_update(write, before, now, actions, ProductItem.variant_count > 1)
         write.delete(VariantItem(*keys.variant(before.id, sku)), condition=VariantItem.PK.exists())
         stage_event(write, event, now)
 

@@ -114,6 +114,35 @@ class Product:
 
 
 @dataclass(frozen=True)
+class VariantCard:
+    """What a shopping list shows of a variant: its options and own price (None: the product's)."""
+
+    options: dict[str, str]
+    price: int | None
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """A product as carts and wishlists show it, read in one batch with its SKUs' stock.
+
+    Prices are the current ones, never a copy kept by the cart: a card is read each time.
+    """
+
+    id: str
+    name: str
+    slug: str
+    status: ProductStatus
+    price: int
+    currency: str
+    variants: dict[str, VariantCard]  # by SKU
+
+    def unit_price(self, sku: str) -> int:
+        """What one unit of the SKU sells for now: the variant's own price, else the product's."""
+        own = self.variants[sku].price
+        return self.price if own is None else own
+
+
+@dataclass(frozen=True)
 class NewVariant:
     variant: Variant
     initial_stock: int
