@@ -78,6 +78,16 @@ def address_prefix() -> str:
     return _key("ADDRESS", "")
 
 
+def wish(user_id: str, product_id: str) -> tuple[str, str]:
+    """A product on a user's wishlist, in the user's partition: another user's list is unreachable."""
+    return _key("USER", user_id), _key("WISH", product_id)
+
+
+def wish_prefix() -> str:
+    """Sort-key prefix of a user's wishlist items (Query with begins_with)."""
+    return _key("WISH", "")
+
+
 # ---------------------------------------------------------------- inventory
 
 

@@ -34,6 +34,8 @@ class UserItem(TableItem, discriminator="User"):
     address_count = NumberAttribute(null=True)
     default_shipping_address_id = UnicodeAttribute(null=True)
     default_billing_address_id = UnicodeAttribute(null=True)
+    # Wishlist items: a counter bounded in the same transaction as each put/delete.
+    wishlist_count = NumberAttribute(null=True)
 
 
 class EmailClaimItem(TableItem, discriminator="EmailClaim"):

@@ -1,0 +1,1 @@
+"""The caller's wishlist: products saved for later, shown with their current price and stock."""
