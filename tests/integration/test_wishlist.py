@@ -12,15 +12,25 @@ from storefront.data import keys
 from storefront.data.users import UserItem
 from storefront.data.wishlists import WishItem
 from storefront.domain import clock
+from storefront.domain.catalog import products as catalog_products
 from tests.aws_fixtures import serializable_moto_writes
 from tests.integration.catalog_calls import MANAGER, call, create_category, create_product
 from tests.integration.inventory_calls import call as inventory_call
 from tests.integration.principals import ensure_user
 from tests.integration.test_catalog_products import dynamodb_requests
-from tests.integration.wishlist_calls import ANN, BOB, delete_wish, put_wish, wishlist_call, wishlist_of
-from tests.support import problem
+from tests.integration.wishlist_calls import (
+    ANN,
+    BOB,
+    delete_wish,
+    put_wish,
+    wishlist_call,
+    wishlist_function,
+    wishlist_of,
+)
+from tests.support import FakeContext, http_event, problem, sample_event
 
 pytestmark = pytest.mark.usefixtures("aws")
+SAMPLE_PRODUCT = "01JDQ80000000000000000PROD"  # the product of events/wishlist/*.json
 
 
 def _product(sku: str, **overrides: Any) -> dict[str, Any]:
@@ -239,9 +249,16 @@ def test_listing_is_one_query_and_two_batch_reads_and_a_put_one_transaction() ->
 
 
 def test_routes_refuse_a_caller_without_a_token() -> None:
-    from tests.integration.wishlist_calls import wishlist_function
-    from tests.support import FakeContext, http_event
-
     response = wishlist_function.lambda_handler(http_event("GET", "/v1/wishlist"), FakeContext())
     assert response["statusCode"] == 401
     assert wishlist_call("GET", "/v1/wishlist", ANN)["statusCode"] == 200
+
+
+def test_every_sample_event_succeeds_when_replayed_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    caller = (sample_event("wishlist", "put-item")["requestContext"]["authorizer"]["jwt"]["claims"]["sub"], "customer")
+    ensure_user(caller)
+    monkeypatch.setattr(catalog_products, "new_ulid", lambda: SAMPLE_PRODUCT)
+    _product("SAMPLE-1")
+    for case, status in [("put-item", 204), ("get-wishlist", 200), ("delete-item", 204)]:
+        response = wishlist_function.lambda_handler(sample_event("wishlist", case), FakeContext())
+        assert response["statusCode"] == status, (case, response)
