@@ -33,3 +33,17 @@ def check_name(text: str) -> str:
     if _NOT_IN_NAMES.search(check_unicode(text)):
         raise ValueError("must not contain control characters or bidirectional formatting characters")
     return text
+
+
+# Paragraphs may break lines and indent: everything of _NOT_IN_NAMES but tab, line feed and carriage return.
+_NOT_IN_PARAGRAPHS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_paragraphs(text: str) -> str:
+    """Like `check_name`, but line breaks and tabs are allowed: for multi-line text shown to others (a review)."""
+    if _NOT_IN_PARAGRAPHS.search(check_unicode(text)):
+        raise ValueError(
+            "must not contain control characters (other than tab and line breaks) "
+            "or bidirectional formatting characters"
+        )
+    return text

@@ -181,6 +181,83 @@ def sku_claim(sku: str) -> tuple[str, str]:
     return _key("SKU", sku), "SKU"
 
 
+# ---------------------------------------------------------------- reviews
+
+# Review times in index sort keys are zero-padded epoch seconds, so text order is time order.
+_TIME_DIGITS = 12
+
+
+def _at(epoch_seconds: int) -> str:
+    return f"{epoch_seconds:0{_TIME_DIGITS}d}"
+
+
+def review(review_id: str) -> tuple[str, str]:
+    """A review: its author, product, rating, text, status and moderation."""
+    return _key("REVIEW", review_id), "REVIEW"
+
+
+def review_claim(product_id: str, user_id: str) -> tuple[str, str]:
+    """One item per (product, author) with a review: makes a second review of a product a 409.
+
+    In the product's partition; its sort key does not start with PRODUCT, so the catalog's
+    own Query (product_items_prefix) never reads it.
+    """
+    return _key("PRODUCT", product_id), _key("REVIEW_BY", user_id)
+
+
+def approved_reviews_partition(product_id: str) -> str:
+    """GSI1 and GSI2 partition of a product's approved reviews (only approved ones carry it)."""
+    return _key("REVIEWS", product_id)
+
+
+def approved_reviews_by_time(product_id: str, submitted_at: int, review_id: str) -> tuple[str, str]:
+    """GSI1 keys of an approved review: a product's reviews by submission time (newest sort)."""
+    return approved_reviews_partition(product_id), _key(_at(submitted_at), review_id)
+
+
+def approved_reviews_by_rating(product_id: str, rating: int, submitted_at: int, review_id: str) -> tuple[str, str]:
+    """GSI2 keys of an approved review: a product's reviews by rating (1-5), then time."""
+    return approved_reviews_partition(product_id), _key(str(rating), _at(submitted_at), review_id)
+
+
+def pending_reviews_partition() -> str:
+    """GSI1 partition of the moderation queue: every pending review, oldest submission first."""
+    return "REVIEWS_PENDING"
+
+
+def pending_reviews_index(submitted_at: int, review_id: str) -> tuple[str, str]:
+    """GSI1 keys of a pending review (removed when it is approved or rejected)."""
+    return pending_reviews_partition(), _key(_at(submitted_at), review_id)
+
+
+# ---------------------------------------------------------------- carts
+
+
+def user_cart_owner(user_id: str) -> str:
+    """The owner part of a signed-in customer's cart partition."""
+    return _key("USER", user_id)
+
+
+def guest_cart_owner(token_hash: str) -> str:
+    """The owner part of a guest cart's partition: the SHA-256 hex of its token, never the token."""
+    return _key("GUEST", token_hash)
+
+
+def cart_partition(owner: str) -> str:
+    """A cart's partition: its header and its lines, read together by one Query."""
+    return _key("CART", owner)
+
+
+def cart_header(owner: str) -> tuple[str, str]:
+    """A cart's header: its generation (`cart_id`), its SKUs, currency and expiry (TTL)."""
+    return cart_partition(owner), "CART"
+
+
+def cart_line(owner: str, sku: str) -> tuple[str, str]:
+    """One line (a SKU and its quantity) of a cart, in the cart's partition."""
+    return cart_partition(owner), _key("LINE", sku)
+
+
 # ---------------------------------------------------------------- search
 
 

@@ -23,6 +23,7 @@ from storefront.data.inventory import StockItem, stock_item
 from storefront.data.outbox import stage_event
 from storefront.data.table import TableItem, committed
 from storefront.domain.catalog.entities import Image, NewVariant, Product, Variant
+from storefront.domain.reviews.rating import average_rating
 from storefront.events.base import DomainEvent
 
 
@@ -39,8 +40,11 @@ class ProductItem(TableItem, discriminator="Product"):
     tags = UnicodeAttribute(default="[]")  # JSON
     status = UnicodeAttribute()
     image_count = NumberAttribute(null=True)  # pending and ready images (bounded); see data/images.py
-    rating_average = NumberAttribute(null=True)
+    # The approved reviews' running totals, changed only by the reviews' transactions (ADD, never
+    # the product's revision): the average is derived where the product is read.
+    rating_sum = NumberAttribute(null=True)
     rating_count = NumberAttribute(default=0)
+    rating_average = NumberAttribute(null=True)  # only items written before rating_sum existed
     variant_count = NumberAttribute(default=0)
     # {sku: [options, own price or null]} of every variant, rewritten by each variant write:
     # carts and wishlists read a product's variants with the product item (PRODUCT-CARDS).
@@ -82,7 +86,7 @@ def _product(item: ProductItem, variants: list[Variant], images: list[Image]) ->
         revision=int(item.revision or 1),
         variants=sorted(variants, key=lambda variant: variant.sku),
         images=images,
-        rating_average=float(item.rating_average) if item.rating_average is not None else None,
+        rating_average=_rating_average(item),
         rating_count=int(item.rating_count or 0),
     )
 
@@ -91,6 +95,13 @@ def variant_cards_json(variants: list[Variant]) -> str:
     """The product item's compact copy of its variants' options and own prices (see PRODUCT-CARDS)."""
     cards = {variant.sku: [variant.options, variant.price] for variant in sorted(variants, key=lambda v: v.sku)}
     return json.dumps(cards, separators=(",", ":"))
+
+
+def _rating_average(item: ProductItem) -> float | None:
+    total: float | None = item.rating_sum
+    if total is None:  # never reviewed since rating_sum exists: the stored average, if any
+        return float(item.rating_average) if item.rating_average is not None else None
+    return average_rating(int(total), int(item.rating_count or 0))
 
 
 def _variant(item: VariantItem, available: int) -> Variant:

@@ -1,0 +1,1 @@
+"""Reviews: one per customer and product, moderated, and the product's running rating."""

@@ -1,0 +1,118 @@
+"""Reviews after posting: the author's edits and deletions, rejections, and the events they stage."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.reviews_calls import (
+    ALICE,
+    BOB,
+    approved,
+    body_of,
+    call,
+    moderate,
+    post,
+    posted,
+    product,
+    product_rating,
+    public_list,
+    rating_totals,
+    review_events,
+)
+from tests.support import problem
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+def test_an_edit_of_an_approved_review_removes_its_weight_until_it_is_approved_again() -> None:
+    product_id = product()
+    approved(product_id, BOB, 2)
+    review_id = approved(product_id, ALICE, 5)
+    assert product_rating(product_id) == {"average": 3.5, "count": 2}
+
+    response = call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={"rating": 4, "title": "Still good"})
+    assert response["statusCode"] == 200, response
+    edited = body_of(response)
+    assert (edited["status"], edited["rating"], edited["title"]) == ("pending", 4, "Still good")
+    assert product_rating(product_id) == {"average": 2.0, "count": 1}
+    assert review_id not in [item["id"] for item in body_of(public_list(product_id))["items"]]
+
+    assert moderate(review_id)["statusCode"] == 200
+    assert product_rating(product_id) == {"average": 3.0, "count": 2}
+    assert rating_totals(product_id) == (6, 2)
+
+
+def test_rejecting_or_deleting_an_approved_review_takes_its_stars_out_of_the_rating() -> None:
+    product_id = product()
+    kept = approved(product_id, BOB, 1)
+    rejected = approved(product_id, ALICE, 5)
+    assert moderate(rejected, "reject")["statusCode"] == 200
+    assert product_rating(product_id) == {"average": 1.0, "count": 1}
+    assert call("DELETE", f"/v1/reviews/{kept}", BOB)["statusCode"] == 204
+    assert product_rating(product_id) == {"average": None, "count": 0}
+    assert rating_totals(product_id) == (0, 0)
+    assert body_of(public_list(product_id))["items"] == []
+
+
+def test_deleting_a_pending_review_leaves_the_rating_and_lets_the_author_review_again() -> None:
+    product_id = product()
+    approved(product_id, BOB, 3)
+    review_id = posted(product_id, ALICE, 1)
+    assert call("DELETE", f"/v1/reviews/{review_id}", ALICE)["statusCode"] == 204
+    assert rating_totals(product_id) == (3, 1)
+    assert call("DELETE", f"/v1/reviews/{review_id}", ALICE)["statusCode"] == 404
+    assert post(product_id, ALICE, 2)["statusCode"] == 201
+
+
+def test_another_customers_review_is_a_404_to_patch_or_delete_and_stays_unchanged() -> None:
+    product_id = product()
+    review_id = approved(product_id, ALICE, 5)
+    patch = call("PATCH", f"/v1/reviews/{review_id}", BOB, body={"rating": 1})
+    assert patch["statusCode"] == 404
+    assert problem(patch)["detail"] == "No such review."
+    assert call("DELETE", f"/v1/reviews/{review_id}", BOB)["statusCode"] == 404
+    assert product_rating(product_id) == {"average": 5.0, "count": 1}
+    assert [item["rating"] for item in body_of(public_list(product_id))["items"]] == [5]
+
+
+def test_a_patch_must_change_something_and_cannot_null_a_field() -> None:
+    review_id = posted(product(), ALICE)
+    assert call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={})["statusCode"] == 422
+    assert call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={"title": None})["statusCode"] == 422
+    assert call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={"status": "approved"})["statusCode"] == 422
+
+
+def test_each_change_stages_its_event_with_the_ids_and_the_change_to_the_products_rating() -> None:
+    product_id = product()
+    review_id = posted(product_id, ALICE, 4)
+    moderate(review_id)
+    call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={"rating": 2})
+    moderate(review_id)
+    moderate(review_id, "reject")
+    call("DELETE", f"/v1/reviews/{review_id}", ALICE)
+    events = review_events()  # one second holds them all: ids (ULIDs) do not order them
+    summary = [
+        (
+            envelope["type"],
+            envelope["data"]["status"],
+            envelope["data"]["rating"],
+            envelope["data"]["product_rating_change"],
+        )
+        for envelope in events
+    ]
+    assert sorted(summary, key=repr) == sorted(EXPECTED_EVENTS, key=repr)
+    for envelope in events:
+        assert envelope["data"]["review_id"] == review_id
+        assert envelope["data"]["product_id"] == product_id
+        assert envelope["data"]["user_id"] == ALICE[0]
+        assert envelope["data"]["verified_purchase"] is False
+
+
+EXPECTED_EVENTS = [
+    ("review.submitted", "pending", 4, None),
+    ("review.approved", "approved", 4, {"sum": 4, "count": 1}),
+    ("review.submitted", "pending", 2, {"sum": -4, "count": -1}),
+    ("review.approved", "approved", 2, {"sum": 2, "count": 1}),
+    ("review.rejected", "rejected", 2, {"sum": -2, "count": -1}),
+    ("review.deleted", "rejected", 2, None),
+]
