@@ -1,4 +1,4 @@
-"""DynamoDB requests per route: how many calls each catalog and inventory route makes.
+"""DynamoDB requests per route: how many calls each catalog, inventory and wishlist route makes.
 
 Each route's handler runs in-process against moto (the table built from template.yaml),
 with a botocore `before-call` hook counting the DynamoDB operations it sends. The
@@ -6,7 +6,9 @@ caller's token claims are passed as API Gateway's JWT authorizer passes them; th
 GetItem that reads the caller's standing (role, disabled, session epoch) on every role
 route is counted as the route's, because it is. Written to
 bench/results/ddb_calls.json and a table in bench/README.md. Targets: a product GET, the
-category tree and an inventory adjustment are one request each; no Scan anywhere.
+category tree and an inventory adjustment are one request each; a wishlist save or removal
+is one transaction and its listing a Query plus one BatchGetItem per 100 products and per
+100 SKUs; no Scan anywhere.
 """
 
 from __future__ import annotations
@@ -98,6 +100,27 @@ def _manager_user() -> None:
     user_item(manager).save()
 
 
+def _wishlist_routes(catalog: Callable[..., Any], category_id: str, product_id: str) -> dict[str, list[str]]:
+    """The wishlist routes, the listing over 50 saved products (one SKU each) and the 4-variant one."""
+    wishlist = load_handler_module(ROOT / "functions" / "wishlist").lambda_handler
+    results: dict[str, list[str]] = {}
+    _, results["PUT /v1/wishlist/items/{id}"] = _measure(wishlist, "PUT", f"/v1/wishlist/items/{product_id}")
+    _, results["PUT /v1/wishlist/items/{id} (already saved)"] = _measure(
+        wishlist, "PUT", f"/v1/wishlist/items/{product_id}"
+    )
+    for n in range(49):
+        body = {
+            **{"name": f"Sock {n}", "description": "Warm.", "category_id": category_id, "price": 900},
+            **{"currency": "EUR", "attributes": {}, "tags": [], "status": "active"},
+            "variants": [{"sku": f"SOCK-{n}", "options": {"size": "M"}, "initial_stock": 5}],
+        }
+        response = catalog(_event("POST", "/v1/products", body=body), _Context())
+        wishlist(_event("PUT", f"/v1/wishlist/items/{json.loads(response['body'])['id']}"), _Context())
+    _, results["GET /v1/wishlist (50 products, 53 SKUs)"] = _measure(wishlist, "GET", "/v1/wishlist")
+    _, results["DELETE /v1/wishlist/items/{id}"] = _measure(wishlist, "DELETE", f"/v1/wishlist/items/{product_id}")
+    return results
+
+
 def run() -> dict[str, list[str]]:
     botocore.session.Session.create_client = _counting_client
     catalog = load_handler_module(ROOT / "functions" / "catalog").lambda_handler
@@ -155,6 +178,7 @@ def run() -> dict[str, list[str]]:
         _, results["GET /v1/inventory?low_stock=true"] = _measure(
             inventory, "GET", "/v1/inventory", query={"low_stock": "true"}
         )
+        results.update(_wishlist_routes(catalog, str(parent_id), product_id))
     return results
 
 
