@@ -121,6 +121,30 @@ def _wishlist_routes(catalog: Callable[..., Any], category_id: str, product_id: 
     return results
 
 
+def _review_routes(product_id: str) -> dict[str, list[str]]:
+    """The review routes on one product: post, the lists, approve, edit, reject, delete (the manager
+    is a customer too, so one caller writes and moderates)."""
+    reviews = load_handler_module(ROOT / "functions" / "reviews").lambda_handler
+    path = f"/v1/products/{product_id}/reviews"
+    results: dict[str, list[str]] = {}
+    body = {"rating": 4, "title": "Good", "body": "Light and comfortable."}
+    response, results["POST /v1/products/{id}/reviews"] = _measure(reviews, "POST", path, body=body)
+    review = f"/v1/reviews/{json.loads(response['body'])['id']}"
+    _, results["GET /v1/reviews?status=pending"] = _measure(reviews, "GET", "/v1/reviews", query={"status": "pending"})
+    _, results["POST /v1/reviews/{id}/approve"] = _measure(reviews, "POST", f"{review}/approve")
+    _, results["GET /v1/products/{id}/reviews (public, newest)"] = _measure(reviews, "GET", path, public=True)
+    _, results["GET /v1/products/{id}/reviews (public, rating_desc)"] = _measure(
+        reviews, "GET", path, query={"sort": "rating_desc"}, public=True
+    )
+    _, results["PATCH /v1/reviews/{id} (approved: back to pending)"] = _measure(
+        reviews, "PATCH", review, body={"rating": 5}
+    )
+    _measure(reviews, "POST", f"{review}/approve")
+    _, results["POST /v1/reviews/{id}/reject (approved)"] = _measure(reviews, "POST", f"{review}/reject")
+    _, results["DELETE /v1/reviews/{id}"] = _measure(reviews, "DELETE", review)
+    return results
+
+
 def run() -> dict[str, list[str]]:
     botocore.session.Session.create_client = _counting_client
     catalog = load_handler_module(ROOT / "functions" / "catalog").lambda_handler
@@ -179,6 +203,7 @@ def run() -> dict[str, list[str]]:
             inventory, "GET", "/v1/inventory", query={"low_stock": "true"}
         )
         results.update(_wishlist_routes(catalog, str(parent_id), product_id))
+        results.update(_review_routes(product_id))
     return results
 
 

@@ -13,13 +13,23 @@ from typing import Any
 
 from storefront.data import reviews as repository
 from storefront.domain import clock
-from storefront.domain.errors import Conflict, NotFound, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, NotFound, Unprocessable
 from storefront.domain.pages import Slice
-from storefront.domain.reviews.entities import Review, ReviewSort, ReviewStatus, rating_change
+from storefront.domain.reviews.entities import (
+    MAX_BODY,
+    MAX_RATING,
+    MAX_TITLE,
+    MIN_RATING,
+    Review,
+    ReviewSort,
+    ReviewStatus,
+    rating_change,
+)
 from storefront.domain.reviews.purchases import verified_purchase
 from storefront.events.reviews import ReviewApproved, ReviewDeleted, ReviewRejected, ReviewSubmitted
 from storefront.ids import new_ulid
 from storefront.observability import module_logger
+from storefront.text import check_name, check_paragraphs
 
 ATTEMPTS = 5
 NO_PRODUCT = "No such product."
@@ -27,6 +37,27 @@ NO_REVIEW = "No such review."
 BUSY = "The review changed concurrently; try again."
 
 _logger = module_logger()
+
+
+def _field_error(name: str, value: Any) -> str | None:
+    if name == "rating":
+        ok = type(value) is int and MIN_RATING <= value <= MAX_RATING
+        return None if ok else f"must be an integer from {MIN_RATING} to {MAX_RATING}"
+    limit, rule = (MAX_TITLE, check_name) if name == "title" else (MAX_BODY, check_paragraphs)
+    if not isinstance(value, str) or not 1 <= len(value) <= limit:
+        return f"must be text of 1 to {limit} characters"
+    try:
+        rule(value)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def check_fields(fields: dict[str, Any]) -> None:
+    """The domain's own check of a review's fields (the API models check them first): 422 naming each."""
+    errors = [FieldError((name,), msg) for name, value in fields.items() if (msg := _field_error(name, value))]
+    if errors:
+        raise Unprocessable("The review has invalid fields.", errors=errors)
 
 
 def _reviewable(product_id: str) -> None:
@@ -40,6 +71,7 @@ def _reviewable(product_id: str) -> None:
 
 def submit(user_id: str, product_id: str, rating: int, title: str, body: str) -> Review:
     """A new review, pending moderation; the author's second review of the product is a 409."""
+    check_fields({"rating": rating, "title": title, "body": body})
     for _ in range(ATTEMPTS):
         now = clock.now()
         review = Review(
@@ -79,6 +111,7 @@ def edit(user_id: str, review_id: str, changes: dict[str, Any]) -> Review:
 
     An approved review loses its weight in the product's rating until it is approved again.
     """
+    check_fields(changes)
     for _ in range(ATTEMPTS):
         before = _own(user_id, review_id)
         now = clock.now()

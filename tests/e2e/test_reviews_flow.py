@@ -1,0 +1,80 @@
+"""Reviews over HTTP against the local runtime: customers post, a manager moderates, the product
+shows its rating, and the public list shows the approved reviews only.
+
+Emails and SKUs are unique per run: the session's runtime keeps its table for the whole run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
+from tests.e2e.test_catalog_flow import call, category, created, unique
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def manager(local_api: LocalApi) -> str:
+    """The local admin: an admin holds every manager right."""
+    signed_in = call(local_api, "POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    return str(signed_in.json()["access_token"])
+
+
+def _shopper(api: LocalApi, name: str) -> str:
+    body = {"email": f"{unique(name)}@example.com", "password": "customer-password", "name": name}
+    return str(created(call(api, "POST", "/v1/auth/register", body=body))["access_token"])
+
+
+def _rating(api: LocalApi, product_id: str) -> dict[str, Any]:
+    shown = call(api, "GET", f"/v1/products/{product_id}")
+    assert shown.status_code == 200, shown.text
+    return dict(shown.json()["rating"])
+
+
+def _public(api: LocalApi, product_id: str, sort: str = "newest") -> list[tuple[int, str]]:
+    listed = call(api, "GET", f"/v1/products/{product_id}/reviews?sort={sort}")
+    assert listed.status_code == 200, listed.text
+    assert listed.headers["Cache-Control"].startswith("public")
+    return [(item["rating"], item["title"]) for item in listed.json()["items"]]
+
+
+def test_customers_review_a_manager_approves_and_the_product_shows_the_rating(
+    local_api: LocalApi, manager: str
+) -> None:
+    shoes = category(local_api, manager, "Reviewed shoes", None)
+    body = {
+        **{"name": "Summit Hiker", "description": "Stiff sole.", "category_id": shoes["id"], "price": 15900},
+        **{"currency": "EUR", "tags": [], "status": "active", "attributes": {}},
+        "variants": [{"sku": unique("HIKE"), "options": {"size": "43"}, "initial_stock": 2}],
+    }
+    product = created(call(local_api, "POST", "/v1/products", manager, body))
+    reviews_path = f"/v1/products/{product['id']}/reviews"
+    ann, bob = _shopper(local_api, "ann"), _shopper(local_api, "bob")
+
+    first = created(call(local_api, "POST", reviews_path, ann, {"rating": 5, "title": "<b>Superb</b>", "body": "A\nB"}))
+    assert (first["status"], first["verified_purchase"]) == ("pending", False)
+    assert call(local_api, "POST", reviews_path, ann, {"rating": 1, "title": "Again", "body": "x"}).status_code == 409
+    second = created(call(local_api, "POST", reviews_path, bob, {"rating": 2, "title": "Tight", "body": "Narrow."}))
+    assert _public(local_api, product["id"]) == []
+
+    queue = call(local_api, "GET", "/v1/reviews?status=pending&limit=100", manager)
+    assert queue.status_code == 200, queue.text
+    assert {first["id"], second["id"]} <= {item["id"] for item in queue.json()["items"]}
+    assert call(local_api, "POST", f"/v1/reviews/{first['id']}/approve", bob).status_code == 403
+    for review in (first, second):
+        approved = call(local_api, "POST", f"/v1/reviews/{review['id']}/approve", manager)
+        assert approved.status_code == 200, approved.text
+    assert _rating(local_api, product["id"]) == {"average": 3.5, "count": 2}
+    assert _public(local_api, product["id"], "rating_desc") == [(5, "<b>Superb</b>"), (2, "Tight")]
+
+    assert call(local_api, "DELETE", f"/v1/reviews/{first['id']}", bob).status_code == 404  # not Bob's
+    edited = call(local_api, "PATCH", f"/v1/reviews/{second['id']}", bob, {"rating": 3})
+    assert (edited.status_code, edited.json()["status"]) == (200, "pending")
+    assert _rating(local_api, product["id"]) == {"average": 5.0, "count": 1}
+    assert call(local_api, "DELETE", f"/v1/reviews/{first['id']}", ann).status_code == 204
+    assert _rating(local_api, product["id"]) == {"average": None, "count": 0}
+    assert _public(local_api, product["id"]) == []
