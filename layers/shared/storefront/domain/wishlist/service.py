@@ -48,9 +48,10 @@ def remove(user_id: str, product_id: str) -> None:
 def wishlist(user_id: str) -> list[WishlistEntry]:
     """The caller's wishes, newest first, each with its product's current card and stock.
 
-    Three reads whatever the list holds (up to 100 products and 100 SKUs per batch): the
-    wishes, their products' cards, then the stock of the active products' SKUs. A product
-    no longer active keeps its place but shows no card, as the catalog shows it to no shopper.
+    One Query for the wishes, then the products' cards and then the stock of the active
+    products' SKUs, each one BatchGetItem per 100 keys (3 requests for up to 100 products
+    with up to 100 SKUs). A product no longer active keeps its place but shows no card, as
+    the catalog shows it to no shopper.
     """
     wishes = wishlists.list_wishes(user_id)
     cards = shopping_view([wish.product_id for wish in wishes], []).products
