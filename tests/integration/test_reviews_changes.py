@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from storefront.data import keys
+from storefront.data.products import ProductItem
+from tests.integration import catalog_calls
 from tests.integration.reviews_calls import (
     ALICE,
     BOB,
@@ -116,3 +119,14 @@ EXPECTED_EVENTS = [
     ("review.rejected", "rejected", 2, {"sum": -2, "count": -1}),
     ("review.deleted", "rejected", 2, None),
 ]
+
+
+def test_a_rating_change_leaves_the_products_revision_and_a_catalog_edit_leaves_the_rating() -> None:
+    product_id = product()
+    revision = ProductItem.get(*keys.product(product_id), consistent_read=True).revision
+    approved(product_id, ALICE, 4)
+    assert ProductItem.get(*keys.product(product_id), consistent_read=True).revision == revision
+    edit = catalog_calls.call("PATCH", f"/v1/products/{product_id}", catalog_calls.MANAGER, body={"price": 100})
+    assert edit["statusCode"] == 200, edit
+    assert catalog_calls.body_of(edit)["rating"] == {"average": 4.0, "count": 1}
+    assert rating_totals(product_id) == (4, 1)
