@@ -64,7 +64,7 @@ def make_resolver() -> APIGatewayHttpResolver:
         CORSConfig(
             allow_origin=origins[0],
             extra_origins=list(origins[1:]),
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "Cart-Token"],
             expose_headers=["ETag", REQUEST_ID_HEADER, "Retry-After"],
             max_age=600,
         )

@@ -1,0 +1,76 @@
+"""Carts over HTTP against the local runtime: a guest fills a cart, registers, merges it, and sees current prices.
+
+SKUs and emails are unique per run: the session's runtime keeps its table for the whole run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
+from tests.e2e.test_catalog_flow import call, category, created, unique
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def manager(local_api: LocalApi) -> str:
+    """The local admin: an admin holds every manager right."""
+    signed_in = call(local_api, "POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    return str(signed_in.json()["access_token"])
+
+
+def _lines(cart: dict[str, Any]) -> dict[str, tuple[int, int, str]]:
+    return {item["sku"]: (item["quantity"], item["unit_price"], item["status"]) for item in cart["items"]}
+
+
+def test_guest_cart_merged_at_sign_in_shows_the_summed_lines_at_current_prices(
+    local_api: LocalApi, manager: str
+) -> None:
+    shoes = category(local_api, manager, "Cart shoes", None)
+    boot, sock = unique("BOOT"), unique("SOCK")
+    body = {
+        **{"name": "Fell Boot", "description": "Waterproof.", "category_id": shoes["id"], "price": 12000},
+        **{"currency": "EUR", "tags": [], "status": "active", "attributes": {}},
+        "variants": [
+            {"sku": boot, "options": {"size": "43"}, "initial_stock": 5},
+            {"sku": sock, "options": {"size": "M"}, "price": 900, "initial_stock": 20},
+        ],
+    }
+    product = created(call(local_api, "POST", "/v1/products", manager, body))
+
+    guest = created(call(local_api, "POST", "/v1/guest-cart"))
+    token = {"Cart-Token": guest["cart_token"]}
+    assert (
+        call(local_api, "POST", "/v1/guest-cart/items", body={"sku": boot, "quantity": 3}, **token).status_code == 204
+    )
+    assert (
+        call(local_api, "POST", "/v1/guest-cart/items", body={"sku": sock, "quantity": 2}, **token).status_code == 204
+    )
+    guest_view = call(local_api, "GET", "/v1/guest-cart", **token)
+    assert guest_view.status_code == 200, guest_view.text
+    assert _lines(guest_view.json()) == {boot: (3, 12000, "ok"), sock: (2, 900, "ok")}
+    assert call(local_api, "GET", "/v1/guest-cart").status_code == 404  # no token
+
+    account = {"email": f"{unique('cart')}@example.com", "password": "customer-password", "name": "Cat"}
+    customer = str(created(call(local_api, "POST", "/v1/auth/register", body=account))["access_token"])
+    assert call(local_api, "POST", "/v1/cart/items", customer, {"sku": boot, "quantity": 4}).status_code == 204
+    assert call(local_api, "PATCH", f"/v1/products/{product['id']}", manager, {"price": 11000}).status_code == 200
+
+    merged = call(local_api, "POST", "/v1/cart/merge", customer, {"cart_token": guest["cart_token"]})
+
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["capped"] == [boot]  # 4 + 3 boots, 5 available
+    cart = call(local_api, "GET", "/v1/cart", customer)
+    assert cart.status_code == 200
+    assert cart.headers["Cache-Control"] == "private, no-store"
+    assert _lines(cart.json()) == {boot: (5, 11000, "ok"), sock: (2, 900, "ok")}
+    assert cart.json()["subtotal"] == 5 * 11000 + 2 * 900
+    again = call(local_api, "POST", "/v1/cart/merge", customer, {"cart_token": guest["cart_token"]})
+    assert again.status_code == 404
+    assert again.headers["Content-Type"] == "application/problem+json"
+    assert call(local_api, "GET", "/v1/guest-cart", **token).status_code == 404
+    assert call(local_api, "GET", "/v1/cart").status_code == 401  # no token: the gateway's refusal
