@@ -1,4 +1,4 @@
-"""DynamoDB requests per route: how many calls each catalog, inventory and wishlist route makes.
+"""DynamoDB requests per route: how many calls each catalog, inventory, wishlist, cart and review route makes.
 
 Each route's handler runs in-process against moto (the table built from template.yaml),
 with a botocore `before-call` hook counting the DynamoDB operations it sends. The
@@ -8,7 +8,8 @@ route is counted as the route's, because it is. Written to
 bench/results/ddb_calls.json and a table in bench/README.md. Targets: a product GET, the
 category tree and an inventory adjustment are one request each; a wishlist save or removal
 is one transaction and its listing a Query plus one BatchGetItem per 100 products and per
-100 SKUs; no Scan anywhere.
+100 SKUs; a cart read is one Query and one BatchGetItem (up to 50 lines), an add one
+BatchGetItem and one transaction (both after the standing read); no Scan anywhere.
 """
 
 from __future__ import annotations
@@ -121,6 +122,53 @@ def _wishlist_routes(catalog: Callable[..., Any], category_id: str, product_id: 
     return results
 
 
+def _guest(method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
+    event = _event(method, path, body=body, public=True)
+    event["headers"]["cart-token"] = token
+    return event
+
+
+def _measure_guest(cart: Callable[..., Any], method: str, path: str, token: str, body: Any = None) -> list[str]:
+    _calls.clear()
+    response = cart(_guest(method, path, token, body), _Context())
+    assert response["statusCode"] < 300, (method, path, response)
+    return list(_calls)
+
+
+def _cart_routes() -> dict[str, list[str]]:
+    """The cart routes: a 50-line cart of 50 products (49 from the wishlist's socks and TRAIL-40), a guest
+    cart and its merge."""
+    cart = load_handler_module(ROOT / "functions" / "cart").lambda_handler
+    results: dict[str, list[str]] = {}
+    add = "/v1/cart/items"
+    _, results["POST /v1/cart/items (the cart's first line)"] = _measure(
+        cart, "POST", add, body={"sku": "TRAIL-40", "quantity": 1}
+    )
+    _, results["POST /v1/cart/items (a new line)"] = _measure(cart, "POST", add, body={"sku": "SOCK-0", "quantity": 1})
+    _, results["POST /v1/cart/items (to a line in the cart)"] = _measure(
+        cart, "POST", add, body={"sku": "SOCK-0", "quantity": 1}
+    )
+    for n in range(1, 49):
+        _measure(cart, "POST", add, body={"sku": f"SOCK-{n}", "quantity": 1})
+    _, results["GET /v1/cart (50 lines, 50 products)"] = _measure(cart, "GET", "/v1/cart")
+    _, results["PATCH /v1/cart/items/{sku}"] = _measure(cart, "PATCH", "/v1/cart/items/SOCK-1", body={"quantity": 3})
+    _, results["DELETE /v1/cart/items/{sku}"] = _measure(cart, "DELETE", "/v1/cart/items/SOCK-1")
+    _calls.clear()
+    created = cart(_event("POST", "/v1/guest-cart", public=True), _Context())
+    results["POST /v1/guest-cart (public)"] = list(_calls)
+    token = json.loads(created["body"])["cart_token"]
+    results["POST /v1/guest-cart/items (public, first line)"] = _measure_guest(
+        cart, "POST", "/v1/guest-cart/items", token, {"sku": "SOCK-1", "quantity": 1}
+    )
+    cart(_guest("POST", "/v1/guest-cart/items", token, {"sku": "SOCK-2", "quantity": 1}), _Context())
+    results["GET /v1/guest-cart (public, 2 lines)"] = _measure_guest(cart, "GET", "/v1/guest-cart", token)
+    _, results["POST /v1/cart/merge (2 guest lines into 49)"] = _measure(
+        cart, "POST", "/v1/cart/merge", body={"cart_token": token}
+    )
+    _, results["DELETE /v1/cart (50 lines)"] = _measure(cart, "DELETE", "/v1/cart")
+    return results
+
+
 def _review_routes(product_id: str) -> dict[str, list[str]]:
     """The review routes on one product: post, the lists, approve, edit, reject, delete (the manager
     is a customer too, so one caller writes and moderates)."""
@@ -203,6 +251,7 @@ def run() -> dict[str, list[str]]:
             inventory, "GET", "/v1/inventory", query={"low_stock": "true"}
         )
         results.update(_wishlist_routes(catalog, str(parent_id), product_id))
+        results.update(_cart_routes())
         results.update(_review_routes(product_id))
     return results
 
