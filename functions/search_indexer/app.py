@@ -1,8 +1,9 @@
 """Search indexer: keeps the published search index true to the catalog.
 
 Fed by an SQS queue that an EventBridge rule fills with the catalog's events (product
-created, updated, archived; a SKU sold out or back in stock; category changes), batched
-so a burst of changes becomes one index version. A message that cannot be read is
+created, updated, archived; a SKU sold out or back in stock; a review submitted,
+approved, rejected or deleted, which may change the product's rating; category
+changes), batched so a burst of changes becomes one index version. A message that cannot be read is
 reported as a batch item failure (and ends in the dead-letter queue); any other failure
 fails the batch, which the queue redelivers. See storefront/search/indexing.py.
 

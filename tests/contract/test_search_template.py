@@ -24,7 +24,7 @@ def test_the_rule_routes_exactly_the_events_the_indexer_understands() -> None:
     rule = _resources()["SearchIndexRule"]["Properties"]
     assert rule["EventBusName"] == {"Ref": "EventBus"}
     assert rule["EventPattern"]["source"] == ["storefront"]
-    understood = {*indexing.PRODUCT_EVENTS, *indexing.STOCK_EVENTS, *indexing.CATEGORY_EVENTS}
+    understood = {*indexing.PRODUCT_EVENTS, *indexing.PRODUCT_ID_EVENTS, *indexing.CATEGORY_EVENTS}
     assert set(rule["EventPattern"]["detail-type"]) == understood
     [target] = rule["Targets"]
     assert (target["Id"], target["Arn"]) == ("search-index-queue", {"Fn::GetAtt": ["SearchIndexQueue", "Arn"]})

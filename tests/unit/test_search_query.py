@@ -218,7 +218,9 @@ def test_attribute_filters_and_across_names_and_or_within_a_name_when_given(make
     assert matching(("color", "red"), ("color", "blue"), ("size", "42")) == ["A", "B"]
     assert matching(("size", "44.5")) == ["D"]
     assert matching(("waterproof", "true")) == ["A"]
-    assert matching(("color", "red"), ("material", "wool")) == []
+    with pytest.raises(Unprocessable) as refused:  # no category defines it and no product has it
+        matching(("color", "red"), ("material", "wool"))
+    assert [error.field for error in refused.value.errors or []] == [("attr.material",)]
 
 
 def catalog_with_ties() -> list[Product]:

@@ -47,7 +47,8 @@ class PriceFacet(ApiModel):
 class SearchFacets(ApiModel):
     """Counts over the whole match, not only the page. Each map holds its 100 most frequent values.
 
-    Besides the fields below, one `attr.<name>` map (value → count) per attribute found in the match.
+    Besides the fields below, one `attr.<name>` map (value → count) per attribute found in the match,
+    and one `option.<name>` map per variant option (value → products with a variant of that value).
     """
 
     model_config = ConfigDict(
@@ -61,12 +62,13 @@ class SearchFacets(ApiModel):
 
     @classmethod
     def of(cls, facets: Facets) -> SearchFacets:
-        by_attribute = {f"attr.{name}": counts for name, counts in facets.attributes.items()}
+        by_name = {f"attr.{name}": counts for name, counts in facets.attributes.items()}
+        by_name.update({f"option.{name}": counts for name, counts in facets.options.items()})
         return cls(
             brand=facets.brand,
             category=facets.category,
             price=PriceFacet(min=facets.price_min, max=facets.price_max),
-            **by_attribute,
+            **by_name,
         )
 
 

@@ -1,7 +1,8 @@
 """What the search index stores of a product: a `SearchDocument` and its card.
 
 The card is the product summary a search returns to clients, serialised once at
-indexing time so a query only copies stored JSON.
+indexing time so a query only copies stored JSON. A document's variants keep only what
+option filters need: each variant's options and whether it is in stock.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from typing import Any
 
 from storefront.domain.catalog.entities import AttributeValue, Product
 from storefront.events.base import rfc3339
+
+
+@dataclass(frozen=True)
+class SearchVariant:
+    options: dict[str, str]  # option name → value, as the variant holds them
+    in_stock: bool
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class SearchDocument:
     image_alt: str | None
     created_at: int  # epoch seconds
     updated_at: int
+    variants: tuple[SearchVariant, ...] = ()
 
 
 def document_of(product: Product) -> SearchDocument | None:
@@ -58,6 +66,7 @@ def document_of(product: Product) -> SearchDocument | None:
         image_alt=image.alt if image is not None else None,
         created_at=product.created_at,
         updated_at=product.updated_at,
+        variants=tuple(SearchVariant(dict(variant.options), variant.available > 0) for variant in product.variants),
     )
 
 

@@ -1,6 +1,7 @@
 """The search index's writers: incremental changes (`IndexWriter`) and the full build.
 
-The schema, and what each table is for, is in `storefront.search.schema`.
+The schema, and what each table is for, is in `storefront.search.schema`; the rows a
+document or a category tree becomes, in `storefront.search.rows`.
 """
 
 from __future__ import annotations
@@ -8,27 +9,32 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
 
-from storefront.domain.catalog import tree
 from storefront.domain.catalog.entities import Category
-from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_json
+from storefront.search.documents import SearchDocument
+from storefront.search.rows import (
+    NOWHERE,
+    Placement,
+    Rows,
+    category_rows,
+    defined_attributes,
+    document_rows,
+    placements_of,
+)
 from storefront.search.schema import (
     INDEXES,
     INSERT_ATTRIBUTE,
     INSERT_CATEGORY,
+    INSERT_DEFINED_ATTRIBUTE,
     INSERT_FTS,
     INSERT_PRODUCT,
-    category_token,
+    INSERT_VARIANT_OPTION,
     create_schema,
 )
-
-PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
 
 
 @dataclass(frozen=True)
@@ -36,75 +42,6 @@ class BuildStats:
     count: int  # products indexed
     seconds: float
     bytes: int  # size of the file
-
-
-class Placement(NamedTuple):
-    """Where a category sits, as its products' FTS row says it."""
-
-    path: str  # the names, root → leaf
-    keys: str  # `category_token` of each category on the path
-
-
-NOWHERE = Placement("", "")  # a product whose category is not (yet) in the tree
-
-
-def _placements(categories: Sequence[Category]) -> tuple[dict[str, Placement], list[tuple[str, str, int]]]:
-    """Each category's placement and its closure rows (ancestor, category, depth)."""
-    by_id = {category.id: category for category in categories}
-    placements: dict[str, Placement] = {}
-    closure: list[tuple[str, str, int]] = []
-    for category in categories:
-        chain = [*tree.ancestors(by_id, category.id), category]
-        path = unicodedata.normalize("NFC", PATH_SEPARATOR.join(item.name for item in chain))
-        placements[category.id] = Placement(path, " ".join(category_token(item.id) for item in chain))
-        closure.extend((item.id, category.id, len(chain) - 1 - depth) for depth, item in enumerate(chain))
-    return placements, closure
-
-
-def _category_rows(categories: Sequence[Category], placements: dict[str, Placement]) -> list[tuple[Any, ...]]:
-    return [(category.id, category.parent_id, category.name, *placements[category.id]) for category in categories]
-
-
-ValueIds = Callable[[str, str, str], int]  # (name, value key, value text) → its attribute_values id
-
-
-def _rows(
-    document: SearchDocument, rowid: int, placement: Placement, value_ids: ValueIds
-) -> tuple[tuple[Any, ...], list[tuple[int, str, str, str]], tuple[Any, ...]]:
-    """The products row, the attribute rows and the FTS row of a document."""
-    texts = {name: attribute_text(value) for name, value in document.attributes.items()}
-    attributes = [(rowid, name, text, attribute_key(text)) for name, text in texts.items()]
-    facet_values = " ".join(str(value_ids(name, key, text)) for _, name, text, key in attributes)
-    brand = document.brand.strip() if document.brand is not None else None
-    brand = brand or None
-    product = (
-        rowid,
-        document.id,
-        document.category_id,
-        brand,
-        brand.casefold() if brand is not None else None,
-        document.price,
-        document.currency,
-        int(document.in_stock),
-        document.rating_average,
-        document.rating_count,
-        document.created_at,
-        document.updated_at,
-        facet_values,
-        card_json(document),
-    )
-    # NFC: the tokenizer folds precomposed letters only, and queries are normalised alike.
-    fts = (
-        rowid,
-        *(
-            unicodedata.normalize("NFC", text)
-            for text in (document.name, document.description, brand or "", " ".join(document.tags))
-        ),
-        placement.path,
-        unicodedata.normalize("NFC", " ".join(texts.values())),
-        placement.keys,
-    )
-    return product, attributes, fts
 
 
 class IndexWriter:
@@ -138,7 +75,7 @@ class IndexWriter:
 
     def set_categories(self, categories: Sequence[Category]) -> None:
         """Replaces the category tree; products whose path text changed get their FTS row rewritten."""
-        placements, closure = _placements(categories)
+        placements, closure = placements_of(categories)
         known = placements.keys() | self._placements.keys()
         changed = {
             category_id
@@ -148,7 +85,9 @@ class IndexWriter:
         with self._atomic() as connection:
             connection.execute("DELETE FROM categories")
             connection.execute("DELETE FROM category_ancestors")
-            connection.executemany(INSERT_CATEGORY, _category_rows(categories, placements))
+            connection.execute("DELETE FROM defined_attributes")
+            connection.executemany(INSERT_CATEGORY, category_rows(categories, placements))
+            connection.executemany(INSERT_DEFINED_ATTRIBUTE, defined_attributes(categories))
             connection.executemany(
                 "INSERT INTO category_ancestors (ancestor_id, category_id, depth) VALUES (?, ?, ?)", closure
             )
@@ -171,10 +110,11 @@ class IndexWriter:
                 found = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM products").fetchone()
                 rowid = int(found[0])
             placement = self._placements.get(document.category_id, NOWHERE)
-            product, attributes, fts = _rows(document, rowid, placement, self._value_id)
-            connection.execute(INSERT_PRODUCT, product)
-            connection.executemany(INSERT_ATTRIBUTE, attributes)
-            connection.execute(INSERT_FTS, fts)
+            rows = document_rows(document, rowid, placement, self._value_id)
+            connection.execute(INSERT_PRODUCT, rows.product)
+            connection.executemany(INSERT_ATTRIBUTE, rows.attributes)
+            connection.executemany(INSERT_VARIANT_OPTION, rows.options)
+            connection.execute(INSERT_FTS, rows.fts)
 
     def delete(self, product_id: str) -> bool:
         """Takes a product out of the index; False when it was not in it."""
@@ -185,18 +125,27 @@ class IndexWriter:
             self._remove(connection, int(row[0]))
             return True
 
-    def _value_id(self, name: str, key: str, text: str) -> int:
+    def _value_id(self, kind: str, name: str, key: str, text: str) -> int:
         # A value no product holds any more keeps its number: facets count products, not numbers.
         self._connection.execute(
-            "INSERT OR IGNORE INTO attribute_values (name, value_key, value) VALUES (?, ?, ?)", (name, key, text)
+            "INSERT OR IGNORE INTO facet_values (kind, name, value_key, value) VALUES (?, ?, ?, ?)",
+            (kind, name, key, text),
         )
         row = self._connection.execute(
-            "SELECT id FROM attribute_values WHERE name = ? AND value_key = ?", (name, key)
+            "SELECT id FROM facet_values WHERE kind = ? AND name = ? AND value_key = ?", (kind, name, key)
         ).fetchone()
         return int(row[0])
 
     @staticmethod
     def _remove(connection: sqlite3.Connection, rowid: int) -> None:
+        # The product's value numbers find its variant option rows through their primary key
+        # (no index on product_rowid to keep up, nor a scan of the table).
+        row = connection.execute("SELECT facet_values FROM products WHERE rowid = ?", (rowid,)).fetchone()
+        numbers = row[0].split() if row is not None else []
+        connection.executemany(
+            "DELETE FROM variant_options WHERE value_id = ? AND product_rowid = ?",
+            [(int(number), rowid) for number in numbers],
+        )
         connection.execute("DELETE FROM products WHERE rowid = ?", (rowid,))
         connection.execute("DELETE FROM product_attributes WHERE product_rowid = ?", (rowid,))
         connection.execute("DELETE FROM products_fts WHERE rowid = ?", (rowid,))
@@ -221,7 +170,7 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
     started = time.perf_counter()
     building = path.with_name(path.name + ".building")
     building.unlink(missing_ok=True)
-    placements, closure = _placements(categories)
+    placements, closure = placements_of(categories)
     count = 0
     with closing(sqlite3.connect(building)) as connection:
         connection.execute("PRAGMA journal_mode = OFF")
@@ -230,34 +179,35 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
         connection.execute("PRAGMA temp_store = MEMORY")
         create_schema(connection, indexes=False)
         connection.execute("BEGIN")
-        connection.executemany(INSERT_CATEGORY, _category_rows(categories, placements))
+        connection.executemany(INSERT_CATEGORY, category_rows(categories, placements))
         connection.executemany(
             "INSERT INTO category_ancestors (ancestor_id, category_id, depth) VALUES (?, ?, ?)", closure
         )
+        connection.executemany(INSERT_DEFINED_ATTRIBUTE, defined_attributes(categories))
         seen: set[str] = set()
-        value_ids: dict[tuple[str, str], int] = {}
-        new_values: list[tuple[int, str, str, str]] = []
+        value_ids: dict[tuple[str, str, str], int] = {}
+        new_values: list[tuple[int, str, str, str, str]] = []
 
-        def value_id(name: str, key: str, text: str) -> int:
-            found = value_ids.get((name, key))
+        def value_id(kind: str, name: str, key: str, text: str) -> int:
+            found = value_ids.get((kind, name, key))
             if found is None:
-                found = value_ids[name, key] = len(value_ids) + 1
-                new_values.append((found, name, key, text))
+                found = value_ids[kind, name, key] = len(value_ids) + 1
+                new_values.append((found, kind, name, key, text))
             return found
 
-        batch: list[tuple[tuple[Any, ...], list[tuple[int, str, str, str]], tuple[Any, ...]]] = []
+        batch: list[Rows] = []
         for document in documents:
             if document.id in seen:
                 raise ValueError(f"product {document.id} appears twice in the documents")
             seen.add(document.id)
             count += 1
-            batch.append(_rows(document, count, placements.get(document.category_id, NOWHERE), value_id))
+            batch.append(document_rows(document, count, placements.get(document.category_id, NOWHERE), value_id))
             if len(batch) >= 2000:
                 _write_batch(connection, batch)
                 batch = []
         _write_batch(connection, batch)
         connection.executemany(
-            "INSERT INTO attribute_values (id, name, value_key, value) VALUES (?, ?, ?, ?)", new_values
+            "INSERT INTO facet_values (id, kind, name, value_key, value) VALUES (?, ?, ?, ?, ?)", new_values
         )
         connection.executescript(INDEXES)  # executescript commits the open transaction first
         connection.execute("INSERT INTO products_fts (products_fts) VALUES ('optimize')")
@@ -270,12 +220,10 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
     return BuildStats(count, time.perf_counter() - started, path.stat().st_size)
 
 
-def _write_batch(
-    connection: sqlite3.Connection,
-    batch: list[tuple[tuple[Any, ...], list[tuple[int, str, str, str]], tuple[Any, ...]]],
-) -> None:
+def _write_batch(connection: sqlite3.Connection, batch: list[Rows]) -> None:
     if not connection.in_transaction:
         connection.execute("BEGIN")
-    connection.executemany(INSERT_PRODUCT, [product for product, _, _ in batch])
-    connection.executemany(INSERT_ATTRIBUTE, [row for _, attributes, _ in batch for row in attributes])
-    connection.executemany(INSERT_FTS, [fts for _, _, fts in batch])
+    connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])
+    connection.executemany(INSERT_ATTRIBUTE, [row for rows in batch for row in rows.attributes])
+    connection.executemany(INSERT_VARIANT_OPTION, [row for rows in batch for row in rows.options])
+    connection.executemany(INSERT_FTS, [rows.fts for rows in batch])

@@ -32,7 +32,7 @@ from storefront.domain.catalog.entities import Product
 from storefront.observability import module_logger
 from storefront.search.documents import document_of
 from storefront.search.index import IndexWriter, build_index
-from storefront.search.schema import open_index
+from storefront.search.schema import is_current, open_index
 
 LEASE_SECONDS = 300  # longer than a batch or a rebuild takes; renewed before each publish
 LEASE_WAIT_SECONDS = 60.0
@@ -40,7 +40,14 @@ PUBLISH_ATTEMPTS = 5
 READ_THREADS = 8
 
 PRODUCT_EVENTS = ("product.created", "product.updated", "product.deleted")
-STOCK_EVENTS = ("inventory.availability_changed",)
+# Events that name a product by `data.product_id`: its stock or its rating changed.
+PRODUCT_ID_EVENTS = (
+    "inventory.availability_changed",
+    "review.submitted",
+    "review.approved",
+    "review.rejected",
+    "review.deleted",
+)
 CATEGORY_EVENTS = ("category.created", "category.updated", "category.deleted")
 
 _logger = module_logger()
@@ -55,7 +62,8 @@ class Changes:
     product_ids: frozenset[str] = frozenset()
     categories: bool = False
     rebuild: bool = False  # a full rebuild, whatever exists
-    ensure_index: bool = False  # a full rebuild only if no index exists (what a search function asks)
+    # A full rebuild only if no index of this schema version exists (what a search function asks).
+    ensure_index: bool = False
 
     @property
     def empty(self) -> bool:
@@ -82,7 +90,7 @@ def changes_of(events: Iterable[Mapping[str, Any]]) -> Changes:
             if not isinstance(product_id, str):
                 raise ValueError(f"{kind} without data.product.id")
             product_ids.add(product_id)
-        elif kind in STOCK_EVENTS:
+        elif kind in PRODUCT_ID_EVENTS:
             if not isinstance(data.get("product_id"), str):
                 raise ValueError(f"{kind} without data.product_id")
             product_ids.add(data["product_id"])
@@ -210,9 +218,11 @@ def update(changes: Changes, workspace: Workspace, *, wait_seconds: float = LEAS
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 published = workspace.refresh()
-                if published is not None and changes.only_ensure_index:
+                # An index of another schema version is rebuilt, never read or patched.
+                current = published is not None and is_current(workspace.held)
+                if current and changes.only_ensure_index:
                     return None
-                if published is None or changes.rebuild:
+                if not current or changes.rebuild:
                     indexed, removed, rebuilt = _rebuild(workspace), 0, True
                 else:
                     (indexed, removed), rebuilt = _apply(workspace, changes), False

@@ -25,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from storefront.data import search_index
 from storefront.observability import module_logger
 from storefront.search.query import SearchIndex
-from storefront.search.schema import open_index
+from storefront.search.schema import OutdatedIndex, open_index
 
 BACKGROUND_ABOVE_BYTES = 32 * 1024 * 1024  # compressed; ≈ a third of a second from S3 inside a region
 
@@ -56,6 +56,7 @@ class IndexReplica:
         self._ready: _Loaded | None = None  # downloaded in the background, not yet swapped in
         self._loading: threading.Thread | None = None
         self._checked_at: float | None = None
+        self._outdated_etag: str | None = None  # a published version of another schema: not downloaded again
         self._generation = itertools.count(1)
 
     @property
@@ -99,7 +100,7 @@ class IndexReplica:
 
     def _check(self) -> None:
         version = search_index.current_version()
-        if version is None or version[0] == self.etag:
+        if version is None or version[0] in (self.etag, self._outdated_etag):
             return
         if self._held is None or version[1] <= self.background_above_bytes:
             loaded = self._load()
@@ -127,7 +128,17 @@ class IndexReplica:
         if etag is None:  # deleted between the two requests
             path.unlink(missing_ok=True)
             return None
-        index = SearchIndex(open_index(path, readonly=True))
+        connection = open_index(path, readonly=True)
+        try:
+            index = SearchIndex(connection)
+        except OutdatedIndex:
+            # Written by older (or newer) code: never read it. The indexer rebuilds an
+            # outdated index when asked (`request_index`); meanwhile the held one serves.
+            _logger.warning("search index of another schema version ignored", extra={"etag": etag}, exc_info=True)
+            connection.close()
+            path.unlink(missing_ok=True)
+            self._outdated_etag = etag
+            return None
         _logger.info("search index loaded", extra={"etag": etag, "bytes": path.stat().st_size})
         return _Loaded(index, path, etag)
 

@@ -15,13 +15,24 @@ One SQLite file holds everything a query needs:
   are confined to the text columns, so they never match these tokens;
 - `product_attributes`: one row per (product, attribute) with the value's text and key
   (attribute filters read it);
-- `attribute_values`: a number per distinct (attribute, value key). Each product lists
-  its values' numbers in `products.facet_values`, so the attribute facets of a match are
-  counted from one column of the match (no join, no sort of every (product, attribute)
-  pair: half the time of a GROUP BY over `product_attributes` at 10,000 matches);
+- `facet_values`: a number per distinct (kind, name, value key), kind `a` for a product
+  attribute and `o` for a variant option. Each product lists its values' numbers (its
+  attributes' and its variants' option values) in `products.facet_values`, so the facets
+  of a match are counted from one column of the match (no join, no sort of every
+  (product, value) pair: half the time of a GROUP BY over `product_attributes` at 10,000
+  matches);
+- `variant_options`: one row per (option value, product, variant) with the variant's
+  stock flag. Variants are numbered within their product; the numbers and values are
+  integers, so a row is a few bytes. An option filter joins the rows of one variant, so
+  "size M in stock" means one variant that is size M and in stock;
+- `defined_attributes`: the attribute names the categories define. With the names in
+  `facet_values` it is what `attr.<name>` and `option.<name>` filters are checked against
+  (a name nothing defines is refused, like an unknown parameter);
 - `categories` and the closure `category_ancestors` (each category is its own
   ancestor): a category filter is one indexed lookup, descendants included;
-- `meta`: `schema_version` and `built_at`.
+- `meta`: `schema_version` and `built_at`. A reader or a writer of another version
+  raises `OutdatedIndex`: readers then serve what they hold (or nothing), the writer
+  rebuilds the file from the table.
 
 Importing this module checks that SQLite has FTS5, so a runtime without it fails at
 cold start rather than at the first search.
@@ -34,7 +45,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: variant options, facet_values with kinds, defined_attributes
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -54,13 +65,22 @@ CREATE TABLE IF NOT EXISTS products (
     facet_values TEXT NOT NULL,
     card TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS attribute_values (
+CREATE TABLE IF NOT EXISTS facet_values (
     id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
     name TEXT NOT NULL,
     value_key TEXT NOT NULL,
     value TEXT NOT NULL,
-    UNIQUE (name, value_key)
+    UNIQUE (kind, name, value_key)
 );
+CREATE TABLE IF NOT EXISTS variant_options (
+    value_id INTEGER NOT NULL,
+    product_rowid INTEGER NOT NULL,
+    variant INTEGER NOT NULL,
+    in_stock INTEGER NOT NULL,
+    PRIMARY KEY (value_id, product_rowid, variant)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS defined_attributes (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS product_attributes (
     product_rowid INTEGER NOT NULL,
     name TEXT NOT NULL,
@@ -107,6 +127,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 INSERT_CATEGORY = "INSERT INTO categories (id, parent_id, name, path, keys) VALUES (?, ?, ?, ?, ?)"
 INSERT_ATTRIBUTE = "INSERT INTO product_attributes (product_rowid, name, value, value_key) VALUES (?, ?, ?, ?)"
+INSERT_VARIANT_OPTION = "INSERT INTO variant_options (value_id, product_rowid, variant, in_stock) VALUES (?, ?, ?, ?)"
+INSERT_DEFINED_ATTRIBUTE = "INSERT OR IGNORE INTO defined_attributes (name) VALUES (?)"
+ATTRIBUTE = "a"  # facet_values.kind of a product attribute
+OPTION = "o"  # facet_values.kind of a variant option
 INSERT_FTS = """
 INSERT INTO products_fts (rowid, name, description, brand, tags, category_path, attributes, category_keys)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -132,11 +156,29 @@ def category_token(category_id: str) -> str:
     return "k" + category_id.encode().hex()
 
 
+class OutdatedIndex(RuntimeError):
+    """The index file was written for another schema version: rebuild it, never read it."""
+
+
 def check_schema(connection: sqlite3.Connection) -> None:
-    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    """Raises `OutdatedIndex` unless the file holds this code's schema version (an empty file has none)."""
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: not an index this code wrote
+        row = None
     if row is None or row[0] != str(SCHEMA_VERSION):
         found = None if row is None else row[0]
-        raise RuntimeError(f"search index schema version {found}, this code needs {SCHEMA_VERSION}")
+        raise OutdatedIndex(f"search index schema version {found}, this code needs {SCHEMA_VERSION}")
+
+
+def is_current(path: Path) -> bool:
+    """Whether the index file at `path` holds this code's schema version (False for an unreadable file)."""
+    try:
+        with closing(open_index(path, readonly=True)) as connection:
+            check_schema(connection)
+    except (OutdatedIndex, sqlite3.DatabaseError):
+        return False
+    return True
 
 
 def create_schema(connection: sqlite3.Connection, *, indexes: bool) -> None:

@@ -1,0 +1,112 @@
+"""What one document or category tree becomes in the index file: the rows the writers insert.
+
+`IndexWriter` and `build_index` (`storefront.search.index`) write these; the tables are
+described in `storefront.search.schema`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from storefront.domain.catalog import tree
+from storefront.domain.catalog.entities import Category
+from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_json
+from storefront.search.schema import ATTRIBUTE, OPTION, category_token
+
+PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
+
+
+class Placement(NamedTuple):
+    """Where a category sits, as its products' FTS row says it."""
+
+    path: str  # the names, root → leaf
+    keys: str  # `category_token` of each category on the path
+
+
+NOWHERE = Placement("", "")  # a product whose category is not (yet) in the tree
+
+
+def placements_of(categories: Sequence[Category]) -> tuple[dict[str, Placement], list[tuple[str, str, int]]]:
+    """Each category's placement and its closure rows (ancestor, category, depth)."""
+    by_id = {category.id: category for category in categories}
+    placements: dict[str, Placement] = {}
+    closure: list[tuple[str, str, int]] = []
+    for category in categories:
+        chain = [*tree.ancestors(by_id, category.id), category]
+        path = unicodedata.normalize("NFC", PATH_SEPARATOR.join(item.name for item in chain))
+        placements[category.id] = Placement(path, " ".join(category_token(item.id) for item in chain))
+        closure.extend((item.id, category.id, len(chain) - 1 - depth) for depth, item in enumerate(chain))
+    return placements, closure
+
+
+def category_rows(categories: Sequence[Category], placements: dict[str, Placement]) -> list[tuple[Any, ...]]:
+    return [(category.id, category.parent_id, category.name, *placements[category.id]) for category in categories]
+
+
+def defined_attributes(categories: Sequence[Category]) -> list[tuple[str]]:
+    return sorted({(name,) for category in categories for name in category.attributes})
+
+
+ValueIds = Callable[[str, str, str, str], int]  # (kind, name, value key, value text) → its facet_values id
+
+
+class Rows(NamedTuple):
+    """What one document writes: its products row, attribute rows, variant option rows and FTS row."""
+
+    product: tuple[Any, ...]
+    attributes: list[tuple[int, str, str, str]]
+    options: list[tuple[int, int, int, int]]
+    fts: tuple[Any, ...]
+
+
+def _option_rows(document: SearchDocument, rowid: int, value_ids: ValueIds) -> list[tuple[int, int, int, int]]:
+    """(value id, product rowid, variant number, in stock) for each option of each variant."""
+    rows = []
+    for number, variant in enumerate(document.variants):
+        for name, value in sorted(variant.options.items()):
+            text = value.strip()
+            rows.append((value_ids(OPTION, name, attribute_key(text), text), rowid, number, int(variant.in_stock)))
+    return rows
+
+
+def document_rows(document: SearchDocument, rowid: int, placement: Placement, value_ids: ValueIds) -> Rows:
+    """The rows a document is indexed as."""
+    texts = {name: attribute_text(value) for name, value in document.attributes.items()}
+    attributes = [(rowid, name, text, attribute_key(text)) for name, text in texts.items()]
+    options = _option_rows(document, rowid, value_ids)
+    # Each value once: the attributes', then the distinct option values of the variants.
+    numbers = [value_ids(ATTRIBUTE, name, key, text) for _, name, text, key in attributes]
+    numbers += sorted({row[0] for row in options})
+    facet_values = " ".join(str(number) for number in numbers)
+    brand = document.brand.strip() if document.brand is not None else None
+    brand = brand or None
+    product = (
+        rowid,
+        document.id,
+        document.category_id,
+        brand,
+        brand.casefold() if brand is not None else None,
+        document.price,
+        document.currency,
+        int(document.in_stock),
+        document.rating_average,
+        document.rating_count,
+        document.created_at,
+        document.updated_at,
+        facet_values,
+        card_json(document),
+    )
+    # NFC: the tokenizer folds precomposed letters only, and queries are normalised alike.
+    fts = (
+        rowid,
+        *(
+            unicodedata.normalize("NFC", text)
+            for text in (document.name, document.description, brand or "", " ".join(document.tags))
+        ),
+        placement.path,
+        unicodedata.normalize("NFC", " ".join(texts.values())),
+        placement.keys,
+    )
+    return Rows(product, attributes, options, fts)
