@@ -4,7 +4,8 @@ For each catalog size (10,000 and 100,000 products by default) a deterministic g
 (seeded `random.Random`) makes a realistic catalog: a category tree of 143 categories
 under 8 roots, 300 brands, names built from per-category vocabularies, descriptions whose
 words follow a Zipf-like frequency (so common words match many products), tags,
-attributes, log-normal prices, ratings and two years of creation dates. The index is
+attributes, log-normal prices, ratings and two years of creation dates, and the variants
+(options and stock) `make seed` gives the same products. The index is
 built with `build_index` (timed, file size noted), then four kinds of queries run
 in-process, each timed around `SearchIndex.search`:
 
@@ -61,6 +62,7 @@ from devkit.catalog_generator import (
     fold,
     make_catalog,
     make_products,
+    with_variants,
     zipf_cumulative,
 )
 from devkit.template import ROOT
@@ -149,7 +151,7 @@ def make_queries(catalog: Catalog, per_kind: int, seed: int = SEED) -> dict[str,
                 category_id=category.id,
                 min_price=low,
                 max_price=high,
-                in_stock=in_stock,
+                in_stock=True if in_stock else None,
                 attributes=attributes,
                 sort="newest",
                 facets=False,
@@ -304,7 +306,7 @@ def run(sizes: list[int], per_kind: int, dynamodb: bool, ddb_queries: int, ddb_b
         try:
             for size in sorted(sizes):
                 started = time.perf_counter()
-                documents = make_products(catalog, size)
+                documents = with_variants(catalog, make_products(catalog, size))
                 print(f"{size}: generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
                 result, measured = run_index(catalog, documents, queries, directory)
                 print(f"{size}: index built in {result['build_seconds']} s; {result['kinds']}", file=sys.stderr)

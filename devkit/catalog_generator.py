@@ -8,7 +8,10 @@ categories' definitions, log-normal prices, ratings and two years of creation da
 `make_products(catalog, n)` is the first `n` products of one endless seeded stream, so a
 smaller catalog is a prefix of a larger one: `bench.search` measures 10,000 products that
 are the first tenth of its 100,000, and `make seed` (devkit/seed_catalog.py) creates the
-same first products through the API on every run.
+same first products through the API on every run. A product's variants (`draw_variants`:
+the option that tells them apart, stock, weight) come from its own `Random(f"{seed}:{i}")`,
+so the stream above stays as it was; `with_variants` gives the benchmark's documents the
+variants the seed creates.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from random import Random
 from typing import Final
 
 from storefront.domain.catalog.entities import AttributeDefinition, AttributeValue, Category
-from storefront.search.documents import SearchDocument
+from storefront.search.documents import SearchDocument, SearchVariant
 
 SEED: Final = 20261127
 NOW: Final = 1_764_201_600  # 2025-11-27T00:00:00Z: the catalog's "today", fixed so runs agree
@@ -180,6 +183,46 @@ COLOURS: Final = (
 )  # fmt: skip
 CLOTHING_SIZES: Final = ("XS", "S", "M", "L", "XL", "XXL")
 SHOE_SIZES: Final = tuple(str(size) for size in range(36, 48))
+LOW_STOCK_AT: Final = 5  # the API's default low-stock threshold of a new SKU
+LOW_STOCK_SHARE: Final = 0.15  # of the variants start at or under it
+
+# The option that tells a product's variants apart, per root category; none: one variant.
+OPTIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "Clothing": ("size", CLOTHING_SIZES),
+    "Shoes": ("size", SHOE_SIZES),
+    "Home & Kitchen": ("colour", COLOURS),
+    "Electronics": ("colour", ("black", "white", "silver", "graphite", "blue")),
+    "Sports & Outdoors": ("colour", COLOURS),
+}
+
+
+@dataclass(frozen=True)
+class VariantDraw:
+    options: dict[str, str]
+    stock: int  # units when the product is in stock (an out-of-stock product has none)
+    weight_grams: int
+
+
+def draw_variants(rng: Random, root: str) -> list[VariantDraw]:
+    """1–4 variants of a product under `root`, drawn from the product's own `rng` (its first draws)."""
+    option = OPTIONS.get(root)
+    values = sorted(rng.sample(option[1], rng.randint(1, min(4, len(option[1]))))) if option else [None]
+    draws = []
+    for value in values:
+        stock = rng.randint(0, LOW_STOCK_AT) if rng.random() < LOW_STOCK_SHARE else rng.randint(8, 150)
+        options = {option[0]: value} if option is not None and value is not None else {}
+        draws.append(VariantDraw(options, stock, rng.randint(100, 3000)))
+    return draws
+
+
+def with_variants(catalog: Catalog, documents: list[SearchDocument], seed: int = SEED) -> list[SearchDocument]:
+    """The documents with the variants `make seed` gives the same products (their options and stock)."""
+    found = []
+    for index, document in enumerate(documents):
+        draws = draw_variants(Random(f"{seed}:{index}"), catalog.root_of[document.category_id])  # noqa: S311
+        variants = tuple(SearchVariant(draw.options, document.in_stock and draw.stock > 0) for draw in draws)
+        found.append(replace(document, variants=variants, in_stock=any(item.in_stock for item in variants)))
+    return found
 
 
 def _string(*values: str) -> AttributeDefinition:

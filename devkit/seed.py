@@ -29,10 +29,10 @@ from typing import Any, TextIO
 import requests
 
 from devkit import localstate
+from devkit.catalog_generator import LOW_STOCK_AT
 from devkit.localrun.__main__ import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 from devkit.seed_api import RETRIES, TIMEOUT_S, Api, SeedError, Target, detail
 from devkit.seed_catalog import (
-    LOW_STOCK_AT,
     CategorySpec,
     ProductSpec,
     card_png,

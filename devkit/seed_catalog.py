@@ -18,19 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from devkit.catalog_generator import CLOTHING_SIZES, COLOURS, SHOE_SIZES, Catalog, make_catalog, make_products
-
-LOW_STOCK_AT = 5  # the API's default low-stock threshold of a new SKU
-LOW_STOCK_SHARE = 0.15  # of the variants start at or under it
-
-# The option that tells a product's variants apart, per root category; none: one variant.
-_OPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Clothing": ("size", CLOTHING_SIZES),
-    "Shoes": ("size", SHOE_SIZES),
-    "Home & Kitchen": ("colour", COLOURS),
-    "Electronics": ("colour", ("black", "white", "silver", "graphite", "blue")),
-    "Sports & Outdoors": ("colour", COLOURS),
-}
+from devkit.catalog_generator import Catalog, draw_variants, make_catalog, make_products
 
 
 @dataclass(frozen=True)
@@ -74,16 +62,13 @@ class ProductSpec:
 
 
 def _variants(rng: random.Random, root: str, code: str, price: int, in_stock: bool) -> list[dict[str, Any]]:
-    option = _OPTIONS.get(root)
-    values = sorted(rng.sample(option[1], rng.randint(1, min(4, len(option[1]))))) if option else [None]
     variants = []
-    for number, value in enumerate(values, start=1):
-        stock = rng.randint(0, LOW_STOCK_AT) if rng.random() < LOW_STOCK_SHARE else rng.randint(8, 150)
+    for number, draw in enumerate(draw_variants(rng, root), start=1):
         variant: dict[str, Any] = {
             "sku": f"{code}-{number}",
-            "options": {option[0]: value} if option else {},
-            "initial_stock": stock if in_stock else 0,
-            "weight_grams": rng.randint(100, 3000),
+            "options": draw.options,
+            "initial_stock": draw.stock if in_stock else 0,
+            "weight_grams": draw.weight_grams,
         }
         if number == 4:
             variant["price"] = price + 1000

@@ -128,6 +128,20 @@ def test_each_filter_narrows_and_each_sort_orders(local_api: LocalApi, seeded: d
     assert newest == sorted(newest, reverse=True)
 
 
+def test_an_option_filter_finds_products_with_a_variant_of_that_option(
+    local_api: LocalApi, seeded: dict[str, Any]
+) -> None:
+    sizes = page(local_api, {"limit": 1})["facets"]["option.size"]  # seed 11 has clothing and shoes in sizes
+    size, count = next(iter(sizes.items()))
+    sized = page(local_api, [("option.size", size), ("limit", "100"), ("facets", "false")])
+    assert sized["total"] == count
+    for item in sized["items"][:5]:
+        variants = get(local_api, f"/v1/products/{item['id']}").json()["variants"]
+        assert size in {variant["options"].get("size") for variant in variants}
+    refused = get(local_api, "/v1/products", {"option.shoe_width": "wide"})
+    assert refused.status_code == 422, refused.text
+
+
 def test_paging_returns_every_match_exactly_once(local_api: LocalApi, seeded: dict[str, Any]) -> None:
     params: dict[str, Any] = {"category_id": seeded["home-kitchen"]["id"], "sort": "price_asc", "limit": 3}
     first = page(local_api, params)
