@@ -8,6 +8,8 @@ racing a moderation makes one of them re-read. A lost race re-reads and tries ag
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -31,12 +33,19 @@ from storefront.ids import new_ulid
 from storefront.observability import module_logger
 from storefront.text import check_name, check_paragraphs
 
-ATTEMPTS = 5
+# A cancelled transaction is retried after a jittered pause: besides a real race on the review,
+# DynamoDB cancels a transaction that meets another one in flight on the same item (the
+# product's rating totals, when many reviews of one product are moderated at once).
+ATTEMPTS = 10
 NO_PRODUCT = "No such product."
 NO_REVIEW = "No such review."
 BUSY = "The review changed concurrently; try again."
 
 _logger = module_logger()
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 5)))  # noqa: S311 - jitter, not crypto
 
 
 def _field_error(name: str, value: Any) -> str | None:
@@ -72,7 +81,7 @@ def _reviewable(product_id: str) -> None:
 def submit(user_id: str, product_id: str, rating: int, title: str, body: str) -> Review:
     """A new review, pending moderation; the author's second review of the product is a 409."""
     check_fields({"rating": rating, "title": title, "body": body})
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         now = clock.now()
         review = Review(
             id=new_ulid(now * 1000),
@@ -95,6 +104,7 @@ def submit(user_id: str, product_id: str, rating: int, title: str, body: str) ->
         existing = repository.claimed_review(product_id, user_id)
         if existing is not None:
             raise Conflict("You have already reviewed this product; edit that review instead.", review_id=existing)
+        _backoff(attempt)
     raise Conflict(BUSY)
 
 
@@ -112,7 +122,7 @@ def edit(user_id: str, review_id: str, changes: dict[str, Any]) -> Review:
     An approved review loses its weight in the product's rating until it is approved again.
     """
     check_fields(changes)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         before = _own(user_id, review_id)
         now = clock.now()
         after = replace(
@@ -127,16 +137,18 @@ def edit(user_id: str, review_id: str, changes: dict[str, Any]) -> Review:
         change = rating_change(before, after)
         if repository.update_review(before, after, change, ReviewSubmitted.of(after, change)):
             return after
+        _backoff(attempt)
     raise Conflict(BUSY)
 
 
 def delete(user_id: str, review_id: str) -> None:
     """The author deletes a review; an approved one's weight leaves the product's rating."""
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         before = _own(user_id, review_id)
         change = rating_change(before, None)
         if repository.delete_review(before, change, ReviewDeleted.of(before, change), clock.now()):
             return
+        _backoff(attempt)
     raise Conflict(BUSY)
 
 
@@ -147,7 +159,7 @@ def moderate(manager_id: str, review_id: str, decision: ReviewStatus) -> Review:
     A rejected review may still be approved (a manager changing their mind).
     """
     event_type = ReviewApproved if decision == "approved" else ReviewRejected
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         before = repository.get_review(review_id)
         if before is None:
             raise NotFound(NO_REVIEW)
@@ -167,6 +179,7 @@ def moderate(manager_id: str, review_id: str, decision: ReviewStatus) -> Review:
             details = {"review_id": review_id, "product_id": before.product_id, "decision": decision}
             _logger.info("review moderated", extra={"actor": manager_id, **details})
             return after
+        _backoff(attempt)
     raise Conflict(BUSY)
 
 
