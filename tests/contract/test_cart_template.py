@@ -3,6 +3,7 @@ and throttled, least privilege (no Scan), its own log group."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from devkit.template import http_routes, load_template
@@ -75,3 +76,24 @@ def test_cart_function_has_its_own_log_group_with_the_retention_when_deployed() 
     resources = load_template()["Resources"]
     assert _properties()["LoggingConfig"]["LogGroup"] == {"Ref": "CartLogGroup"}
     assert resources["CartLogGroup"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_cart_expiry_reads_only_cart_header_deletions_and_parks_failures_when_deployed() -> None:
+    resources = load_template()["Resources"]
+    properties = resources["CartExpiryFunction"]["Properties"]
+    (source,) = properties["Events"].values()
+    assert source["Type"] == "DynamoDB"
+    (pattern,) = source["Properties"]["FilterCriteria"]["Filters"]
+    assert json.loads(pattern["Pattern"]) == {
+        "eventName": ["REMOVE"],
+        "dynamodb": {"OldImage": {"entity": {"S": ["CartHeader"]}}},
+    }
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["Properties"]["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["CartExpiryDeadLetterQueue", "Arn"]
+    }
+    assert "CartExpiryDeadLetterAlarm" in resources
+    statements = [statement for policy in properties["Policies"] for statement in policy.get("Statement", [])]
+    table = next(statement for statement in statements if statement["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]})
+    assert sorted(table["Action"]) == ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"]
+    assert properties["LoggingConfig"]["LogGroup"] == {"Ref": "CartExpiryLogGroup"}

@@ -29,8 +29,10 @@ class OutboxItem(TableItem, discriminator=OUTBOX_ENTITY):
     envelope = UnicodeAttribute()  # the JSON envelope, exactly as it will be published
 
 
-def outbox_item(event: DomainEvent, now: int) -> OutboxItem:
-    envelope: dict[str, Any] = event.envelope(occurred_at=now)
+def outbox_item(event: DomainEvent, now: int, event_id: str | None = None) -> OutboxItem:
+    """The outbox item of an event; `event_id` fixes its id (an event that must be emitted once per
+    thing, whatever retries happen, is keyed by that thing), else a new ULID."""
+    envelope: dict[str, Any] = event.envelope(occurred_at=now, event_id=event_id)
     pk, sk = keys.outbox_event(envelope["id"])
     return OutboxItem(
         pk,
