@@ -9,6 +9,7 @@ import pytest
 
 from devkit.functions import load_handler_module
 from storefront.data import carts, keys
+from storefront.domain import clock
 from storefront.domain.cart.service import token_hash
 from storefront.settings import get_settings
 from tests.integration.cart_calls import ANN, add, call, cart, guest_add, lines, product, start_guest_cart
@@ -132,3 +133,19 @@ def test_lines_of_a_cart_started_again_after_the_expiry_stay() -> None:
 def test_a_malformed_record_is_reported_as_a_failure() -> None:
     record = {"eventName": "REMOVE", "dynamodb": {"OldImage": {"PK": {"S": "CART#USER#X"}}, "SequenceNumber": "7"}}
     assert _deliver(record) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
+
+
+def test_an_expired_cart_started_again_before_the_ttl_deleted_it_emits_cart_abandoned_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    product("CART-1", "CART-2")
+    start = clock.now()
+    add("CART-1", 2)
+    monkeypatch.setattr(clock, "now", lambda: start + 31 * 24 * 3600)
+
+    add("CART-2", 1)  # the header is rewritten in place: no stream REMOVE will tell of the old cart
+    add("CART-2", 1)
+
+    (event,) = outbox_events("cart.abandoned")
+    assert (event["data"]["skus"], event["data"]["user_id"]) == (["CART-1"], ANN[0])
+    assert lines(cart()) == {"CART-2": 2}

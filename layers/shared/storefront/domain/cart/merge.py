@@ -12,6 +12,7 @@ from storefront.data import carts
 from storefront.data.cart_merge import CartMergePlan, MergedLine, merge_carts
 from storefront.data.product_cards import shopping_view
 from storefront.domain import clock
+from storefront.domain.cart.abandonment import expired_before_restart
 from storefront.domain.cart.entities import MAX_LINES, MAX_QUANTITY, USER_IDLE_S, CartLine, CartView, StoredCart
 from storefront.domain.cart.pricing import price
 from storefront.domain.cart.service import ATTEMPTS, BUSY, NO_GUEST_CART, _backoff, customer_cart, guest_cart
@@ -70,6 +71,8 @@ def merge(user_id: str, token: str) -> CartView:
             raise NotFound(NO_GUEST_CART)
         user_header, user_lines = carts.read_partition(user_ref.owner)
         user = carts.live_cart(user_header, user_lines, now)
+        if user.header is None and user_header is not None:  # expired, not yet deleted: restarts in place
+            expired_before_restart(user_ref.owner, user_id, user_header)
         currency = _currency(guest, user)
         lines, capped = _merged_lines(guest, user, {line.sku: line for line in user_lines})
         read_skus = user.header.skus if user.header is not None else frozenset()

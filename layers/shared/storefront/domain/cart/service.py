@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from storefront.data import cart_edits, carts
 from storefront.data.carts import AddOutcome, LineAdd
 from storefront.domain import clock
+from storefront.domain.cart.abandonment import expired_before_restart
 from storefront.domain.cart.entities import (
     GUEST_IDLE_S,
     MAX_GUEST_LINES,
@@ -44,6 +45,7 @@ class CartRef:
 
     owner: str
     guest: bool
+    user_id: str | None = None  # None for a guest cart
 
     @property
     def idle_s(self) -> int:
@@ -55,7 +57,7 @@ class CartRef:
 
 
 def customer_cart(user_id: str) -> CartRef:
-    return CartRef(carts.user_owner(user_id), guest=False)
+    return CartRef(carts.user_owner(user_id), guest=False, user_id=user_id)
 
 
 def token_hash(token: str) -> str:
@@ -136,6 +138,8 @@ def _plan(cart: CartRef, sku: str, quantity: int, snapshot: LineSnapshot, now: i
         raise _too_many(sku, in_cart + quantity, stock.available, in_cart)
     if header is not None and sku not in header.skus and len(header.skus) >= cart.max_lines:
         raise Conflict(f"A cart holds at most {cart.max_lines} lines.", max_lines=cart.max_lines)
+    if header is None and snapshot.header is not None:  # expired, not yet deleted: restarts in place
+        expired_before_restart(cart.owner, cart.user_id, snapshot.header)
     currency = header.currency if header is not None and header.skus else None
     if currency is None:  # the cart's first line sets its currency
         currency = _product_currency(stock.product_id, None)
