@@ -265,7 +265,9 @@ def test_sqs_batch_item_failure_returns_only_that_message_to_the_queue_when_a_wi
 
     first, second = _index_records(runtime, {"p-flaky"})[:2]
     assert first["messageId"] == second["messageId"]
-    assert int(second["attributes"]["ApproximateReceiveCount"]) == 2
+    # At least a second receive: a busy machine may stretch a batching window past the queue's
+    # visibility timeout, and SQS then counts one more receive of a message still in the window.
+    assert int(second["attributes"]["ApproximateReceiveCount"]) >= 2
     assert len(_index_records(runtime, {"p-ok-1", "p-ok-2"})) == 2  # delivered once, deleted
     sqs = runtime.aws_client("sqs")
     queue = sqs.get_queue_url(QueueName="fixture-index-queue")["QueueUrl"]
