@@ -36,7 +36,7 @@ StatusParam = Annotated[Literal["pending"], Query(description="Must be `pending`
 _TAGS = ["Reviews"]
 _UNKNOWN = "No such review, or it is another customer's"
 _BUSY = "The review changed concurrently too often; try again"
-_DECIDED = "The review already has that status (the body's `status` says which)"
+_DECIDED = "The review already has that status (the body's `review_status` says which)"
 
 
 @app.get(

@@ -101,11 +101,11 @@ def test_approving_an_approved_review_or_rejecting_a_rejected_one_is_a_409_namin
     review_id = approved(product_id, ALICE, 3)
     again = moderate(review_id, "approve")
     assert again["statusCode"] == 409
-    assert problem(again)["status"] == "approved"
+    assert problem(again)["review_status"] == "approved"
     assert moderate(review_id, "reject")["statusCode"] == 200
     rejected_again = moderate(review_id, "reject")
     assert rejected_again["statusCode"] == 409
-    assert problem(rejected_again)["status"] == "rejected"
+    assert problem(rejected_again)["review_status"] == "rejected"
     assert rating_totals(product_id) == (0, 0)
 
 

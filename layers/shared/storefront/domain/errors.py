@@ -20,12 +20,19 @@ class FieldError:
     type: str = "value_error"
 
 
+# The members of every problem document (RFC 9457 and ours): `extra` may not reuse them.
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id", "errors"})
+
+
 class DomainError(Exception):
     status: int = 400
     code: str = "bad-request"
     title: str = "Bad request"
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        shadowed = PROBLEM_MEMBERS.intersection(extra)
+        if shadowed:  # `status=` would silently replace the problem's HTTP status
+            raise TypeError(f"extra members {sorted(shadowed)} would replace the problem's own")
         super().__init__(detail)
         self.detail = detail
         self.errors = errors

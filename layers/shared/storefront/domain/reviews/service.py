@@ -164,7 +164,7 @@ def moderate(manager_id: str, review_id: str, decision: ReviewStatus) -> Review:
         if before is None:
             raise NotFound(NO_REVIEW)
         if before.status == decision:
-            raise Conflict(f"The review is already {decision}.", status=before.status)
+            raise Conflict(f"The review is already {decision}.", review_status=before.status)
         now = clock.now()
         after = replace(
             before,
