@@ -178,6 +178,17 @@ def test_setting_more_than_available_is_a_409_with_available() -> None:
     assert problem(response)["available"] == 4
 
 
+def test_a_line_of_an_archived_product_may_shrink_but_not_grow() -> None:
+    shoe = product("CART-1")
+    add("CART-1", 3)
+    archive_product(shoe["id"])
+    grown = call("PATCH", "/v1/cart/items/CART-1", body={"quantity": 4})
+    assert grown["statusCode"] == 422
+    assert problem(grown)["product_status"] == "archived"
+    assert call("PATCH", "/v1/cart/items/CART-1", body={"quantity": 2})["statusCode"] == 204
+    assert lines(cart()) == {"CART-1": 2}
+
+
 def test_deleting_a_line_removes_it_and_a_missing_line_is_a_404() -> None:
     product("CART-1")
     add("CART-1", 1)

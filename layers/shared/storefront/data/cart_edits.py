@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.carts import CartHeaderItem, CartLineItem
+from storefront.data.products import ProductItem
 from storefront.data.table import TableItem, committed
 
 _TRANSACTION_LIMIT = 100
@@ -24,14 +25,20 @@ def _touch_header(write: TransactWrite, owner: str, cart_id: str, now: int, expi
     write.update(CartHeaderItem(*keys.cart_header(owner)), actions=actions, condition=condition)
 
 
-def set_line_quantity(owner: str, cart_id: str, sku: str, quantity: int, now: int, expires_at: int) -> bool:
+def set_line_quantity(
+    owner: str, cart_id: str, sku: str, quantity: int, now: int, expires_at: int, *, on_sale: str | None = None
+) -> bool:
     """Access pattern CART-LINE-SET: TransactWriteItems: Update the line (SET quantity, conditioned on its
-    generation) and the header (SET updated_at, expires_at, conditioned on the generation and not expired)."""
+    generation) and the header (SET updated_at, expires_at, conditioned on the generation and not expired);
+    with `on_sale` (a product id: the line grows), ConditionCheck that product `status = active`."""
 
     def write_all(write: TransactWrite) -> None:
         line = CartLineItem(*keys.cart_line(owner, sku))
         write.update(line, actions=[CartLineItem.quantity.set(quantity)], condition=CartLineItem.cart_id == cart_id)
         _touch_header(write, owner, cart_id, now, expires_at)
+        if on_sale is not None:
+            product_pk, product_sk = keys.product(on_sale)
+            write.condition_check(ProductItem, product_pk, product_sk, condition=ProductItem.status == "active")
 
     return committed(write_all)
 
