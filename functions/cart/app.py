@@ -32,9 +32,12 @@ _ADD_ERRORS = {
 _SET_ERRORS = {
     404: "The SKU is not in this cart (or no cart has this Cart-Token)",
     409: "More than available (the body has `available`), or concurrent changes kept winning",
+    422: "Invalid fields (`errors`), or more units of a product no longer active (draft or archived: "
+    "`product_status`; fewer are fine)",
 }
 _LINE_GONE = {404: "The SKU is not in this cart (or no cart has this Cart-Token)", 409: service.BUSY}
 _NO_GUEST_CART = {404: service.NO_GUEST_CART}
+_CART_GONE = {409: service.BUSY}
 
 
 @app.get("/v1/cart", summary="The caller's cart, priced now", tags=["Cart"], responses=responses(200, "The cart"))
@@ -76,7 +79,9 @@ def remove_item(sku: Sku, principal: Customer) -> Response[None]:
     return no_content(private=True)
 
 
-@app.delete("/v1/cart", summary="Empty the caller's cart", tags=["Cart"], responses=responses(204, "Deleted"))
+@app.delete(
+    "/v1/cart", summary="Empty the caller's cart", tags=["Cart"], responses=responses(204, "Deleted", errors=_CART_GONE)
+)
 def delete_cart(principal: Customer) -> Response[None]:
     service.clear(service.customer_cart(principal.user_id))
     return no_content(private=True)
@@ -162,7 +167,7 @@ def remove_guest_item(sku: Sku, cart_token: CartToken = None) -> Response[None]:
     "/v1/guest-cart",
     summary="Delete a guest cart",
     tags=["Cart"],
-    responses=responses(204, "Deleted", errors=_NO_GUEST_CART),
+    responses=responses(204, "Deleted", errors={**_NO_GUEST_CART, **_CART_GONE}),
 )
 def delete_guest_cart(cart_token: CartToken = None) -> Response[None]:
     service.clear(service.guest_cart(cart_token))

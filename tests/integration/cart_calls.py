@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import pytest
+from pynamodb.transactions import TransactWrite
+
 from devkit.functions import load_handler_module
-from storefront.data import carts, keys
+from storefront.data import cart_edits, carts, keys, table
 from storefront.data.carts import CartHeaderItem, CartLineItem
 from storefront.domain import clock
 from storefront.domain.cart.entities import USER_IDLE_S
@@ -104,3 +108,17 @@ def change_product(product_id: str, **changes: Any) -> None:
     path = f"/v1/products/{product_id}"
     response = catalog_calls.call("PATCH", path, catalog_calls.MANAGER, body=changes)
     assert response["statusCode"] == 200, response
+
+
+def cancel_cart_deletions(monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """The next `times` cart deletion transactions are cancelled, as a concurrent transaction on the header does."""
+    real = table.committed
+    left = [times]
+
+    def cancelled_first(write_all: Callable[[TransactWrite], None]) -> bool:
+        if left[0] > 0:
+            left[0] -= 1
+            return False
+        return real(write_all)
+
+    monkeypatch.setattr(cart_edits, "committed", cancelled_first)

@@ -20,6 +20,7 @@ from tests.integration.cart_calls import (
     add,
     body_of,
     call,
+    cancel_cart_deletions,
     cart,
     environments,
     guest_add,
@@ -98,6 +99,17 @@ def test_a_guest_cart_expires_after_7_idle_days(monkeypatch: pytest.MonkeyPatch)
 def test_a_deleted_guest_cart_token_stops_working() -> None:
     token = start_guest_cart()
     assert call("DELETE", "/v1/guest-cart", None, token=token)["statusCode"] == 204
+    assert call("GET", "/v1/guest-cart", None, token=token)["statusCode"] == 404
+
+
+def test_a_guest_cart_deletion_cancelled_by_a_concurrent_write_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    product("CART-1")
+    token = start_guest_cart()
+    guest_add(token, "CART-1", 1)
+    cancel_cart_deletions(monkeypatch, 1)
+
+    assert call("DELETE", "/v1/guest-cart", None, token=token)["statusCode"] == 204
+
     assert call("GET", "/v1/guest-cart", None, token=token)["statusCode"] == 404
 
 

@@ -19,6 +19,7 @@ from tests.integration.cart_calls import (
     archive_product,
     body_of,
     call,
+    cancel_cart_deletions,
     cart,
     change_product,
     environments,
@@ -290,3 +291,27 @@ def test_concurrent_adds_never_exceed_what_is_available() -> None:
     assert sorted(statuses) == [204] * 3 + [409] * 3
     assert lines(cart()) == {"CART-1": 9}
     assert body_of(call("GET", "/v1/cart"))["subtotal"] == 9 * 8900
+
+
+def test_deleting_the_cart_is_retried_when_a_concurrent_write_cancels_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    product("CART-1")
+    add("CART-1", 2)
+    cancel_cart_deletions(monkeypatch, 1)
+
+    assert call("DELETE", "/v1/cart")["statusCode"] == 204
+
+    assert cart()["items"] == []
+
+
+def test_deleting_the_cart_is_a_409_not_a_204_while_concurrent_writes_keep_cancelling_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    product("CART-1")
+    add("CART-1", 2)
+    cancel_cart_deletions(monkeypatch, 1000)
+
+    response = call("DELETE", "/v1/cart")
+
+    assert response["statusCode"] == 409
+    monkeypatch.undo()
+    assert lines(cart()) == {"CART-1": 2}

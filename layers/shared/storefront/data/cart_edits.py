@@ -6,6 +6,7 @@ cart that expired or restarted meanwhile; the caller re-reads and decides on Fal
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -55,13 +56,20 @@ def remove_line(owner: str, cart_id: str, sku: str, now: int, expires_at: int) -
     return committed(write_all)
 
 
-def delete_cart(owner: str, now: int) -> bool:
+class CartDeletion(Enum):
+    DELETED = "deleted"  # a live cart's header went
+    ABSENT = "absent"  # no live cart (an expired header still goes)
+    CANCELLED = "cancelled"  # a concurrent write cancelled the header's transaction: nothing changed
+
+
+def delete_cart(owner: str, now: int) -> CartDeletion:
     """Access pattern CART-DELETE: consistent Query PK = CART#<owner>, then TransactWriteItems of
     Deletes (at most 100 per transaction), each conditioned on the `cart_id` read.
 
     The header goes in the first transaction, so the lines are stale from then on even if a
     later chunk is cancelled by a concurrent write (a line of a new generation is never
-    deleted: its `cart_id` differs). Returns whether the cart was live.
+    deleted: its `cart_id` differs). If that first transaction is cancelled, nothing more is
+    deleted (the header would still list lines gone) and the caller re-reads.
     """
     items = list(TableItem.query(keys.cart_partition(owner), consistent_read=True))
     headers = [item for item in items if isinstance(item, CartHeaderItem)]
@@ -75,8 +83,10 @@ def delete_cart(owner: str, now: int) -> bool:
                 condition = type(item).cart_id == item.cart_id
                 write.delete(item, condition=condition)
 
-        committed(write_all)
-    return any(int(header.expires_at or 0) > now for header in headers)
+        if not committed(write_all) and start == 0 and headers:
+            return CartDeletion.CANCELLED
+    live = any(int(header.expires_at or 0) > now for header in headers)
+    return CartDeletion.DELETED if live else CartDeletion.ABSENT
 
 
 def start_guest_cart(owner: str, cart_id: str, now: int, expires_at: int) -> None:

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from storefront.data import cart_edits, carts
+from storefront.data.cart_edits import CartDeletion
 from storefront.data.carts import AddOutcome, LineAdd
 from storefront.domain import clock
 from storefront.domain.cart.abandonment import expired_before_restart
@@ -218,6 +219,13 @@ def remove(cart: CartRef, sku: str) -> None:
 
 
 def clear(cart: CartRef) -> None:
-    """Deletes the cart (header and lines); a customer's absent cart is fine, a guest's is a 404."""
-    if not cart_edits.delete_cart(cart.owner, clock.now()) and cart.guest:
-        raise NotFound(NO_GUEST_CART)
+    """Deletes the cart (header and lines); a customer's absent cart is fine, a guest's is a 404.
+    A deletion a concurrent write cancelled is retried: a 204 always means the cart is gone."""
+    for attempt in range(ATTEMPTS):
+        outcome = cart_edits.delete_cart(cart.owner, clock.now())
+        if outcome is CartDeletion.ABSENT and cart.guest:
+            raise NotFound(NO_GUEST_CART)
+        if outcome is not CartDeletion.CANCELLED:
+            return
+        _backoff(attempt)
+    raise Conflict(BUSY)
