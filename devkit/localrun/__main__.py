@@ -1,8 +1,9 @@
 """`make dev`: run the whole API locally until Ctrl-C.
 
-    python -m devkit.localrun [--port N] [--data-dir DIR] [--template FILE] [--no-java]
+    python -m devkit.localrun [--port N] [--data-dir DIR] [--template FILE] [--no-java] [--ttl-sweep-seconds S]
 
-PORT and LOCAL_DATA_DIR set the defaults of --port and --data-dir. Ready once
+PORT, LOCAL_DATA_DIR and LOCAL_TTL_SWEEP_SECONDS set the defaults of --port, --data-dir
+and --ttl-sweep-seconds. Ready once
 GET /v1/health answers 200. At start it ensures an admin account from
 LOCAL_ADMIN_EMAIL / LOCAL_ADMIN_PASSWORD (defaults below) and prints both.
 """
@@ -21,6 +22,7 @@ from types import FrameType
 from devkit.localrun.config import DEFAULT_STACK_NAME, TemplateError
 from devkit.localrun.emulators import EmulatorError
 from devkit.localrun.runtime import InvalidAdmin, LocalAdmin, Options, Runtime, RuntimeInUse
+from devkit.localrun.ttl import DEFAULT_SWEEP_S
 from devkit.template import ROOT, TEMPLATE_PATH
 
 # Local only, and printed at every start: a convenience, not a secret.
@@ -45,6 +47,12 @@ def _parse(argv: list[str] | None) -> Options:
     parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="prefix of the local resource names")
     parser.add_argument("--no-java", action="store_true", help="run DynamoDB on moto, in memory, even if Java is here")
     parser.add_argument(
+        "--ttl-sweep-seconds",
+        type=_positive_seconds,
+        default=os.environ.get("LOCAL_TTL_SWEEP_SECONDS") or DEFAULT_SWEEP_S,
+        help=f"seconds between the sweeps deleting expired items (env LOCAL_TTL_SWEEP_SECONDS; {DEFAULT_SWEEP_S:g})",
+    )
+    parser.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter"
     )
     arguments = parser.parse_args(argv)
@@ -65,7 +73,18 @@ def _parse(argv: list[str] | None) -> Options:
         use_java=not arguments.no_java,
         parameter_overrides=overrides,
         admin=admin,
+        ttl_sweep_s=arguments.ttl_sweep_seconds,
     )
+
+
+def _positive_seconds(text: str | float) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the TTL sweep needs a positive number of seconds")
+    return seconds
 
 
 def _configure_logging() -> None:

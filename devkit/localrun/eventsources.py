@@ -40,6 +40,7 @@ from devkit.localrun.pollers import (
     scheduled_event,
 )
 from devkit.localrun.streams import FailureDestination, StreamPoller
+from devkit.localrun.ttl import TtlDeletions
 
 log = logging.getLogger("localrun")
 
@@ -138,9 +139,11 @@ class SourceWiring:
         emulators: Emulators,
         stop: threading.Event,
         schedule_scale: float = 1.0,
+        ttl_deletions: TtlDeletions | None = None,
     ) -> None:
         self.template, self.functions, self.emulators = template, functions, emulators
         self.stop, self.schedule_scale = stop, schedule_scale
+        self.ttl_deletions = ttl_deletions  # the local TTL sweeper's, marked in the stream's records
         self.sqs = emulators.client("sqs")
         self.pollers: list[Poller] = []
         self.s3_notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -287,6 +290,7 @@ class SourceWiring:
             report_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
             max_retries=int(properties.get("MaximumRetryAttempts", -1)),
             on_failure=self._failure_destination(function, properties.get("DestinationConfig")),
+            ttl_deletions=self.ttl_deletions,
         )
         self.pollers.append(poller)
 

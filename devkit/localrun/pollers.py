@@ -31,14 +31,13 @@ _WINDOW_STEP_S = 0.05  # in the last second of a batching window, queues are rea
 RecordFilter = Callable[[dict[str, Any]], bool]
 
 
-class Poller(threading.Thread, ABC):
+class Worker(threading.Thread, ABC):
     """A daemon thread calling `poll` until `stop` is set; errors are logged, then retried."""
 
     description = ""
 
-    def __init__(self, name: str, function: LocalFunction, stop: threading.Event) -> None:
+    def __init__(self, name: str, stop: threading.Event) -> None:
         super().__init__(name=f"localrun-{name}", daemon=True)
-        self.function = function
         self.stop_event = stop
         self.ready = threading.Event()  # set once the source is being watched
 
@@ -64,6 +63,14 @@ class Poller(threading.Thread, ABC):
     @abstractmethod
     def poll(self) -> None:
         """Deliver what arrived; may block for a second or so."""
+
+
+class Poller(Worker):
+    """A worker delivering what one event source sends to its function."""
+
+    def __init__(self, name: str, function: LocalFunction, stop: threading.Event) -> None:
+        super().__init__(name, stop)
+        self.function = function
 
 
 def utc_timestamp() -> str:

@@ -20,9 +20,10 @@ from devkit.localrun.emulators import Emulators, start_emulators
 from devkit.localrun.eventsources import SourceWiring
 from devkit.localrun.host import LocalFunction, load_functions
 from devkit.localrun.images import LOCAL_IMAGES_PATH, LocalImages
-from devkit.localrun.pollers import Poller
+from devkit.localrun.pollers import Worker
 from devkit.localrun.resources import SEARCH_BUCKET, SecretStore, provision_resources
 from devkit.localrun.router import Gateway, JwtVerifier
+from devkit.localrun.ttl import DEFAULT_SWEEP_S, TtlDeletions, TtlSweeper, ttl_tables
 from devkit.template import ROOT, TEMPLATE_PATH
 
 log = logging.getLogger("localrun")
@@ -48,6 +49,8 @@ class Options:
     # search index. Through the shared package, so only where the process has not read its
     # settings before (a test that hosts the runtime in its own process says False).
     prepare_store: bool = True
+    # Seconds between the sweeps that delete expired items, as the table's TTL does on AWS.
+    ttl_sweep_s: float = DEFAULT_SWEEP_S
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class Runtime:
         self.functions: dict[str, LocalFunction] = {}
         self.gateway: Gateway | None = None
         self.server: BaseWSGIServer | None = None
-        self.pollers: list[Poller] = []
+        self.pollers: list[Worker] = []
         self._server_thread: threading.Thread | None = None
         self.admin: EnsuredAdmin | None = None
         self.images: LocalImages | None = None
@@ -175,13 +178,25 @@ class Runtime:
         )
         if options.prepare_store and os.environ.get("SEARCH_BUCKET") and SEARCH_BUCKET in template.resources():
             ensure_search_index()
-        wiring = SourceWiring(template, self.functions, self.emulators, self.stop_event, options.schedule_scale)
-        self.pollers = wiring.wire()
+        deletions = TtlDeletions()
+        wiring = SourceWiring(
+            template, self.functions, self.emulators, self.stop_event, options.schedule_scale, deletions
+        )
+        self.pollers = [*wiring.wire(), *self._ttl_sweeper(deletions)]
         for poller in self.pollers:
             poller.start()
         if self.server is not None:
             self._server_thread = threading.Thread(target=self.server.serve_forever, name="localrun-http", daemon=True)
             self._server_thread.start()
+
+    def _ttl_sweeper(self, deletions: TtlDeletions) -> list[Worker]:
+        assert self.template is not None
+        assert self.emulators is not None
+        tables = ttl_tables(self.template)
+        if not tables:
+            return []
+        client = self.emulators.client("dynamodb")
+        return [TtlSweeper(client, tables, deletions, self.stop_event, interval_s=self.options.ttl_sweep_s)]
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         if self.gateway is None:  # a request raced the start

@@ -14,6 +14,7 @@ from typing import Any
 from devkit.localrun.config import ACCOUNT_ID, REGION
 from devkit.localrun.host import LocalFunction
 from devkit.localrun.pollers import Poller, RecordFilter
+from devkit.localrun.ttl import TTL_IDENTITY, TtlDeletions
 
 log = logging.getLogger("localrun")
 
@@ -53,12 +54,15 @@ class StreamPoller(Poller):
         report_failures: bool = False,
         max_retries: int = -1,
         on_failure: FailureDestination | None = None,
+        ttl_deletions: TtlDeletions | None = None,
     ) -> None:
         super().__init__(f"stream-{function.logical_id}", function, stop)
         self.client, self.stream_arn, self.batch_size = client, stream_arn, batch_size
         self.starting_position, self.accepts = starting_position, accepts
         self.report_failures, self.max_retries = report_failures, max_retries
         self.on_failure = on_failure
+        self.ttl_deletions = ttl_deletions
+        self.table = stream_arn.split("/")[1]
         self.iterators: dict[str, str] = {}
         self.positions: dict[str, str] = {}  # the last sequence number read, per shard
         self.finished: set[str] = set()
@@ -105,7 +109,7 @@ class StreamPoller(Poller):
             else:
                 del self.iterators[shard_id]
                 self.finished.add(shard_id)
-            records = [{**_plain(record), "eventSourceARN": self.stream_arn} for record in response["Records"]]
+            records = [self._as_lambda_sees_it(record) for record in response["Records"]]
             if records:
                 self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             for start in range(0, len(records), self.batch_size):
@@ -113,6 +117,13 @@ class StreamPoller(Poller):
                 delivered = True
         if not delivered:
             self.stop_event.wait(_STREAM_IDLE_S)
+
+    def _as_lambda_sees_it(self, raw: dict[str, Any]) -> dict[str, Any]:
+        record = {**_plain(raw), "eventSourceARN": self.stream_arn}
+        # DynamoDB Local has no TTL: the local sweeper's deletions get the identity the TTL service's have.
+        if self.ttl_deletions is not None and self.ttl_deletions.made(self.table, record):
+            record["userIdentity"] = dict(TTL_IDENTITY)
+        return record
 
     def _deliver(self, records: list[dict[str, Any]], shard_id: str) -> None:
         pending = [record for record in records if self.accepts is None or self.accepts(record)]
