@@ -27,7 +27,8 @@ _ADD_ERRORS = {
     404: "No variant has this SKU (or, on a guest route, no cart has this Cart-Token)",
     409: "More than available or 99 per line (the body has `available` and `in_cart`), the cart is full "
     "(`max_lines`), or concurrent changes kept winning",
-    422: "The product is not active (draft or archived) or is sold in another currency than the cart's",
+    422: "Invalid fields (`errors`), or the product is not active (draft or archived: `product_status`) or is "
+    "sold in another currency than the cart's (`cart_currency`, `product_currency`)",
 }
 _SET_ERRORS = {
     404: "The SKU is not in this cart (or no cart has this Cart-Token)",
@@ -99,7 +100,8 @@ def delete_cart(principal: Customer) -> Response[None]:
         errors={
             404: service.NO_GUEST_CART,
             409: "The merged cart would hold more than 100 lines, or concurrent changes kept winning",
-            422: "The guest cart's currency differs from the caller's cart's",
+            422: "Invalid fields (`errors`), or the guest cart's currency differs from the caller's cart's "
+            "(`cart_currency`, `guest_cart_currency`)",
         },
     ),
 )
