@@ -34,7 +34,7 @@ _SET_ERRORS = {
     404: "The SKU is not in this cart (or no cart has this Cart-Token)",
     409: "More than available (the body has `available`), or concurrent changes kept winning",
     422: "Invalid fields (`errors`), or more units of a product no longer active (draft or archived: "
-    "`product_status`; fewer are fine)",
+    "`product_status`) or now sold in another currency than the cart's (`product_currency`); fewer are fine",
 }
 _LINE_GONE = {404: "The SKU is not in this cart (or no cart has this Cart-Token)", 409: service.BUSY}
 _NO_GUEST_CART = {404: service.NO_GUEST_CART}

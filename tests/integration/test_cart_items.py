@@ -315,3 +315,16 @@ def test_deleting_the_cart_is_a_409_not_a_204_while_concurrent_writes_keep_cance
     assert response["statusCode"] == 409
     monkeypatch.undo()
     assert lines(cart()) == {"CART-1": 2}
+
+
+def test_a_line_of_a_product_now_sold_in_another_currency_may_shrink_but_not_grow() -> None:
+    shoe = product("CART-1")
+    add("CART-1", 3)
+    change_product(shoe["id"], currency="USD")
+
+    grown = call("PATCH", "/v1/cart/items/CART-1", body={"quantity": 4})
+
+    assert grown["statusCode"] == 422
+    assert (problem(grown)["cart_currency"], problem(grown)["product_currency"]) == ("EUR", "USD")
+    assert call("PATCH", "/v1/cart/items/CART-1", body={"quantity": 2})["statusCode"] == 204
+    assert lines(cart()) == {"CART-1": 2}

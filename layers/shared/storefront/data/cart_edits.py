@@ -27,19 +27,29 @@ def _touch_header(write: TransactWrite, owner: str, cart_id: str, now: int, expi
 
 
 def set_line_quantity(
-    owner: str, cart_id: str, sku: str, quantity: int, now: int, expires_at: int, *, on_sale: str | None = None
+    owner: str,
+    cart_id: str,
+    sku: str,
+    quantity: int,
+    now: int,
+    expires_at: int,
+    *,
+    on_sale: tuple[str, str] | None = None,
 ) -> bool:
     """Access pattern CART-LINE-SET: TransactWriteItems: Update the line (SET quantity, conditioned on its
     generation) and the header (SET updated_at, expires_at, conditioned on the generation and not expired);
-    with `on_sale` (a product id: the line grows), ConditionCheck that product `status = active`."""
+    with `on_sale` (the product id and the cart's currency: the line grows), ConditionCheck that product
+    `status = active AND currency = <the cart's>`, as an add does."""
 
     def write_all(write: TransactWrite) -> None:
         line = CartLineItem(*keys.cart_line(owner, sku))
         write.update(line, actions=[CartLineItem.quantity.set(quantity)], condition=CartLineItem.cart_id == cart_id)
         _touch_header(write, owner, cart_id, now, expires_at)
         if on_sale is not None:
-            product_pk, product_sk = keys.product(on_sale)
-            write.condition_check(ProductItem, product_pk, product_sk, condition=ProductItem.status == "active")
+            product_id, currency = on_sale
+            product_pk, product_sk = keys.product(product_id)
+            sold = (ProductItem.status == "active") & (ProductItem.currency == currency)
+            write.condition_check(ProductItem, product_pk, product_sk, condition=sold)
 
     return committed(write_all)
 

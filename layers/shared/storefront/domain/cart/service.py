@@ -180,7 +180,8 @@ def add(cart: CartRef, sku: str, quantity: int) -> None:
 
 def set_quantity(cart: CartRef, sku: str, quantity: int) -> None:
     """Sets a line's quantity (0 removes it); more than available is a 409 with `available`, and
-    raising the line of a product no longer active is a 422 like adding it."""
+    raising the line of a product no longer active, or now sold in another currency than the
+    cart's, is a 422 like adding it."""
     if quantity == 0:
         remove(cart, sku)
         return
@@ -193,14 +194,15 @@ def set_quantity(cart: CartRef, sku: str, quantity: int) -> None:
         available = snapshot.stock.available if snapshot.stock is not None else 0
         if quantity > available:
             raise _too_many(sku, quantity, available, line.quantity)
-        # Fewer units of a product no longer sold are fine; more are refused like an add.
-        on_sale = line.product_id if quantity > line.quantity else None
+        # Fewer units of a product no longer sold (inactive, or now in another currency than the
+        # cart's) are fine; more are refused like an add.
+        on_sale = (line.product_id, header.currency) if quantity > line.quantity and header.currency else None
         if cart_edits.set_line_quantity(
             cart.owner, header.cart_id, sku, quantity, now, now + cart.idle_s, on_sale=on_sale
         ):
             return
         if on_sale is not None:
-            _product_currency(on_sale, None)  # an inactive product is a 422 (a deleted one a 404)
+            _product_currency(*on_sale)  # inactive or another currency: a 422 (a deleted product: a 404)
         _backoff(attempt)
     raise Conflict(BUSY)
 
