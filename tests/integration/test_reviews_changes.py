@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from storefront.data import keys
 from storefront.data.products import ProductItem
+from storefront.domain.errors import Unprocessable
+from storefront.domain.reviews import service
+from tests.aws_fixtures import MOTO
 from tests.integration import catalog_calls
 from tests.integration.reviews_calls import (
     ALICE,
@@ -83,6 +88,21 @@ def test_a_patch_must_change_something_and_cannot_null_a_field() -> None:
     assert call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={})["statusCode"] == 422
     assert call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={"title": None})["statusCode"] == 422
     assert call("PATCH", f"/v1/reviews/{review_id}", ALICE, body={"status": "approved"})["statusCode"] == 422
+
+
+@pytest.mark.parametrize("aws", [MOTO], indirect=True)
+@pytest.mark.parametrize(
+    "changes", [{"user_id": BOB[0]}, {"product_id": "01JDQ000000000000000NOPROD"}, {"status": "approved"}, {}]
+)
+def test_the_domain_edits_only_rating_title_and_body_and_refuses_an_empty_edit(changes: dict[str, Any]) -> None:
+    # The API model forbids other fields; the domain's own check must too: a `user_id` or
+    # `product_id` would replace the author or product it set, `status` failed as a 500.
+    product_id = product()
+    review_id = approved(product_id, ALICE, 5)
+    with pytest.raises(Unprocessable):
+        service.edit(ALICE[0], review_id, changes)
+    assert product_rating(product_id) == {"average": 5.0, "count": 1}  # the review still counts
+    assert call("DELETE", f"/v1/reviews/{review_id}", ALICE)["statusCode"] == 204  # and is still Alice's
 
 
 def test_each_change_stages_its_event_with_the_ids_and_the_change_to_the_products_rating() -> None:

@@ -48,7 +48,13 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 5)))  # noqa: S311 - jitter, not crypto
 
 
+# The fields an author writes; every other field of a review is the service's to set.
+EDITABLE = ("rating", "title", "body")
+
+
 def _field_error(name: str, value: Any) -> str | None:
+    if name not in EDITABLE:  # e.g. `user_id` or `status`: it would replace what the service sets
+        return "unknown field: only rating, title and body can be set"
     if name == "rating":
         ok = type(value) is int and MIN_RATING <= value <= MAX_RATING
         return None if ok else f"must be an integer from {MIN_RATING} to {MAX_RATING}"
@@ -120,7 +126,10 @@ def edit(user_id: str, review_id: str, changes: dict[str, Any]) -> Review:
     """The author changes rating, title or body: the review goes back to pending moderation.
 
     An approved review loses its weight in the product's rating until it is approved again.
+    No change at all is a 422: it would still withdraw an approved review from the rating.
     """
+    if not changes:
+        raise Unprocessable("Send at least one of rating, title and body.")
     check_fields(changes)
     for attempt in range(ATTEMPTS):
         before = _own(user_id, review_id)
