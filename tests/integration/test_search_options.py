@@ -142,13 +142,15 @@ def test_an_attribute_a_category_defines_filters_even_before_any_product_has_it(
 
 
 def set_rating(product_id: str, average: float, count: int) -> None:
-    """The rating fields as the catalog stores them, written behind the API (as a review's transaction would)."""
+    """The running totals a review's transaction keeps (sum of stars, count), written behind the API."""
+    stars = average * count
+    assert stars == int(stars), "an average that whole stars cannot make"
     pk, sk = keys.product(product_id)
     boto3.client("dynamodb").update_item(
         TableName=os.environ["TABLE_NAME"],
         Key={"PK": {"S": pk}, "SK": {"S": sk}},
-        UpdateExpression="SET rating_average = :average, rating_count = :count",
-        ExpressionAttributeValues={":average": {"N": str(average)}, ":count": {"N": str(count)}},
+        UpdateExpression="SET rating_sum = :sum, rating_count = :count",
+        ExpressionAttributeValues={":sum": {"N": str(int(stars))}, ":count": {"N": str(count)}},
     )
 
 
