@@ -36,7 +36,10 @@ StatusParam = Annotated[Literal["pending"], Query(description="Must be `pending`
 _TAGS = ["Reviews"]
 _UNKNOWN = "No such review, or it is another customer's"
 _BUSY = "The review changed concurrently too often; try again"
-_DECIDED = "The review already has that status (the body's `review_status` says which)"
+_DECIDED = (
+    "The review already has that status (the body's `review_status` says which), "
+    "or it changed concurrently too often; try again"
+)
 
 
 @app.get(
@@ -69,7 +72,12 @@ def list_reviews(
     "A draft or unknown product is a 404, an archived one a 422.",
     tags=_TAGS,
     responses=responses(
-        201, "Submitted for moderation", errors={409: "The caller has already reviewed this product (`review_id`)"}
+        201,
+        "Submitted for moderation",
+        errors={
+            409: "The caller has already reviewed this product (`review_id`), or concurrent writes kept "
+            "cancelling this one; try again"
+        },
     ),
 )
 def post_review(product_id: ProductId, body: ReviewCreate, principal: Customer) -> Response[Review]:

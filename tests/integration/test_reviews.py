@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from pathlib import Path
 
 import pytest
 
+from storefront.data import reviews as repository
+from storefront.domain.reviews import service
 from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.reviews_calls import (
     ALICE,
@@ -121,3 +125,35 @@ def test_only_managers_moderate_and_see_the_queue() -> None:
     assert call("POST", f"/v1/reviews/{review_id}/approve", BOB)["statusCode"] == 403
     assert call("GET", "/v1/reviews", BOB, query={"status": "pending"})["statusCode"] == 403
     assert call("POST", "/v1/reviews/01JDQ0000000000000000NOREV/approve", MANAGER)["statusCode"] == 404
+
+
+@pytest.mark.parametrize("aws", [MOTO], indirect=True)
+def test_a_write_that_concurrent_writes_keep_cancelling_is_a_bounded_409_the_openapi_document_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    product_id = product()
+    review_id = posted(product_id, ALICE)
+    cancelled: list[object] = []
+
+    def cancel(*args: object) -> bool:  # DynamoDB cancelled the transaction (another was in flight)
+        cancelled.append(args)
+        return False
+
+    monkeypatch.setattr(service, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(repository, "update_review", cancel)
+    monkeypatch.setattr(repository, "create_review", cancel)
+    monkeypatch.setattr(repository, "claimed_review", lambda *args: None)
+
+    approval, second_post = moderate(review_id), post(product(), BOB)
+    assert (approval["statusCode"], second_post["statusCode"]) == (409, 409)
+    assert "concurrently" in problem(approval)["detail"]
+    assert "concurrently" in problem(second_post)["detail"]
+    assert len(cancelled) == 2 * service.ATTEMPTS  # bounded retries
+
+    paths = json.loads(Path("docs/openapi.json").read_text())["paths"]
+    for path, method in (
+        ("/v1/reviews/{review_id}/approve", "post"),
+        ("/v1/reviews/{review_id}/reject", "post"),
+        ("/v1/products/{product_id}/reviews", "post"),
+    ):
+        assert "concurrent" in paths[path][method]["responses"]["409"]["description"], path
