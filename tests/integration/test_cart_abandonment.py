@@ -149,3 +149,27 @@ def test_an_expired_cart_started_again_before_the_ttl_deleted_it_emits_cart_aban
     (event,) = outbox_events("cart.abandoned")
     assert (event["data"]["skus"], event["data"]["user_id"]) == (["CART-1"], ANN[0])
     assert lines(cart()) == {"CART-2": 2}
+
+
+@pytest.mark.parametrize("guest", [False, True])
+def test_deleting_a_cart_that_already_expired_leaves_it_to_the_ttl_so_cart_abandoned_is_still_emitted(
+    monkeypatch: pytest.MonkeyPatch, guest: bool
+) -> None:
+    product("CART-1")
+    start = clock.now()
+    if guest:
+        token = start_guest_cart()
+        guest_add(token, "CART-1", 2)
+        owner, path, idle_days = carts.guest_owner(token_hash(token)), "/v1/guest-cart", 7
+    else:
+        add("CART-1", 2)
+        owner, path, idle_days = carts.user_owner(ANN[0]), "/v1/cart", 30
+    monkeypatch.setattr(clock, "now", lambda: start + (idle_days + 1) * 24 * 3600)
+
+    deleted = call("DELETE", path, None if guest else ANN, token=token if guest else None)
+
+    assert deleted["statusCode"] == (404 if guest else 204)  # an expired cart is already gone for its owner
+    _deliver(_remove_header(owner))  # the TTL's deletion comes later
+    (event,) = outbox_events("cart.abandoned")
+    assert (event["data"]["skus"], event["data"]["guest"]) == (["CART-1"], guest)
+    assert _partition(owner) == []

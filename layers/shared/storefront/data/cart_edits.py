@@ -68,35 +68,41 @@ def remove_line(owner: str, cart_id: str, sku: str, now: int, expires_at: int) -
 
 class CartDeletion(Enum):
     DELETED = "deleted"  # a live cart's header went
-    ABSENT = "absent"  # no live cart (an expired header still goes)
+    ABSENT = "absent"  # no live cart (an expired header is left to the TTL)
     CANCELLED = "cancelled"  # a concurrent write cancelled the header's transaction: nothing changed
 
 
 def delete_cart(owner: str, now: int) -> CartDeletion:
     """Access pattern CART-DELETE: consistent Query PK = CART#<owner>, then TransactWriteItems of
-    Deletes (at most 100 per transaction), each conditioned on the `cart_id` read.
+    Deletes (at most 100 per transaction), each conditioned on the `cart_id` read (the header
+    also on not being expired).
 
     The header goes in the first transaction, so the lines are stale from then on even if a
     later chunk is cancelled by a concurrent write (a line of a new generation is never
     deleted: its `cart_id` differs). If that first transaction is cancelled, nothing more is
-    deleted (the header would still list lines gone) and the caller re-reads.
+    deleted (the header would still list lines gone) and the caller re-reads. A header that
+    expired is left as it is: it is gone for its owner already, and its deletion by the TTL
+    is what emits its `cart.abandoned`.
     """
     items = list(TableItem.query(keys.cart_partition(owner), consistent_read=True))
     headers = [item for item in items if isinstance(item, CartHeaderItem)]
     lines = [item for item in items if isinstance(item, CartLineItem)]
+    if any(int(header.expires_at or 0) <= now for header in headers):
+        return CartDeletion.ABSENT
     ordered: list[CartHeaderItem | CartLineItem] = [*headers, *lines]
     for start in range(0, len(ordered), _TRANSACTION_LIMIT):
         chunk = ordered[start : start + _TRANSACTION_LIMIT]
 
         def write_all(write: TransactWrite, chunk: list[CartHeaderItem | CartLineItem] = chunk) -> None:
             for item in chunk:
-                condition = type(item).cart_id == item.cart_id
+                condition: Any = type(item).cart_id == item.cart_id
+                if isinstance(item, CartHeaderItem):  # not one that expired since it was read
+                    condition &= CartHeaderItem.expires_at > now
                 write.delete(item, condition=condition)
 
         if not committed(write_all) and start == 0 and headers:
             return CartDeletion.CANCELLED
-    live = any(int(header.expires_at or 0) > now for header in headers)
-    return CartDeletion.DELETED if live else CartDeletion.ABSENT
+    return CartDeletion.DELETED if headers else CartDeletion.ABSENT
 
 
 def start_guest_cart(owner: str, cart_id: str, now: int, expires_at: int) -> None:
