@@ -6,6 +6,7 @@ from typing import Any
 
 from devkit.template import load_template
 from storefront.search import indexing
+from storefront.search.schema import SCHEMA_VERSION
 
 
 def _resources() -> dict[str, Any]:
@@ -97,3 +98,8 @@ def test_a_new_stack_gets_its_first_index_from_the_indexer_when_created() -> Non
     # What ensuring needs: the writer lease (table) and the index objects (bucket).
     assert {"dynamodb:PutItem", "dynamodb:Scan", "s3:GetObject", "s3:PutObject"} <= _actions("SearchIndexerFunction")
     assert "DeletionPolicy" not in resource  # a Delete answers at once and keeps the index with its bucket
+
+
+def test_a_deploy_that_changes_the_index_format_rebuilds_the_index_while_the_stack_updates() -> None:
+    # A changed property is an Update, and ensuring an index of another version rebuilds it.
+    assert _resources()["SearchIndex"]["Properties"]["SchemaVersion"] == str(SCHEMA_VERSION)
