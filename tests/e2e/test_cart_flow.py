@@ -5,6 +5,7 @@ SKUs and emails are unique per run: the session's runtime keeps its table for th
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -74,3 +75,36 @@ def test_guest_cart_merged_at_sign_in_shows_the_summed_lines_at_current_prices(
     assert again.headers["Content-Type"] == "application/problem+json"
     assert call(local_api, "GET", "/v1/guest-cart", **token).status_code == 404
     assert call(local_api, "GET", "/v1/cart").status_code == 401  # no token: the gateway's refusal
+
+
+def test_two_devices_adding_at_once_sum_exactly_and_nobody_reaches_another_customers_line(
+    local_api: LocalApi, manager: str
+) -> None:
+    shoes = category(local_api, manager, "Cart race", None)
+    sku = unique("RACE")
+    body = {
+        **{"name": "Race Flat", "description": "Light.", "category_id": shoes["id"], "price": 7000},
+        **{"currency": "EUR", "tags": [], "status": "active", "attributes": {}},
+        "variants": [{"sku": sku, "options": {"size": "42"}, "initial_stock": 30}],
+    }
+    created(call(local_api, "POST", "/v1/products", manager, body))
+    account = {"email": f"{unique('race')}@example.com", "password": "customer-password", "name": "Ria"}
+    customer = str(created(call(local_api, "POST", "/v1/auth/register", body=account))["access_token"])
+
+    def add_from_a_device(_: int) -> int:
+        return call(local_api, "POST", "/v1/cart/items", customer, {"sku": sku, "quantity": 2}).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as devices:
+        statuses = list(devices.map(add_from_a_device, range(8)))
+
+    assert statuses == [204] * 8
+    assert _lines(call(local_api, "GET", "/v1/cart", customer).json()) == {sku: (16, 7000, "ok")}
+    too_many = call(local_api, "POST", "/v1/cart/items", customer, {"sku": sku, "quantity": 15})
+    assert too_many.status_code == 409
+    assert (too_many.json()["available"], too_many.json()["in_cart"]) == (30, 16)
+
+    other = {"email": f"{unique('other')}@example.com", "password": "customer-password", "name": "Oz"}
+    stranger = str(created(call(local_api, "POST", "/v1/auth/register", body=other))["access_token"])
+    assert call(local_api, "PATCH", f"/v1/cart/items/{sku}", stranger, {"quantity": 1}).status_code == 404
+    assert call(local_api, "DELETE", f"/v1/cart/items/{sku}", stranger).status_code == 404
+    assert _lines(call(local_api, "GET", "/v1/cart", customer).json()) == {sku: (16, 7000, "ok")}

@@ -6,14 +6,18 @@ Emails and SKUs are unique per run: the session's runtime keeps its table for th
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
+from devkit.localrun.testing import wait_until
 from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
 from tests.e2e.test_catalog_flow import call, category, created, unique
 
 pytestmark = pytest.mark.e2e
+
+FRESHNESS_S = 30.0  # outbox → relay → bus → queue (batching window) → indexer → S3 → search's ETag check
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +82,32 @@ def test_customers_review_a_manager_approves_and_the_product_shows_the_rating(
     assert call(local_api, "DELETE", f"/v1/reviews/{first['id']}", ann).status_code == 204
     assert _rating(local_api, product["id"]) == {"average": None, "count": 0}
     assert _public(local_api, product["id"]) == []
+
+
+def test_search_sorts_by_rating_once_the_approvals_reach_the_index(local_api: LocalApi, manager: str) -> None:
+    word = f"zr{uuid.uuid4().hex[:10]}"  # a word no other product has
+    lamps = category(local_api, manager, "Rated lamps", None)
+    ids = []
+    for name in ("Low", "High", "Unrated"):
+        body = {
+            **{"name": f"{name} {word} Lamp", "description": "Rated.", "category_id": lamps["id"], "price": 3000},
+            **{"currency": "EUR", "tags": [], "status": "active", "attributes": {}},
+            "variants": [{"sku": unique("LAMP"), "options": {"colour": "red"}, "initial_stock": 4}],
+        }
+        ids.append(created(call(local_api, "POST", "/v1/products", manager, body))["id"])
+    low, high, unrated = ids
+    for product_id, stars in ((low, 2), (high, 4), (high, 5)):
+        review = {"rating": stars, "title": "Lamp", "body": "It lights."}
+        posted = created(
+            call(local_api, "POST", f"/v1/products/{product_id}/reviews", _shopper(local_api, "r"), review)
+        )
+        assert call(local_api, "POST", f"/v1/reviews/{posted['id']}/approve", manager).status_code == 200
+
+    def by_rating() -> list[str]:
+        found = call(local_api, "GET", f"/v1/products?q={word}&sort=rating")
+        assert found.status_code == 200, found.text
+        return [item["id"] for item in found.json()["items"]]
+
+    wait_until(lambda: by_rating() == [high, low, unrated], timeout_s=FRESHNESS_S, interval_s=0.5, what="rated order")
+    at_least_three = call(local_api, "GET", f"/v1/products?q={word}&min_rating=3")
+    assert [item["id"] for item in at_least_three.json()["items"]] == [high]
