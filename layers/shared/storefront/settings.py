@@ -45,6 +45,22 @@ class Settings:
     login_failures_per_email_and_address: int = 5
     login_failures_per_address: int = 100
     login_failures_per_email: int = 50
+    # Checkout: an open checkout can be completed for this long; an order unpaid this long is cancelled.
+    checkout_ttl_seconds: int = 1800
+    order_payment_seconds: int = 1800
+    # The store's currency (ISO 4217): what a shipping zone's amounts are in unless it says otherwise.
+    store_currency: str = "USD"
+    # Which shipping provider quotes checkouts' methods (storefront/domain/shipping/providers.py).
+    shipping_provider: str = "table"
+    # Stripe (storefront/payments). The API base is "" for Stripe itself; the local runtime
+    # points it at localstripe. On AWS the keys live in the secret named by
+    # STRIPE_SECRET_ARN ({"api_key": ..., "webhook_secret": ...}); with no secret named (the
+    # tests, a function run by hand) they come from STRIPE_API_KEY / STRIPE_WEBHOOK_SECRET,
+    # whose defaults only localstripe accepts (a deployed stage refuses them: payments/credentials.py).
+    stripe_api_base: str = ""
+    stripe_secret_arn: str = ""
+    stripe_api_key: str = "sk_test_local"
+    stripe_webhook_secret: str = "whsec_local_dev_secret"
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
@@ -58,6 +74,13 @@ class Settings:
             raise SettingsError("SEARCH_INDEX_CHECK_SECONDS must be between 0 and 300")
         if not 60 <= self.login_window_seconds <= 86_400:
             raise SettingsError("LOGIN_WINDOW_SECONDS must be between 60 and 86400")
+        for name in ("checkout_ttl_seconds", "order_payment_seconds"):
+            if not 60 <= getattr(self, name) <= 86_400:
+                raise SettingsError(f"{name.upper()} must be between 60 and 86400")
+        if self.stripe_api_base and not self.stripe_api_base.startswith(("http://", "https://")):
+            raise SettingsError("STRIPE_API_BASE must be an http(s) URL or empty (Stripe itself)")
+        if len(self.store_currency) != 3 or not self.store_currency.isascii() or not self.store_currency.isupper():
+            raise SettingsError("STORE_CURRENCY must be an ISO 4217 code in upper case, like USD")
         if not 1 <= self.login_failures_per_email_and_address <= 1_000:
             raise SettingsError("LOGIN_FAILURES_PER_EMAIL_AND_ADDRESS must be between 1 and 1000")
         for name in ("login_failures_per_address", "login_failures_per_email"):
@@ -102,6 +125,8 @@ _INTEGER_FIELDS = (
     "login_failures_per_email_and_address",
     "login_failures_per_address",
     "login_failures_per_email",
+    "checkout_ttl_seconds",
+    "order_payment_seconds",
 )
 
 

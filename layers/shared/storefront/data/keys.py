@@ -258,6 +258,63 @@ def cart_line(owner: str, sku: str) -> tuple[str, str]:
     return cart_partition(owner), _key("LINE", sku)
 
 
+# ---------------------------------------------------------------- checkout and orders
+
+
+def checkout(user_id: str, checkout_id: str) -> tuple[str, str]:
+    """A checkout, in its owner's partition: another user's checkout id can never reach it."""
+    return _key("USER", user_id), _key("CHECKOUT", checkout_id)
+
+
+def order(order_id: str) -> tuple[str, str]:
+    """An order: its lines, addresses, payment and history in one item (id = its checkout's id)."""
+    return _key("ORDER", order_id), "ORDER"
+
+
+def order_number_claim(number: str) -> tuple[str, str]:
+    """One item per order number in use: makes the short human numbers unique."""
+    return _key("ORDER_NUMBER", number), "ORDER_NUMBER"
+
+
+def user_orders_partition(user_id: str) -> str:
+    return _key("ORDERS", "USER", user_id)
+
+
+def user_orders_index(user_id: str, order_id: str) -> tuple[str, str]:
+    """GSI1 keys of an order: its owner's orders, in order of creation (ids are ULIDs)."""
+    return user_orders_partition(user_id), _key("ORDER", order_id)
+
+
+def orders_by_status_partition(status: str) -> str:
+    return _key("ORDERS", "STATUS", status)
+
+
+def orders_by_status_index(status: str, order_id: str) -> tuple[str, str]:
+    """GSI2 keys of an order: the orders in one status, in order of creation.
+
+    Moved by every status change; the expiry reads `pending_payment` oldest first.
+    """
+    return orders_by_status_partition(status), _key("ORDER", order_id)
+
+
+def order_index_prefix() -> str:
+    """Sort-key prefix of the orders in GSI1 and GSI2 (Query with begins_with)."""
+    return _key("ORDER", "")
+
+
+def stripe_event(event_id: str) -> tuple[str, str]:
+    """A Stripe event already applied: written in the same transaction as its effect."""
+    return _key("STRIPE_EVENT", event_id), "STRIPE_EVENT"
+
+
+# ---------------------------------------------------------------- shipping
+
+
+def shipping_config() -> tuple[str, str]:
+    """Every shipping zone of the store in one item: one conditional write keeps them consistent."""
+    return "SHIPPING", "CONFIG"
+
+
 # ---------------------------------------------------------------- search
 
 
