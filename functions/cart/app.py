@@ -99,7 +99,7 @@ def delete_cart(principal: Customer) -> Response[None]:
         "The caller's cart after the merge",
         errors={
             404: service.NO_GUEST_CART,
-            409: "The merged cart would hold more than 100 lines, or concurrent changes kept winning",
+            409: "The merged cart would hold more than 95 lines, or concurrent changes kept winning",
             422: "Invalid fields (`errors`), or the guest cart's currency differs from the caller's cart's "
             "(`cart_currency`, `guest_cart_currency`)",
         },
@@ -134,7 +134,7 @@ def get_guest_cart(cart_token: CartToken = None) -> Response[Cart]:
 @app.post(
     "/v1/guest-cart/items",
     summary="Add units of a SKU to a guest cart",
-    description="At most 98 lines: a merge must fit one transaction.",
+    description="At most 95 lines, like a customer's cart: checkout must fit one transaction.",
     tags=["Cart"],
     responses=responses(204, "Added", errors=_ADD_ERRORS),
 )

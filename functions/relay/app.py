@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from storefront import aws
-from storefront.events.relay import MalformedRecord, Outgoing, Publisher, outbox_record
+from storefront.events.relay import MalformedRecord, Outgoing, Publisher, outbox_events
 from storefront.observability import function_logger
 from storefront.settings import get_settings
 
@@ -29,15 +29,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     outgoing: list[Outgoing] = []
     for record in event.get("Records") or []:
         try:
-            item = outbox_record(record)
+            items = outbox_events(record)
         except MalformedRecord as error:
             # Retrying cannot fix it, but reporting it lands the record in the dead-letter
             # queue (and its alarm) instead of dropping an event silently.
             logger.error("malformed outbox record", extra={"reason": str(error)})
             failed.append(str(record["dynamodb"]["SequenceNumber"]))
             continue
-        if item is not None:
-            outgoing.append(item)
+        outgoing += items
     unpublished = Publisher(aws.client("events"), get_settings().event_bus_name).publish(outgoing)
     failed += [item.key for item in unpublished]
     logger.info(

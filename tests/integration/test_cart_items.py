@@ -239,19 +239,20 @@ def test_an_idle_cart_reads_empty_after_30_days_and_its_old_lines_never_come_bac
     assert lines(cart()) == {"CART-1": 1}
 
 
-def test_the_101st_line_is_refused_with_a_409_until_a_line_is_removed() -> None:
-    product("L099", "L100", stock=5)
-    seed_lines(ANN, [f"L{n:03d}" for n in range(99)])
-    assert add("L099", 1)["statusCode"] == 204  # the 100th line
+def test_the_96th_line_is_refused_with_a_409_until_a_line_is_removed() -> None:
+    # 95 lines: checkout reserves them all in one transaction of at most 100 actions.
+    product("L094", "L095", stock=5)
+    seed_lines(ANN, [f"L{n:03d}" for n in range(94)])
+    assert add("L094", 1)["statusCode"] == 204  # the 95th line
 
-    response = add("L100", 1)
+    response = add("L095", 1)
 
     assert response["statusCode"] == 409
-    assert problem(response)["max_lines"] == 100
-    assert add("L099", 1)["statusCode"] == 204  # a line already in the cart can still grow
-    assert len(cart()["items"]) == 100
+    assert problem(response)["max_lines"] == 95
+    assert add("L094", 1)["statusCode"] == 204  # a line already in the cart can still grow
+    assert len(cart()["items"]) == 95
     assert call("DELETE", "/v1/cart/items/L000")["statusCode"] == 204
-    assert add("L100", 1)["statusCode"] == 204
+    assert add("L095", 1)["statusCode"] == 204
 
 
 @pytest.fixture

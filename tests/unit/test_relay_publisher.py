@@ -145,9 +145,23 @@ def outbox_image(envelope: str, event_id: str = "E1", event_type: str = "thing.h
 def test_outbox_insert_becomes_an_outgoing_event_when_its_envelope_is_valid() -> None:
     envelope = json.dumps({"id": "E1", "type": "thing.happened", "data": {}})
 
-    item = relay.outbox_record(stream_record(outbox_image(envelope)))
+    items = relay.outbox_events(stream_record(outbox_image(envelope)))
 
-    assert item == Outgoing(key="42", event_id="E1", event_type="thing.happened", detail=envelope)
+    assert items == [Outgoing(key="42", event_id="E1", event_type="thing.happened", detail=envelope)]
+
+
+def test_every_envelope_of_a_multi_event_outbox_item_goes_out_under_the_records_key() -> None:
+    envelope = json.dumps({"id": "E1", "type": "order.created", "data": {}})
+    image = outbox_image(envelope, event_type="order.created")
+    image["followers"] = {"S": json.dumps([{"id": "E2", "type": "inventory.low_stock", "data": {"sku": "A"}}])}
+
+    items = relay.outbox_events(stream_record(image))
+
+    assert [(item.key, item.event_id, item.event_type) for item in items] == [
+        ("42", "E1", "order.created"),
+        ("42", "E2", "inventory.low_stock"),
+    ]
+    assert json.loads(items[1].detail) == {"id": "E2", "type": "inventory.low_stock", "data": {"sku": "A"}}
 
 
 @pytest.mark.parametrize(
@@ -159,7 +173,7 @@ def test_outbox_insert_becomes_an_outgoing_event_when_its_envelope_is_valid() ->
     ],
 )
 def test_record_is_ignored_when_it_is_not_an_outbox_insert(record: dict[str, Any]) -> None:
-    assert relay.outbox_record(record) is None
+    assert relay.outbox_events(record) == []
 
 
 @pytest.mark.parametrize(
@@ -169,8 +183,10 @@ def test_record_is_ignored_when_it_is_not_an_outbox_insert(record: dict[str, Any
         outbox_image('["a list"]'),
         outbox_image('{"id": "OTHER", "type": "thing.happened"}'),
         {"entity": {"S": "outbox"}, "event_id": {"S": "E1"}},
+        {**outbox_image('{"id": "E1", "type": "thing.happened"}'), "followers": {"S": "not json"}},
+        {**outbox_image('{"id": "E1", "type": "thing.happened"}'), "followers": {"S": '[{"type": "x"}]'}},
     ],
 )
 def test_record_is_malformed_when_its_envelope_cannot_be_published(image: dict[str, Any]) -> None:
     with pytest.raises(MalformedRecord):
-        relay.outbox_record(stream_record(image))
+        relay.outbox_events(stream_record(image))

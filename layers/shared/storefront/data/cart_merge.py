@@ -2,7 +2,7 @@
 
 The transaction holds one Update per guest line written into the customer's cart, one
 Update of the customer's header and one Delete of the guest header: at most 98 + 2 = 100
-actions (guest carts hold at most 98 lines). The guest lines are left behind, stale: with
+actions (guest carts hold at most 95 lines). The guest lines are left behind, stale: with
 their header gone no read counts them.
 """
 

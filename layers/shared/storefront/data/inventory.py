@@ -43,7 +43,7 @@ class StockItem(TableItem, discriminator=STOCK_ENTITY):
     updated_at = NumberAttribute(null=True)
 
 
-def _level(item: StockItem) -> StockLevel:
+def level_of(item: StockItem) -> StockLevel:
     return StockLevel(
         sku=item.sku,
         product_id=item.product_id,
@@ -98,7 +98,7 @@ def add_stock_creation(
 def get_stock(sku: str) -> StockLevel | None:
     """Access pattern STOCK-BY-SKU: consistent GetItem on SKU#<sku> / STOCK."""
     try:
-        return _level(StockItem.get(*keys.stock(sku), consistent_read=True))
+        return level_of(StockItem.get(*keys.stock(sku), consistent_read=True))
     except StockItem.DoesNotExist:
         return None
 
@@ -138,7 +138,7 @@ def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
         if error.cause_response_code in (_CONDITION_FAILED, "TransactionConflictException"):
             return None
         raise
-    return _level(item)
+    return level_of(item)
 
 
 def replace_level(before: StockLevel, after: StockLevel, events: Sequence[DomainEvent], now: int) -> bool:
@@ -190,4 +190,4 @@ def list_low_stock(limit: int, start: dict[str, Any] | None) -> Slice[StockLevel
         page_size=limit + 1,
         last_evaluated_key=start,
     )
-    return query_slice(results, limit, lambda item: _level(cast(StockItem, item)))
+    return query_slice(results, limit, lambda item: level_of(cast(StockItem, item)))

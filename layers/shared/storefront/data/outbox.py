@@ -8,6 +8,7 @@ through the table's TTL after a week; they are never read by request paths.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -27,6 +28,13 @@ class OutboxItem(TableItem, discriminator=OUTBOX_ENTITY):
     event_id = UnicodeAttribute()
     event_type = UnicodeAttribute()
     envelope = UnicodeAttribute()  # the JSON envelope, exactly as it will be published
+    # Further envelopes of the same write (a JSON list), when one item carries several events.
+    followers = UnicodeAttribute(null=True)
+
+    def envelopes(self) -> list[dict[str, Any]]:
+        """Every envelope the item carries, its own first."""
+        followers: list[dict[str, Any]] = json.loads(self.followers) if self.followers else []
+        return [json.loads(self.envelope), *followers]
 
 
 def outbox_item(event: DomainEvent, now: int, event_id: str | None = None) -> OutboxItem:
@@ -49,3 +57,29 @@ def stage_event(write: TransactWrite, event: DomainEvent, now: int) -> str:
     item = outbox_item(event, now)
     write.save(item, condition=OutboxItem.PK.does_not_exist())
     return str(item.event_id)
+
+
+def stage_events(write: TransactWrite, events: Sequence[DomainEvent], now: int) -> list[str]:
+    """Access pattern OUTBOX-PUT (several events, one item): the events of one write, one action.
+
+    A transaction holds at most 100 actions; a write that touches up to 95 stock items and
+    may cross a boundary on each (checkout completion, order expiry) cannot afford an item
+    per event. The first event is the item's own envelope, the rest its `followers`; the
+    relay publishes each with its own id. Returns the ids, in order.
+    """
+    if not events:
+        return []
+    envelopes = [event.envelope(occurred_at=now) for event in events]
+    first = envelopes[0]
+    pk, sk = keys.outbox_event(first["id"])
+    item = OutboxItem(
+        pk,
+        sk,
+        event_id=first["id"],
+        event_type=first["type"],
+        envelope=json.dumps(first, separators=(",", ":")),
+        followers=json.dumps(envelopes[1:], separators=(",", ":")) if len(envelopes) > 1 else None,
+        expires_at=now + OUTBOX_RETENTION_S,
+    )
+    write.save(item, condition=OutboxItem.PK.does_not_exist())
+    return [str(envelope["id"]) for envelope in envelopes]

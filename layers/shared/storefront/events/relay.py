@@ -68,18 +68,7 @@ def _string(image: Mapping[str, Any], name: str) -> str:
     return value
 
 
-def outbox_record(record: Mapping[str, Any]) -> Outgoing | None:
-    """The envelope of a stream record that inserts an outbox item; None for any other record.
-
-    The event source's filter already lets only outbox INSERTs through; checking again
-    keeps the relay correct under a looser filter (or none, as in a replayed sample).
-    """
-    change = record.get("dynamodb") or {}
-    image = change.get("NewImage") or {}
-    if record.get("eventName") != "INSERT" or (image.get("entity") or {}).get("S") != OUTBOX_ENTITY:
-        return None
-    key = str(change["SequenceNumber"])
-    event_id, event_type, detail = _string(image, "event_id"), _string(image, "event_type"), _string(image, "envelope")
+def _outgoing(key: str, detail: str, event_id: str, event_type: str) -> Outgoing:
     try:
         envelope = json.loads(detail)
     except ValueError as error:
@@ -87,6 +76,46 @@ def outbox_record(record: Mapping[str, Any]) -> Outgoing | None:
     if not isinstance(envelope, dict) or envelope.get("id") != event_id or envelope.get("type") != event_type:
         raise MalformedRecord(f"outbox item {event_id}: the envelope does not match its id and type")
     return Outgoing(key, event_id, event_type, detail)
+
+
+def _followers(key: str, image: Mapping[str, Any], event_id: str) -> list[Outgoing]:
+    """The further envelopes of an outbox item that carries several events of one write."""
+    raw = (image.get("followers") or {}).get("S")
+    if raw is None:
+        return []
+    try:
+        envelopes = json.loads(raw)
+    except ValueError as error:
+        raise MalformedRecord(f"outbox item {event_id}: its followers are not JSON") from error
+    if not isinstance(envelopes, list) or not all(isinstance(envelope, dict) for envelope in envelopes):
+        raise MalformedRecord(f"outbox item {event_id}: its followers are not a list of envelopes")
+    outgoing = []
+    for envelope in envelopes:
+        follower_id, follower_type = envelope.get("id"), envelope.get("type")
+        if not isinstance(follower_id, str) or not isinstance(follower_type, str) or not follower_id:
+            raise MalformedRecord(f"outbox item {event_id}: a follower without an id and a type")
+        detail = json.dumps(envelope, separators=(",", ":"))
+        outgoing.append(_outgoing(key, detail, follower_id, follower_type))
+    return outgoing
+
+
+def outbox_events(record: Mapping[str, Any]) -> list[Outgoing]:
+    """The envelopes of a stream record that inserts an outbox item; none for any other record.
+
+    An outbox item holds one event, or (`followers`) several events of one write when a
+    transaction cannot afford an item per event (checkout completion: 100 actions at most).
+    They all share the record's key: if one fails, the record is retried whole and
+    consumers deduplicate on the ids. The event source's filter already lets only outbox
+    INSERTs through; checking again keeps the relay correct under a looser filter (or none,
+    as in a replayed sample).
+    """
+    change = record.get("dynamodb") or {}
+    image = change.get("NewImage") or {}
+    if record.get("eventName") != "INSERT" or (image.get("entity") or {}).get("S") != OUTBOX_ENTITY:
+        return []
+    key = str(change["SequenceNumber"])
+    event_id, event_type, detail = _string(image, "event_id"), _string(image, "event_type"), _string(image, "envelope")
+    return [_outgoing(key, detail, event_id, event_type), *_followers(key, image, event_id)]
 
 
 def put_groups(items: Iterable[Outgoing]) -> Iterator[list[Outgoing]]:

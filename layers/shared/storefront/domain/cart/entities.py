@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MAX_LINES = 100  # checkout reserves every line in one transaction (at most 100 actions)
+# Checkout completion reserves every line in one transaction of at most 100 actions: one
+# per line, plus the order, its number claim, the checkout, the cart header and the outbox.
+MAX_LINES = 95
 # A guest cart's merge is one transaction of its lines, the user's header and the guest
-# header (data/cart_merge.py): 98 lines + 2 fit the 100 actions of a transaction.
-MAX_GUEST_LINES = 98
+# header (data/cart_merge.py); a guest cart holds no more than a customer's.
+MAX_GUEST_LINES = MAX_LINES
 MAX_QUANTITY = 99
 USER_IDLE_S = 30 * 24 * 3600
 GUEST_IDLE_S = 7 * 24 * 3600
@@ -89,6 +91,7 @@ class PricedLine:
     unit_price: int | None
     available: int
     status: str  # ok | unavailable | insufficient_stock | sold_out
+    weight_grams: int | None = None  # one unit's shipping weight (None: unknown)
 
     @property
     def line_total(self) -> int | None:

@@ -1,0 +1,225 @@
+"""Orders: one item per order, its number claim, and its two index entries.
+
+An order lives at `ORDER#<id>` (the id is its checkout's: a checkout completes once). Its
+lines, addresses, shipping method, payment and history are one JSON document (`body`),
+frozen at creation except by status changes; the attributes that conditions and indexes
+need are top-level: `status`, `revision`, `user_id`, `payment_intent_id`. GSI1 lists a
+customer's orders and GSI2 the orders of one status, both in creation order (ULIDs).
+
+Every change after creation is conditioned on the `revision` it read (and bumps it), so
+two racing changes cannot both win; the loser reads again and decides (a transition that
+is no longer allowed is the caller's 409).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any, cast
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
+
+from storefront.data import keys
+from storefront.data.table import TableItem
+from storefront.domain.orders.entities import (
+    ChosenShipping,
+    HistoryEntry,
+    Order,
+    OrderLine,
+    OrderPayment,
+    PostalAddress,
+)
+
+# Crockford's base32 without the look-alikes: a number read over the phone is unambiguous.
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_LENGTH = 8  # 32^8 ≈ 10^12 numbers: a collision (a retried transaction) is rare
+
+
+class OrderItem(TableItem, discriminator="Order"):
+    order_id = UnicodeAttribute()
+    number = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    total = NumberAttribute()
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    payment_deadline = NumberAttribute()
+    payment_provider = UnicodeAttribute()
+    payment_intent_id = UnicodeAttribute(null=True)
+    revision = NumberAttribute(default=1)
+    body = UnicodeAttribute()  # lines, addresses, shipping, payment, history, refunds, tracking
+
+
+class OrderNumberItem(TableItem, discriminator="OrderNumber"):
+    order_id = UnicodeAttribute()
+
+
+def new_order_number() -> str:
+    return "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+def _body(order: Order) -> str:
+    document = {
+        "items": [asdict(line) for line in order.items],
+        "shipping_total": order.shipping_total,
+        "shipping_address": asdict(order.shipping_address),
+        "billing_address": asdict(order.billing_address),
+        "shipping_method": asdict(order.shipping_method),
+        "payment": asdict(order.payment),
+        "history": [asdict(entry) for entry in order.history],
+        "refunded_total": order.refunded_total,
+        "tracking": order.tracking,
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def order_of(item: OrderItem) -> Order:
+    document: dict[str, Any] = json.loads(item.body)
+    payment = OrderPayment(**document["payment"])
+    if item.payment_intent_id and not payment.payment_intent_id:
+        payment = OrderPayment(payment.provider, payment.status, item.payment_intent_id)
+    return Order(
+        id=item.order_id,
+        number=item.number,
+        user_id=item.user_id,
+        status=item.status,  # type: ignore[arg-type]
+        items=tuple(OrderLine(**line) for line in document["items"]),
+        shipping_total=int(document["shipping_total"]),
+        currency=item.currency,
+        shipping_address=PostalAddress(**document["shipping_address"]),
+        billing_address=PostalAddress(**document["billing_address"]),
+        shipping_method=ChosenShipping(**document["shipping_method"]),
+        payment=payment,
+        created_at=int(item.created_at),
+        updated_at=int(item.updated_at),
+        payment_deadline=int(item.payment_deadline),
+        history=tuple(HistoryEntry(**entry) for entry in document["history"]),
+        refunded_total=int(document["refunded_total"]),
+        tracking=document.get("tracking"),
+    )
+
+
+def _index_keys(order: Order) -> dict[str, str]:
+    gsi1pk, gsi1sk = keys.user_orders_index(order.user_id, order.id)
+    gsi2pk, gsi2sk = keys.orders_by_status_index(order.status, order.id)
+    return {"GSI1PK": gsi1pk, "GSI1SK": gsi1sk, "GSI2PK": gsi2pk, "GSI2SK": gsi2sk}
+
+
+def add_order_creation(write: TransactWrite, order: Order) -> None:
+    """Access pattern ORDER-CREATE: Put the order and its number claim, both if absent, in a transaction.
+
+    An existing order (its checkout was completed already) or a taken number cancels the
+    transaction; the caller tells them apart by reading, and retries with a new number.
+    """
+    pk, sk = keys.order(order.id)
+    item = OrderItem(
+        pk,
+        sk,
+        order_id=order.id,
+        number=order.number,
+        user_id=order.user_id,
+        status=order.status,
+        currency=order.currency,
+        total=order.total,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        payment_deadline=order.payment_deadline,
+        payment_provider=order.payment.provider,
+        payment_intent_id=order.payment.payment_intent_id,
+        revision=1,
+        body=_body(order),
+    )
+    index = _index_keys(order)
+    item.GSI1PK, item.GSI1SK, item.GSI2PK, item.GSI2SK = (
+        index["GSI1PK"],
+        index["GSI1SK"],
+        index["GSI2PK"],
+        index["GSI2SK"],
+    )
+    write.save(item, condition=OrderItem.PK.does_not_exist())
+    claim = OrderNumberItem(*keys.order_number_claim(order.number), order_id=order.id)
+    write.save(claim, condition=OrderNumberItem.PK.does_not_exist())
+
+
+def read_order(order_id: str, *, consistent: bool = True) -> tuple[Order, int] | None:
+    """Access pattern ORDER-BY-ID: GetItem `ORDER#<id>`/`ORDER`; the order and its revision."""
+    try:
+        item = OrderItem.get(*keys.order(order_id), consistent_read=consistent)
+    except OrderItem.DoesNotExist:
+        return None
+    return order_of(item), int(item.revision)
+
+
+def number_taken(number: str) -> bool:
+    """Access pattern ORDER-NUMBER-CLAIM: consistent GetItem `ORDER_NUMBER#<number>`."""
+    try:
+        OrderNumberItem.get(*keys.order_number_claim(number), consistent_read=True)
+    except OrderNumberItem.DoesNotExist:
+        return False
+    return True
+
+
+def add_order_change(write: TransactWrite, before: Order, revision: int, after: Order) -> None:
+    """Access pattern ORDER-CHANGE: Update the order to `after`, conditioned on the revision read.
+
+    Moves the status index entry (GSI2) with the status; the revision goes up by one.
+    """
+    index = _index_keys(after)
+    write.update(
+        OrderItem(*keys.order(before.id)),
+        actions=[
+            OrderItem.status.set(after.status),
+            OrderItem.updated_at.set(after.updated_at),
+            OrderItem.payment_intent_id.set(after.payment.payment_intent_id)
+            if after.payment.payment_intent_id
+            else OrderItem.payment_intent_id.remove(),
+            OrderItem.body.set(_body(after)),
+            OrderItem.GSI2PK.set(index["GSI2PK"]),
+            OrderItem.GSI2SK.set(index["GSI2SK"]),
+            OrderItem.revision.add(1),
+        ],
+        condition=(OrderItem.revision == revision) & (OrderItem.status == before.status),
+    )
+
+
+def set_payment_intent(order_id: str, intent_id: str) -> bool:
+    """Access pattern ORDER-PAYMENT-INTENT: UpdateItem, once: the PaymentIntent of a card order.
+
+    Conditioned on the order having none yet (or this one: a retried completion). The JSON
+    body is not touched: `order_of` takes the id from this attribute. False when the order
+    already names another PaymentIntent.
+    """
+    try:
+        OrderItem(*keys.order(order_id)).update(
+            actions=[OrderItem.payment_intent_id.set(intent_id)],
+            condition=OrderItem.PK.exists()
+            & (OrderItem.payment_intent_id.does_not_exist() | (OrderItem.payment_intent_id == intent_id)),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def unpaid_oldest_first(page_size: int = 50) -> Iterator[tuple[Order, int]]:
+    """Access pattern ORDERS-UNPAID: Query GSI2 `ORDERS#STATUS#pending_payment`, oldest first.
+
+    Every order was given the same payment window at its creation, so creation order is
+    deadline order: the reader stops at the first order whose deadline is still ahead.
+    The index is eventually consistent: the reader re-reads an order before acting on it.
+    """
+    results = OrderItem.gsi2.query(
+        keys.orders_by_status_partition("pending_payment"),
+        OrderItem.GSI2SK.startswith(keys.order_index_prefix()),
+        scan_index_forward=True,
+        page_size=page_size,
+    )
+    for item in results:
+        order_item = cast(OrderItem, item)
+        yield order_of(order_item), int(order_item.revision)

@@ -1,0 +1,1 @@
+"""Orders: what a completed checkout becomes, and the states it moves through."""
