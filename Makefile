@@ -7,6 +7,7 @@ PYTHON_BIN := $(shell devkit/find-python)
 VENV := .venv
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
+LOCALSTRIPE_VENV := .venv-localstripe
 PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
@@ -46,13 +47,20 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
+# localstripe (the fake Stripe of local mode and the payment tests) pins aiohttp and more,
+# and runs as its own process (devkit/localstripe_server.py): its own environment too.
+$(LOCALSTRIPE_VENV)/.installed: requirements-localstripe.txt
+	@test -x $(LOCALSTRIPE_VENV)/bin/python || $(PYTHON_BIN) -m venv $(LOCALSTRIPE_VENV)
+	$(LOCALSTRIPE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-localstripe.txt
+	@touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed $(LOCALSTRIPE_VENV)/.installed node_modules/.installed
 
-dev: $(VENV)/.installed node_modules/.installed
+dev: $(VENV)/.installed $(LOCALSTRIPE_VENV)/.installed node_modules/.installed
 	$(PY) -m devkit.localrun
 
 dev-reset:
