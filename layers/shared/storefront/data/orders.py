@@ -59,6 +59,17 @@ class OrderNumberItem(TableItem, discriminator="OrderNumber"):
     order_id = UnicodeAttribute()
 
 
+class StripeEventItem(TableItem, discriminator="StripeEvent"):
+    stripe_event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    applied_at = NumberAttribute()
+
+
+# Stripe retries a webhook for up to 3 days; a claim outlives every redelivery.
+STRIPE_EVENT_RETENTION_S = 30 * 24 * 3600
+
+
 def new_order_number() -> str:
     return "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
 
@@ -223,3 +234,30 @@ def unpaid_oldest_first(page_size: int = 50) -> Iterator[tuple[Order, int]]:
     for item in results:
         order_item = cast(OrderItem, item)
         yield order_of(order_item), int(order_item.revision)
+
+
+def add_stripe_event_claim(
+    write: TransactWrite, stripe_event_id: str, event_type: str, order_id: str | None, now: int
+) -> None:
+    """Access pattern STRIPE-EVENT-CLAIM: Put `STRIPE_EVENT#<id>` if absent, in the effect's transaction.
+
+    A redelivered event cancels the transaction: its effect is applied once.
+    """
+    item = StripeEventItem(
+        *keys.stripe_event(stripe_event_id),
+        stripe_event_id=stripe_event_id,
+        event_type=event_type,
+        order_id=order_id,
+        applied_at=now,
+        expires_at=now + STRIPE_EVENT_RETENTION_S,
+    )
+    write.save(item, condition=StripeEventItem.PK.does_not_exist())
+
+
+def stripe_event_applied(stripe_event_id: str) -> bool:
+    """Access pattern STRIPE-EVENT-SEEN: consistent GetItem `STRIPE_EVENT#<id>`."""
+    try:
+        StripeEventItem.get(*keys.stripe_event(stripe_event_id), consistent_read=True)
+    except StripeEventItem.DoesNotExist:
+        return False
+    return True

@@ -12,7 +12,8 @@ from typing import Literal
 OrderStatus = Literal["pending_payment", "paid", "processing", "shipped", "delivered", "cancelled", "refunded"]
 PaymentProviderName = Literal["stripe", "manual"]
 PaymentMethod = Literal["card", "manual"]
-PaymentStatus = Literal["pending", "paid", "failed", "refunded", "partially_refunded"]
+# pending: not paid yet; cancelled: the order was cancelled unpaid (nothing was taken).
+PaymentStatus = Literal["pending", "paid", "failed", "cancelled", "refunded", "partially_refunded"]
 
 # from -> the states it may move to (the contract's table; "refunded" only by a full refund).
 TRANSITIONS: dict[OrderStatus, tuple[OrderStatus, ...]] = {
