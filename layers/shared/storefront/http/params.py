@@ -24,8 +24,10 @@ def _id(description: str) -> Path:
 
 AddressId = Annotated[str, _id("The address id")]
 CategoryId = Annotated[str, _id("The category id")]
+CheckoutId = Annotated[str, _id("The checkout id")]
 ImageId = Annotated[str, _id("The image id")]
 ProductId = Annotated[str, _id("The product id")]
 ReviewId = Annotated[str, _id("The review id")]
 Sku = Annotated[str, _id("The SKU")]
 UserId = Annotated[str, _id("The user's id")]
+ZoneId = Annotated[str, _id("The shipping zone id")]

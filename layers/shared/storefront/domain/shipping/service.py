@@ -16,7 +16,7 @@ from typing import Any
 
 from storefront.data import shipping
 from storefront.domain import clock
-from storefront.domain.errors import Conflict, NotFound
+from storefront.domain.errors import Conflict, NotFound, Unprocessable
 from storefront.domain.shipping.entities import NewMethod, ShippingConfig, ShippingMethod, Zone
 from storefront.domain.shipping.rules import check_zone, check_zones
 from storefront.ids import new_ulid
@@ -103,6 +103,8 @@ def update_zone(zone_id: str, changes: dict[str, Any], actor: str) -> Zone:
     unknown = set(changes) - ZONE_FIELDS
     if unknown:  # the edge refuses these first; a domain caller must not slip an id through
         raise TypeError(f"not zone fields: {sorted(unknown)}")
+    if not changes:
+        raise Unprocessable("Nothing to change: send at least one of name, countries, currency, methods.")
 
     def change(config: ShippingConfig) -> tuple[tuple[Zone, ...], Zone]:
         before = config.zone(zone_id)
