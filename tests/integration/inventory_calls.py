@@ -73,7 +73,7 @@ def adjust(sku: str, delta: int, reason: str = "count correction") -> dict[str, 
 
 def outbox_events(event_type: str, sku: str | None = None) -> list[dict[str, Any]]:
     """The envelopes of one type waiting in the outbox (a test may scan; the code never does)."""
-    envelopes = [json.loads(item.envelope) for item in OutboxItem.scan(consistent_read=True)]
+    envelopes = [envelope for item in OutboxItem.scan(consistent_read=True) for envelope in item.envelopes()]
     return [
         envelope
         for envelope in envelopes
