@@ -2,6 +2,9 @@
 
     python -m devkit.localrun [--port N] [--data-dir DIR] [--template FILE] [--no-java] [--ttl-sweep-seconds S]
 
+Payments: localstripe on 127.0.0.1:STRIPE_PORT (8420) with STRIPE_WEBHOOK_SECRET (default
+printed); LOCAL_STRIPE=0 with STRIPE_API_KEY=sk_test_... uses Stripe's test mode instead.
+
 PORT, LOCAL_DATA_DIR and LOCAL_TTL_SWEEP_SECONDS set the defaults of --port, --data-dir
 and --ttl-sweep-seconds. Ready once
 GET /v1/health answers 200. At start it ensures an admin account from
@@ -22,6 +25,7 @@ from types import FrameType
 from devkit.localrun.config import DEFAULT_STACK_NAME, TemplateError
 from devkit.localrun.emulators import EmulatorError
 from devkit.localrun.runtime import InvalidAdmin, LocalAdmin, Options, Runtime, RuntimeInUse
+from devkit.localrun.stripe import StripeOptions, StripeSetupError
 from devkit.localrun.ttl import DEFAULT_SWEEP_S
 from devkit.template import ROOT, TEMPLATE_PATH
 
@@ -59,6 +63,10 @@ def _parse(argv: list[str] | None) -> Options:
     if any("=" not in item for item in arguments.parameter):
         parser.error("--parameter takes NAME=VALUE")
     overrides = dict(item.split("=", 1) for item in arguments.parameter)
+    try:
+        stripe = StripeOptions.from_environment(os.environ)
+    except StripeSetupError as error:
+        parser.error(str(error))
     password = os.environ.get("LOCAL_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
     admin = LocalAdmin(
         email=os.environ.get("LOCAL_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL,
@@ -74,6 +82,7 @@ def _parse(argv: list[str] | None) -> Options:
         parameter_overrides=overrides,
         admin=admin,
         ttl_sweep_s=arguments.ttl_sweep_seconds,
+        stripe=stripe,
     )
 
 

@@ -23,6 +23,7 @@ from devkit.localrun.images import LOCAL_IMAGES_PATH, LocalImages
 from devkit.localrun.pollers import Worker
 from devkit.localrun.resources import SEARCH_BUCKET, SecretStore, provision_resources
 from devkit.localrun.router import Gateway, JwtVerifier
+from devkit.localrun.stripe import Payments, StripeOptions
 from devkit.localrun.ttl import DEFAULT_SWEEP_S, TtlDeletions, TtlSweeper, ttl_tables
 from devkit.template import ROOT, TEMPLATE_PATH
 
@@ -51,6 +52,8 @@ class Options:
     prepare_store: bool = True
     # Seconds between the sweeps that delete expired items, as the table's TTL does on AWS.
     ttl_sweep_s: float = DEFAULT_SWEEP_S
+    # localstripe (on a free port unless given) or Stripe's test mode: devkit/localrun/stripe.py.
+    stripe: StripeOptions = field(default_factory=StripeOptions)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Runtime:
         self._server_thread: threading.Thread | None = None
         self.admin: EnsuredAdmin | None = None
         self.images: LocalImages | None = None
+        self.payments: Payments | None = None
 
     def aws_client(self, service: str) -> Any:
         """A client of the running emulators (the table's, moto's for the rest)."""
@@ -141,6 +145,9 @@ class Runtime:
                 "127.0.0.1", options.port, self._wsgi, threaded=True, request_handler=_RequestHandler
             )
         self.emulators = start_emulators(options.data_dir, use_java=options.use_java)
+        # localstripe boots while the rest starts; its store is kept only where the table is.
+        self.payments = Payments.start(options.stripe, options.data_dir)
+        self.payments.launch(keep_state=self.emulators.persistent)
         template = LocalTemplate(
             options.template,
             stack_name=options.stack_name,
@@ -185,6 +192,7 @@ class Runtime:
         self.pollers = [*wiring.wire(), *self._ttl_sweeper(deletions)]
         for poller in self.pollers:
             poller.start()
+        self.payments.ready(self._api_url())
         if self.server is not None:
             self._server_thread = threading.Thread(target=self.server.serve_forever, name="localrun-http", daemon=True)
             self._server_thread.start()
@@ -216,7 +224,12 @@ class Runtime:
         environment = {"IMAGES_BASE_URL": cdn, "JWT_ISSUER": cdn, "SEARCH_INDEX_CHECK_SECONDS": "1"}
         if SIGNING_SECRET in self.template.resources():
             environment["JWT_SECRET_ARN"] = self.template.physical_name(SIGNING_SECRET)
+        if self.payments is not None:
+            environment.update(self.payments.environment())
         return environment
+
+    def _api_url(self) -> str:
+        return self.url if self.server is not None else f"http://127.0.0.1:{self.options.port}"
 
     def wait_sources_ready(self, timeout_s: float = 10.0) -> bool:
         """True once every source watches its stream or queue (a LATEST stream misses earlier writes)."""
@@ -232,6 +245,8 @@ class Runtime:
             self.server.server_close()
         for poller in self.pollers:
             poller.join(timeout=5)
+        if self.payments is not None:
+            self.payments.stop()
         if self.emulators is not None:
             self._keep_secrets()
             self.emulators.stop()
@@ -285,6 +300,8 @@ class Runtime:
                 lines += [f"Docs:     {self.url}{DOCS_PATH}"]
         lines += self.emulators.describe()
         lines += [f"Data:     {self.options.data_dir} (make dev-reset forgets it)"]
+        if self.payments is not None:
+            lines += self.payments.describe(self._api_url())
         lines += ["Routes:"] + [
             f"  {route.method:7} {route.path}  → {route.function}{'' if route.public else ' [authorizer]'}"
             for route in self.gateway.table.routes

@@ -83,7 +83,8 @@ def start_local_api(workdir: Path, environment: dict[str, str] | None = None) ->
     port = free_port()
     data_dir = workdir / "data"
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
-    env.update({"PYTHONUNBUFFERED": "1", **(environment or {})})
+    # localstripe's port too: make dev (8420) or another test's runtime may hold the default.
+    env.update({"PYTHONUNBUFFERED": "1", "STRIPE_PORT": str(free_port()), **(environment or {})})
     command = [sys.executable, "-m", "devkit.localrun", "--port", str(port), "--data-dir", str(data_dir)]
     with (workdir / "stdout.log").open("wb") as stdout, (workdir / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
