@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -246,6 +247,8 @@ def test_local_mode_serves_localstripe_on_loopback_only_and_points_the_functions
     environment = runtime._local_environment()
     assert environment["STRIPE_API_BASE"] == endpoint
     assert environment["STRIPE_WEBHOOK_SECRET"] == "whsec_local_dev_secret"
+    # The keys are these, not the template's secret (its placeholder is for a deployed stack).
+    assert os.environ["STRIPE_SECRET_ARN"] == ""
     assert "whsec_local_dev_secret" in runtime.describe()
 
 
