@@ -24,7 +24,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, query_slice
 from storefront.domain.orders.entities import (
     ChosenShipping,
     HistoryEntry,
@@ -33,6 +33,7 @@ from storefront.domain.orders.entities import (
     OrderPayment,
     PostalAddress,
 )
+from storefront.domain.pages import Slice
 
 # Crockford's base32 without the look-alikes: a number read over the phone is unambiguous.
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -261,3 +262,42 @@ def stripe_event_applied(stripe_event_id: str) -> bool:
     except StripeEventItem.DoesNotExist:
         return False
     return True
+
+
+def _converted(item: object) -> Order:
+    return order_of(cast(OrderItem, item))
+
+
+def orders_of_user(user_id: str, limit: int, start: dict[str, Any] | None, status: str | None = None) -> Slice[Order]:
+    """Access pattern ORDERS-OF-USER: Query GSI1 `ORDERS#USER#<uid>`, newest first (ScanIndexForward false).
+
+    With `status`, a filter on it: the Query also reads the customer's orders in other
+    states, which one customer's order count bounds. The index is eventually consistent.
+    """
+    results = OrderItem.gsi1.query(
+        keys.user_orders_partition(user_id),
+        OrderItem.GSI1SK.startswith(keys.order_index_prefix()),
+        filter_condition=(OrderItem.status == status) if status is not None else None,
+        scan_index_forward=False,
+        limit=limit + 1,
+        page_size=limit + 1,
+        last_evaluated_key=start,
+    )
+    return query_slice(results, limit, _converted)
+
+
+def orders_in_status(status: str, limit: int, start: dict[str, Any] | None) -> Slice[Order]:
+    """Access pattern ORDERS-BY-STATUS: Query GSI2 `ORDERS#STATUS#<status>`, newest first (ScanIndexForward false).
+
+    Staff's list of one status. The index is eventually consistent: an order that just
+    changed status may still be listed under its previous one for a moment.
+    """
+    results = OrderItem.gsi2.query(
+        keys.orders_by_status_partition(status),
+        OrderItem.GSI2SK.startswith(keys.order_index_prefix()),
+        scan_index_forward=False,
+        limit=limit + 1,
+        page_size=limit + 1,
+        last_evaluated_key=start,
+    )
+    return query_slice(results, limit, _converted)

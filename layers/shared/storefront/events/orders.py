@@ -128,3 +128,49 @@ class PaymentFailed(DomainEvent):
     currency: StrictStr = Field(description="ISO 4217, upper case")
     failure_code: StrictStr | None = Field(description="Stripe's code for the failure, when it gave one")
     failure_message: StrictStr | None = Field(description="Stripe's message for the failure, when it gave one")
+
+
+class FulfilmentEvent(_OrderEvent):
+    """The base of the events of a staff move after payment (processing, shipped, delivered)."""
+
+    by: StrictStr = Field(description="The staff member's user id who moved the order")
+
+    @classmethod
+    def of(cls, order: Order) -> FulfilmentEvent:
+        return cls(**cls._common(order), by=order.history[-1].by if order.history else "system")
+
+
+class OrderProcessing(FulfilmentEvent):
+    """A paid order is being prepared for shipping (a manager moved it to `processing`)."""
+
+    event_type: ClassVar[str] = "order.processing"
+    version: ClassVar[int] = 1
+
+
+class OrderShipped(FulfilmentEvent):
+    """The order left the warehouse: it carries the parcel's tracking."""
+
+    event_type: ClassVar[str] = "order.shipped"
+    version: ClassVar[int] = 1
+
+    carrier: StrictStr = Field(description="Who carries the parcel (UPS, USPS, FedEx, DHL or another's name)")
+    tracking_number: StrictStr = Field(description="The carrier's tracking number")
+    tracking_url: StrictStr | None = Field(description="Where to follow the parcel; null for a carrier without one")
+
+    @classmethod
+    def of(cls, order: Order) -> OrderShipped:
+        tracking = order.tracking or {}  # a shipped order always has its tracking (domain/orders/fulfilment.py)
+        return cls(
+            **cls._common(order),
+            by=order.history[-1].by if order.history else "system",
+            carrier=str(tracking["carrier"]),
+            tracking_number=str(tracking["number"]),
+            tracking_url=tracking.get("url"),
+        )
+
+
+class OrderDelivered(FulfilmentEvent):
+    """The parcel reached the customer (a manager moved the order to `delivered`)."""
+
+    event_type: ClassVar[str] = "order.delivered"
+    version: ClassVar[int] = 1
