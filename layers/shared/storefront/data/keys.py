@@ -266,6 +266,11 @@ def checkout(user_id: str, checkout_id: str) -> tuple[str, str]:
     return _key("USER", user_id), _key("CHECKOUT", checkout_id)
 
 
+def idempotency_partition(operation: str) -> str:
+    """The partition of an operation's idempotency records (Powertools: SK `<operation>#<hash of user and key>`)."""
+    return _key("IDEMPOTENCY", operation)
+
+
 def order(order_id: str) -> tuple[str, str]:
     """An order: its lines, addresses, payment and history in one item (id = its checkout's id)."""
     return _key("ORDER", order_id), "ORDER"

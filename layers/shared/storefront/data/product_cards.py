@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from storefront.data import keys
-from storefront.data.inventory import StockItem
+from storefront.data.inventory import StockItem, level_of
 from storefront.data.products import ProductItem, read_product
 from storefront.data.table import TableItem
 from storefront.domain.catalog.entities import Product, ProductCard, VariantCard
+from storefront.domain.inventory.entities import StockLevel
 
 
 @dataclass(frozen=True)
 class ShoppingView:
-    """Products by id (absent: deleted) and `available` by SKU (absent: no stock item)."""
+    """Products by id (absent: deleted) and `available` by SKU (absent: no stock item), with the
+    whole stock level of each SKU (`levels`) for writers that reserve it."""
 
     products: dict[str, ProductCard]
     available: dict[str, int]
+    levels: dict[str, StockLevel] = field(default_factory=dict)
 
 
 def _card(item: ProductItem, variants: dict[str, VariantCard]) -> ProductCard:
@@ -40,21 +43,29 @@ def _card(item: ProductItem, variants: dict[str, VariantCard]) -> ProductCard:
 
 
 def _variants(raw: str) -> dict[str, VariantCard]:
-    cards: dict[str, Any] = json.loads(raw)
-    return {sku: VariantCard(options=options, price=price) for sku, (options, price) in cards.items()}
+    """Each variant is `[options, price, weight_grams]`; items written before weights were
+    copied hold `[options, price]` (weight unknown) until the product's next write."""
+    cards: dict[str, list[Any]] = json.loads(raw)
+    return {
+        sku: VariantCard(options=card[0], price=card[1], weight_grams=card[2] if len(card) > 2 else None)
+        for sku, card in cards.items()
+    }
 
 
 def _card_of_product(product: Product) -> ProductCard:
-    variants = {variant.sku: VariantCard(variant.options, variant.price) for variant in product.variants}
+    variants = {
+        variant.sku: VariantCard(variant.options, variant.price, variant.weight_grams) for variant in product.variants
+    }
     return ProductCard(
         product.id, product.name, product.slug, product.status, product.price, product.currency, variants
     )
 
 
-def shopping_view(product_ids: Iterable[str], skus: Iterable[str]) -> ShoppingView:
+def shopping_view(product_ids: Iterable[str], skus: Iterable[str], *, consistent: bool = False) -> ShoppingView:
     """Access pattern PRODUCT-CARDS: BatchGetItem of `PRODUCT#<id>`/`PRODUCT` and `SKU#<sku>`/`STOCK`.
 
-    Eventually consistent, like the public product read. A product item written before
+    Eventually consistent, like the public product read; `consistent` for a writer that
+    reserves the stock it reads (checkout completion). A product item written before
     `variant_cards` existed is read whole (PRODUCT-READ) instead: only data from before
     that attribute takes that path.
     """
@@ -62,10 +73,12 @@ def shopping_view(product_ids: Iterable[str], skus: Iterable[str]) -> ShoppingVi
     wanted += [keys.stock(sku) for sku in sorted(set(skus))]
     products: dict[str, ProductCard] = {}
     available: dict[str, int] = {}
+    levels: dict[str, StockLevel] = {}
     older: list[str] = []
-    for item in TableItem.batch_get(wanted) if wanted else ():
+    for item in TableItem.batch_get(wanted, consistent_read=consistent) if wanted else ():
         if isinstance(item, StockItem):
             available[item.sku] = int(item.available)
+            levels[item.sku] = level_of(item)
         elif isinstance(item, ProductItem):
             if item.variant_cards:
                 products[item.product_id] = _card(item, _variants(item.variant_cards))
@@ -75,4 +88,4 @@ def shopping_view(product_ids: Iterable[str], skus: Iterable[str]) -> ShoppingVi
         product = read_product(product_id)
         if product is not None:
             products[product_id] = _card_of_product(product)
-    return ShoppingView(products, available)
+    return ShoppingView(products, available, levels)

@@ -92,8 +92,11 @@ def _product(item: ProductItem, variants: list[Variant], images: list[Image]) ->
 
 
 def variant_cards_json(variants: list[Variant]) -> str:
-    """The product item's compact copy of its variants' options and own prices (see PRODUCT-CARDS)."""
-    cards = {variant.sku: [variant.options, variant.price] for variant in sorted(variants, key=lambda v: v.sku)}
+    """The product item's compact copy of its variants' options, own prices and weights (see PRODUCT-CARDS)."""
+    cards = {
+        variant.sku: [variant.options, variant.price, variant.weight_grams]
+        for variant in sorted(variants, key=lambda v: v.sku)
+    }
     return json.dumps(cards, separators=(",", ":"))
 
 

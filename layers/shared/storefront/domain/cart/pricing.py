@@ -26,7 +26,8 @@ def _priced(line: CartLine, card: ProductCard | None, available: int, currency: 
         status = "insufficient_stock"
     else:
         status = "ok"
-    return PricedLine(line.sku, line.product_id, name, options, line.quantity, unit_price, available, status)
+    weight = variant.weight_grams if variant is not None else None
+    return PricedLine(line.sku, line.product_id, name, options, line.quantity, unit_price, available, status, weight)
 
 
 def price(cart: StoredCart, capped: list[str] | None = None) -> CartView:

@@ -115,10 +115,11 @@ class Product:
 
 @dataclass(frozen=True)
 class VariantCard:
-    """What a shopping list shows of a variant: its options and own price (None: the product's)."""
+    """What a shopping list shows of a variant: its options, own price (None: the product's) and weight."""
 
     options: dict[str, str]
     price: int | None
+    weight_grams: int | None = None  # None: unknown (checkout counts it as 0 g)
 
 
 @dataclass(frozen=True)
