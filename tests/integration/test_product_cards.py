@@ -62,3 +62,19 @@ def test_unknown_products_and_skus_are_absent() -> None:
     view = shopping_view(["NO-SUCH-PRODUCT"], ["NO-SUCH-SKU"])
     assert view.products == {}
     assert view.available == {}
+
+
+def test_cards_carry_each_variants_weight_and_read_the_older_two_element_form() -> None:
+    category = create_category("Shoes")
+    product = create_product(category["id"], "WEIGHT-1")
+    base = f"/v1/products/{product['id']}/variants"
+    added = call("POST", base, MANAGER, body={"sku": "WEIGHT-2", "options": {"size": "44"}, "weight_grams": 750})
+    assert added["statusCode"] == 201, added
+    card = shopping_view([product["id"]], []).products[product["id"]]
+    assert (card.variants["WEIGHT-1"].weight_grams, card.variants["WEIGHT-2"].weight_grams) == (None, 750)
+
+    item = ProductItem.get(*keys.product(product["id"]))
+    item.update(actions=[ProductItem.variant_cards.set('{"WEIGHT-1":[{"size":"42"},null]}')])  # before weights
+
+    older = shopping_view([product["id"]], []).products[product["id"]].variants["WEIGHT-1"]
+    assert (older.options, older.price, older.weight_grams) == ({"size": "42"}, None, None)
