@@ -88,8 +88,8 @@ class OrderLine(ApiModel):
 
 class OrderPaymentState(ApiModel):
     provider: Literal["stripe", "manual"] = Field(description="Who takes the payment")
-    status: Literal["pending", "paid", "failed", "refunded", "partially_refunded"] = Field(
-        description="Where the payment stands"
+    status: Literal["pending", "paid", "failed", "cancelled", "refunded", "partially_refunded"] = Field(
+        description="Where the payment stands: `cancelled` when the order was cancelled unpaid (nothing was taken)"
     )
     payment_intent_id: str | None = Field(description="Stripe's PaymentIntent (card orders, once created)")
 
