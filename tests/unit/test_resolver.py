@@ -238,3 +238,25 @@ def test_a_query_parameter_sent_twice_is_named_as_repeated_when_refused() -> Non
     [error] = problem(response)["errors"]
     assert error["loc"] == ["query", "count"]
     assert error["msg"] == "`count` is given more than once; send it once."
+
+
+def test_two_functions_in_one_process_each_read_their_own_request_mid_route() -> None:
+    # The local runtime hosts every function in one process; Powertools keeps the current
+    # request on a class shared by all resolvers. Another function's request, served while
+    # this route runs, must not become this route's request.
+    other = make_resolver()
+
+    @other.get("/v1/other")
+    def other_route() -> dict[str, Any]:
+        return {"path": other.current_event.path}
+
+    first = make_resolver()
+
+    @first.get("/v1/first")
+    def first_route() -> dict[str, Any]:
+        served = other.resolve(http_event("GET", "/v1/other"), FakeContext())  # type: ignore[arg-type]
+        return {"mine": first.current_event.path, "other": json.loads(served["body"])["path"]}
+
+    response = first.resolve(http_event("GET", "/v1/first"), FakeContext())  # type: ignore[arg-type]
+
+    assert json.loads(response["body"]) == {"mine": "/v1/first", "other": "/v1/other"}

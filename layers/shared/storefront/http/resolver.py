@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig
@@ -58,6 +58,26 @@ def parse_json_body(text: str) -> Any:
         raise json.JSONDecodeError(str(error), text, 0) from error
 
 
+class _Resolver(APIGatewayHttpResolver):
+    """Keeps the current request on the resolver itself, not only on Powertools' shared class.
+
+    Powertools stores the request on the `BaseRouter` *class* (`BaseRouter.current_event`),
+    shared by every resolver in the process. A Lambda process serves one request at a time,
+    but the local runtime hosts every function in one process, each serving its own
+    requests in threads: one function would read another's request (another user's id)
+    mid-route. An instance attribute wins over the class attribute for `app.current_event`.
+    """
+
+    def _to_proxy_event(self, event: dict[str, Any]) -> Any:
+        proxy = super()._to_proxy_event(event)
+        self.__dict__["current_event"] = proxy
+        return proxy
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        self.__dict__["lambda_context"] = context
+        return super().resolve(event, context)
+
+
 def make_resolver() -> APIGatewayHttpResolver:
     origins = get_settings().cors_origins
     cors = (
@@ -71,7 +91,7 @@ def make_resolver() -> APIGatewayHttpResolver:
         if origins
         else None
     )
-    app = APIGatewayHttpResolver(
+    app = _Resolver(
         cors=cors,
         enable_validation=True,
         response_validation_error_http_code=500,
