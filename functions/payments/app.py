@@ -57,8 +57,6 @@ def _failure_of(payload: bytes) -> PaymentFailure:
         errors={
             400: "The Stripe-Signature header is missing, does not sign the body, or is older than 300 s; "
             "or the signed body is not a Stripe event",
-            413: "Body over 256 KiB",
-            415: "Body is not application/json",
             503: retry_later("Payments are not configured or the payment provider did not answer: Stripe retries"),
         },
     ),
