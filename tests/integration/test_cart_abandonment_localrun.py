@@ -9,69 +9,25 @@ relay publishes the event it put in the outbox to the local bus.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from devkit.localrun.runtime import Options, Runtime
-from devkit.localrun.testing import running, wait_until
+from devkit.localrun.testing import wait_until
 from storefront.data import carts, keys
 from storefront.data.carts import CartHeaderItem, CartLineItem
-from storefront.data.table import TableItem
 from storefront.events.base import rfc3339
 from storefront.settings import get_settings
-from tests.aws_fixtures import _forget_clients
+from tests.integration.localrun_calls import drain, runtime_fixture, subscribe
 
 USER_ID = "01JDQ7Z8X9K2M3N4P5Q6R7S8T9"
 CART_ID = "01JDQ80000000000000000CART"
 
 
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    options = Options(
-        port=0,
-        data_dir=tmp_path_factory.mktemp("localrun-cart-expiry"),
-        serve_http=False,
-        prepare_store=False,  # this process read the tests' settings: the cart functions need neither keys nor index
-        ttl_sweep_s=0.2,
-    )
-    with running(options) as started:
-        assert started.wait_sources_ready(), "a source never started watching"
-        yield started
-    get_settings.cache_clear()
-    _forget_clients()
-
-
-@pytest.fixture
-def storefront_on_runtime(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The shared package, pointed at the runtime's table (it read the tests' settings at import)."""
-    get_settings.cache_clear()
-    monkeypatch.setattr(TableItem.Meta, "table_name", get_settings().table_name)
-    _forget_clients()
-    yield
-    _forget_clients()
-
-
-def subscribe(runtime: Runtime, name: str) -> str:
-    """An SQS queue receiving every storefront event of the local bus, as a partner's rule would."""
-    sqs, events = runtime.aws_client("sqs"), runtime.aws_client("events")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = get_settings().event_bus_name
-    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["storefront"]}))
-    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
-    return str(url)
-
-
-def drain(runtime: Runtime, url: str) -> list[dict[str, Any]]:
-    sqs = runtime.aws_client("sqs")
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    for message in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return [json.loads(message["Body"]) for message in messages]
+# The TTL sweeper every 0.2 s: the expired cart goes within the test's wait (AWS takes up to days).
+runtime = runtime_fixture("localrun-cart-expiry", Options(ttl_sweep_s=0.2))
 
 
 def _idle_cart(owner: str, expired_at: int) -> None:

@@ -7,20 +7,17 @@ on the local bus that targets an SQS queue shows what the relay published.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
 
 from devkit.localrun.runtime import Options, Runtime
-from devkit.localrun.testing import running, wait_until
+from devkit.localrun.testing import wait_until
 from storefront.data.outbox import stage_event
-from storefront.data.table import TableItem, transaction
+from storefront.data.table import transaction
 from storefront.events.base import DomainEvent
-from storefront.settings import get_settings
-from tests.aws_fixtures import _forget_clients
+from tests.integration.localrun_calls import TABLE_EMULATORS, drain, runtime_fixture, subscribe
 
 
 class ParcelSent(DomainEvent):
@@ -28,50 +25,7 @@ class ParcelSent(DomainEvent):
     parcel_id: str
 
 
-@pytest.fixture(scope="module", params=["moto", "dynamodb-local"])
-def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    options = Options(
-        port=0,
-        data_dir=tmp_path_factory.mktemp("localrun-relay"),
-        use_java=request.param == "dynamodb-local",
-        serve_http=False,
-        prepare_store=False,  # this process read the tests' settings: the relay needs neither keys nor index
-    )
-    with running(options) as started:
-        assert started.wait_sources_ready(), "a source never started watching"
-        yield started
-    get_settings.cache_clear()
-    _forget_clients()
-
-
-@pytest.fixture
-def storefront_on_runtime(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The shared package, pointed at the runtime's table (it read the tests' settings at import)."""
-    get_settings.cache_clear()
-    monkeypatch.setattr(TableItem.Meta, "table_name", get_settings().table_name)
-    _forget_clients()
-    yield
-    _forget_clients()
-
-
-def subscribe(runtime: Runtime, name: str) -> str:
-    """An SQS queue receiving every storefront event of the local bus, as a partner's rule would."""
-    sqs, events = runtime.emulators.client("sqs"), runtime.emulators.client("events")  # type: ignore[union-attr]
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = get_settings().event_bus_name
-    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["storefront"]}))
-    events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
-    return str(url)
-
-
-def drain(runtime: Runtime, url: str, wait_s: int = 0) -> list[dict[str, Any]]:
-    sqs = runtime.emulators.client("sqs")  # type: ignore[union-attr]
-    answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_s)
-    messages = answer.get("Messages", [])
-    for message in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return [json.loads(message["Body"]) for message in messages]
+runtime = runtime_fixture("localrun-relay", Options(), tables=TABLE_EMULATORS)
 
 
 @pytest.mark.usefixtures("storefront_on_runtime")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from storefront.search.documents import SearchDocument, document_of
 from storefront.search.index import IndexWriter, build_index
 from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index
+from tests.unit.search_fixtures import index_fixtures
 
 CATEGORIES = [Category("tees", "Tees", "tees", None, {"fit": AttributeDefinition("string")}, 1, 1)]
 
@@ -50,18 +50,7 @@ def document(item: Product) -> SearchDocument:
     return found
 
 
-@pytest.fixture
-def connection(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    connection = open_index(tmp_path / "index.sqlite", readonly=False)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def writer(connection: sqlite3.Connection) -> IndexWriter:
-    writer = IndexWriter(connection)
-    writer.set_categories(CATEGORIES)
-    return writer
+connection, writer = index_fixtures(CATEGORIES)
 
 
 def ids(connection: sqlite3.Connection, **query: Any) -> list[str]:
