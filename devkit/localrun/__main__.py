@@ -1,12 +1,13 @@
 """`make dev`: run the whole API locally until Ctrl-C.
 
     python -m devkit.localrun [--port N] [--data-dir DIR] [--template FILE] [--no-java] [--ttl-sweep-seconds S]
+                              [--schedule-scale F]
 
 Payments: localstripe on 127.0.0.1:STRIPE_PORT (8420) with STRIPE_WEBHOOK_SECRET (default
 printed); LOCAL_STRIPE=0 with STRIPE_API_KEY=sk_test_... uses Stripe's test mode instead.
 
-PORT, LOCAL_DATA_DIR and LOCAL_TTL_SWEEP_SECONDS set the defaults of --port, --data-dir
-and --ttl-sweep-seconds. Ready once
+PORT, LOCAL_DATA_DIR, LOCAL_TTL_SWEEP_SECONDS and LOCAL_SCHEDULE_SCALE set the defaults of
+--port, --data-dir, --ttl-sweep-seconds and --schedule-scale. Ready once
 GET /v1/health answers 200. At start it ensures an admin account from
 LOCAL_ADMIN_EMAIL / LOCAL_ADMIN_PASSWORD (defaults below) and prints both.
 """
@@ -57,6 +58,13 @@ def _parse(argv: list[str] | None) -> Options:
         help=f"seconds between the sweeps deleting expired items (env LOCAL_TTL_SWEEP_SECONDS; {DEFAULT_SWEEP_S:g})",
     )
     parser.add_argument(
+        "--schedule-scale",
+        type=_schedule_scale,
+        default=os.environ.get("LOCAL_SCHEDULE_SCALE") or 1.0,
+        help="multiplies the interval of every rate(...) schedule: 0.05 runs rate(1 minute) every 3 s "
+        "(env LOCAL_SCHEDULE_SCALE; 1)",
+    )
+    parser.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a template parameter"
     )
     arguments = parser.parse_args(argv)
@@ -82,6 +90,7 @@ def _parse(argv: list[str] | None) -> Options:
         parameter_overrides=overrides,
         admin=admin,
         ttl_sweep_s=arguments.ttl_sweep_seconds,
+        schedule_scale=arguments.schedule_scale,
         stripe=stripe,
     )
 
@@ -94,6 +103,17 @@ def _positive_seconds(text: str | float) -> float:
     if not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r}: the TTL sweep needs a positive number of seconds")
     return seconds
+
+
+def _schedule_scale(text: str | float) -> float:
+    try:
+        scale = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    # At most 1: a schedule runs as on AWS or faster (tests, trying the order expiry), never slower.
+    if not 0 < scale <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the schedule scale must be above 0 and at most 1")
+    return scale
 
 
 def _configure_logging() -> None:
