@@ -12,8 +12,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.e2e.local_api import SESSION_ENVIRONMENT, LocalApi, assert_stopped_cleanly, start_local_api
+from tests.e2e.local_api import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    REQUEST_TIMEOUT_S,
+    SESSION_ENVIRONMENT,
+    LocalApi,
+    assert_stopped_cleanly,
+    start_local_api,
+)
 from tests.e2e.startup import StartupGuard
 
 SESSION_START = StartupGuard("local_api")
@@ -31,6 +40,21 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
         yield api
     finally:
         assert_stopped_cleanly(api, api.stop(signal.SIGINT))
+
+
+@pytest.fixture(scope="module")
+def manager(local_api: LocalApi) -> str:
+    """An access token of the local admin: an admin holds every manager right.
+
+    One per module, not per session: an access token lasts 15 minutes, the session longer.
+    """
+    signed_in = requests.post(
+        local_api.url + "/v1/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        timeout=REQUEST_TIMEOUT_S,
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    return str(signed_in.json()["access_token"])
 
 
 @pytest.fixture

@@ -10,18 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
-from tests.e2e.test_catalog_flow import call, category, created, unique
+from tests.e2e.local_api import LocalApi
+from tests.e2e.test_catalog_flow import call, category, created, register_shopper, unique
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def manager(local_api: LocalApi) -> str:
-    """The local admin: an admin holds every manager right."""
-    signed_in = call(local_api, "POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert signed_in.status_code == 200, signed_in.text
-    return str(signed_in.json()["access_token"])
 
 
 def _lines(cart: dict[str, Any]) -> dict[str, tuple[int, int, str]]:
@@ -56,8 +48,7 @@ def test_guest_cart_merged_at_sign_in_shows_the_summed_lines_at_current_prices(
     assert _lines(guest_view.json()) == {boot: (3, 12000, "ok"), sock: (2, 900, "ok")}
     assert call(local_api, "GET", "/v1/guest-cart").status_code == 404  # no token
 
-    account = {"email": f"{unique('cart')}@example.com", "password": "customer-password", "name": "Cat"}
-    customer = str(created(call(local_api, "POST", "/v1/auth/register", body=account))["access_token"])
+    customer = register_shopper(local_api, "Cat")
     assert call(local_api, "POST", "/v1/cart/items", customer, {"sku": boot, "quantity": 4}).status_code == 204
     assert call(local_api, "PATCH", f"/v1/products/{product['id']}", manager, {"price": 11000}).status_code == 200
 
@@ -88,8 +79,7 @@ def test_two_devices_adding_at_once_sum_exactly_and_nobody_reaches_another_custo
         "variants": [{"sku": sku, "options": {"size": "42"}, "initial_stock": 30}],
     }
     created(call(local_api, "POST", "/v1/products", manager, body))
-    account = {"email": f"{unique('race')}@example.com", "password": "customer-password", "name": "Ria"}
-    customer = str(created(call(local_api, "POST", "/v1/auth/register", body=account))["access_token"])
+    customer = register_shopper(local_api, "Ria")
 
     def add_from_a_device(_: int) -> int:
         return call(local_api, "POST", "/v1/cart/items", customer, {"sku": sku, "quantity": 2}).status_code
@@ -103,8 +93,7 @@ def test_two_devices_adding_at_once_sum_exactly_and_nobody_reaches_another_custo
     assert too_many.status_code == 409
     assert (too_many.json()["available"], too_many.json()["in_cart"]) == (30, 16)
 
-    other = {"email": f"{unique('other')}@example.com", "password": "customer-password", "name": "Oz"}
-    stranger = str(created(call(local_api, "POST", "/v1/auth/register", body=other))["access_token"])
+    stranger = register_shopper(local_api, "Oz")
     assert call(local_api, "PATCH", f"/v1/cart/items/{sku}", stranger, {"quantity": 1}).status_code == 404
     assert call(local_api, "DELETE", f"/v1/cart/items/{sku}", stranger).status_code == 404
     assert _lines(call(local_api, "GET", "/v1/cart", customer).json()) == {sku: (16, 7000, "ok")}

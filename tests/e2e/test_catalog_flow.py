@@ -18,7 +18,7 @@ import requests
 
 from devkit import localstate
 from devkit.localrun.testing import wait_until
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, REQUEST_TIMEOUT_S, LocalApi
+from tests.e2e.local_api import REQUEST_TIMEOUT_S, LocalApi
 
 pytestmark = pytest.mark.e2e
 
@@ -43,18 +43,15 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(scope="module")
-def manager(local_api: LocalApi) -> str:
-    """The local admin: an admin holds every manager right."""
-    signed_in = call(local_api, "POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert signed_in.status_code == 200, signed_in.text
-    return str(signed_in.json()["access_token"])
+def register_shopper(api: LocalApi, name: str) -> str:
+    """The access token of a new customer account named `name` (its email unique to this run)."""
+    body = {"email": f"{unique(name)}@example.com", "password": "customer-password", "name": name}
+    return str(created(call(api, "POST", "/v1/auth/register", body=body))["access_token"])
 
 
 @pytest.fixture(scope="module")
 def customer(local_api: LocalApi) -> str:
-    body = {"email": f"{unique('cat')}@example.com", "password": "customer-password", "name": "Cat"}
-    return str(created(call(local_api, "POST", "/v1/auth/register", body=body))["access_token"])
+    return register_shopper(local_api, "Cat")
 
 
 def category(api: LocalApi, token: str, name: str, parent_id: str | None, **attributes: Any) -> dict[str, Any]:

@@ -12,25 +12,12 @@ from typing import Any
 import pytest
 
 from devkit.localrun.testing import wait_until
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
-from tests.e2e.test_catalog_flow import call, category, created, unique
+from tests.e2e.local_api import LocalApi
+from tests.e2e.test_catalog_flow import call, category, created, register_shopper, unique
 
 pytestmark = pytest.mark.e2e
 
 FRESHNESS_S = 30.0  # outbox → relay → bus → queue (batching window) → indexer → S3 → search's ETag check
-
-
-@pytest.fixture(scope="module")
-def manager(local_api: LocalApi) -> str:
-    """The local admin: an admin holds every manager right."""
-    signed_in = call(local_api, "POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert signed_in.status_code == 200, signed_in.text
-    return str(signed_in.json()["access_token"])
-
-
-def _shopper(api: LocalApi, name: str) -> str:
-    body = {"email": f"{unique(name)}@example.com", "password": "customer-password", "name": name}
-    return str(created(call(api, "POST", "/v1/auth/register", body=body))["access_token"])
 
 
 def _rating(api: LocalApi, product_id: str) -> dict[str, Any]:
@@ -57,7 +44,7 @@ def test_customers_review_a_manager_approves_and_the_product_shows_the_rating(
     }
     product = created(call(local_api, "POST", "/v1/products", manager, body))
     reviews_path = f"/v1/products/{product['id']}/reviews"
-    ann, bob = _shopper(local_api, "ann"), _shopper(local_api, "bob")
+    ann, bob = register_shopper(local_api, "ann"), register_shopper(local_api, "bob")
 
     first = created(call(local_api, "POST", reviews_path, ann, {"rating": 5, "title": "<b>Superb</b>", "body": "A\nB"}))
     assert (first["status"], first["verified_purchase"]) == ("pending", False)
@@ -99,7 +86,7 @@ def test_search_sorts_by_rating_once_the_approvals_reach_the_index(local_api: Lo
     for product_id, stars in ((low, 2), (high, 4), (high, 5)):
         review = {"rating": stars, "title": "Lamp", "body": "It lights."}
         posted = created(
-            call(local_api, "POST", f"/v1/products/{product_id}/reviews", _shopper(local_api, "r"), review)
+            call(local_api, "POST", f"/v1/products/{product_id}/reviews", register_shopper(local_api, "r"), review)
         )
         assert call(local_api, "POST", f"/v1/reviews/{posted['id']}/approve", manager).status_code == 200
 

@@ -9,23 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.local_api import ADMIN_EMAIL, ADMIN_PASSWORD, LocalApi
-from tests.e2e.test_catalog_flow import call, category, created, unique
+from tests.e2e.local_api import LocalApi
+from tests.e2e.test_catalog_flow import call, category, created, register_shopper, unique
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def manager(local_api: LocalApi) -> str:
-    """The local admin: an admin holds every manager right."""
-    signed_in = call(local_api, "POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
-    assert signed_in.status_code == 200, signed_in.text
-    return str(signed_in.json()["access_token"])
-
-
-def _shopper(api: LocalApi, name: str) -> str:
-    body = {"email": f"{unique(name)}@example.com", "password": "customer-password", "name": name}
-    return str(created(call(api, "POST", "/v1/auth/register", body=body))["access_token"])
 
 
 def _items(api: LocalApi, token: str) -> list[dict[str, Any]]:
@@ -46,7 +33,7 @@ def test_shopper_saves_sees_current_price_and_stock_and_removes_while_another_se
         "variants": [{"sku": sku, "options": {"size": "42"}, "initial_stock": 0}],
     }
     product = created(call(local_api, "POST", "/v1/products", manager, body))
-    ann, bob = _shopper(local_api, "ann"), _shopper(local_api, "bob")
+    ann, bob = register_shopper(local_api, "ann"), register_shopper(local_api, "bob")
     item_path = f"/v1/wishlist/items/{product['id']}"
 
     assert call(local_api, "PUT", item_path, ann).status_code == 204
