@@ -94,6 +94,7 @@ bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml
 	$(PY) -m bench.coldstart
 	$(PY) -m bench.ddb_calls
+	$(PY) -m bench.checkout
 	$(PY) -m bench.search
 
 clean:

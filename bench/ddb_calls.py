@@ -1,4 +1,5 @@
-"""DynamoDB requests per route: how many calls each catalog, inventory, wishlist, cart and review route makes.
+"""DynamoDB requests per route: how many calls each route of the catalog, inventory, wishlist, cart, reviews,
+shipping zones, checkout, Stripe webhook and orders makes.
 
 Each route's handler runs in-process against moto (the table built from template.yaml),
 with a botocore `before-call` hook counting the DynamoDB operations it sends. The
@@ -9,96 +10,37 @@ bench/results/ddb_calls.json and a table in bench/README.md. Targets: a product 
 category tree and an inventory adjustment are one request each; a wishlist save or removal
 is one transaction and its listing a Query plus one BatchGetItem per 100 products and per
 100 SKUs; a cart read is one Query and one BatchGetItem (up to 50 lines), an add one
-BatchGetItem and one transaction (both after the standing read); no Scan anywhere.
+BatchGetItem and one transaction (both after the standing read); a checkout completion,
+whatever its number of lines, one BatchGetItem (prices and stock) and one TransactWriteItems
+besides the checkout read, the shipping zones read and the idempotency record's two writes
+(and, for a card, the PaymentIntent id written on the order); no Scan anywhere. Card
+payments go to a fake Stripe in-process (bench/ddb_calls_orders.py): no network.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
+from moto import mock_aws
+
+from bench.ddb_calls_orders import checkout_routes, order_routes, shipping_routes, webhook_route
+from bench.ddb_harness import Context as _Context
+from bench.ddb_harness import calls as _calls
+from bench.ddb_harness import count_dynamodb_requests, staff_users
+from bench.ddb_harness import event as _event
+from bench.ddb_harness import measure as _measure
+from bench.readme import write_section
+from devkit import provision
+from devkit.functions import load_handler_module
+
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "TABLE_NAME": "storefront-bench",
-        "CURSOR_SECRET_ARN": "storefront-bench/cursors",
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-    }
-)
-
-import boto3  # noqa: E402
-import botocore.session  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from bench.readme import write_section  # noqa: E402
-from devkit import provision  # noqa: E402
-from devkit.functions import load_handler_module  # noqa: E402
-
 RESULTS = ROOT / "bench" / "results" / "ddb_calls.json"
-MANAGER = ("BENCHMANAGER00000000000001", "manager")
-_calls: list[str] = []
-_create_client = botocore.session.Session.create_client
-
-
-def _counting_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-    client = _create_client(self, *args, **kwargs)
-    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: _calls.append(model.name))
-    return client
-
-
-class _Context:
-    function_name, memory_limit_in_mb = "bench", 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-
-def _event(
-    method: str, path: str, body: Any = None, query: dict[str, str] | None = None, public: bool = False
-) -> dict[str, Any]:
-    # A public route has no authorizer in front of it: no claims in the context.
-    claims = {"sub": MANAGER[0], "role": MANAGER[1], "sep": "0"}
-    authorizer = {} if public else {"authorizer": {"jwt": {"claims": claims, "scopes": None}}}
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": "&".join(f"{key}={value}" for key, value in (query or {}).items()),
-        "queryStringParameters": query,
-        "headers": {"content-type": "application/json"} if body is not None else {},
-        "requestContext": {
-            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1", "protocol": "HTTP/1.1"},
-            "requestId": uuid.uuid4().hex,
-            "stage": "$default",
-            **authorizer,
-        },
-        "body": json.dumps(body) if body is not None else None,
-        "isBase64Encoded": False,
-    }
-
-
-def _measure(handler: Callable[..., Any], method: str, path: str, **kwargs: Any) -> tuple[dict[str, Any], list[str]]:
-    _calls.clear()
-    response = handler(_event(method, path, **kwargs), _Context())
-    assert response["statusCode"] < 300, (method, path, response)
-    return response, list(_calls)
-
-
-def _manager_user() -> None:
-    """The caller every role route re-reads (written directly: sign-up makes customers)."""
-    from storefront.data.users import user_item
-    from storefront.domain.identity.entities import User
-    from storefront.domain.identity.roles import Role
-
-    manager = User(MANAGER[0], "manager@bench.example", "Bench", Role(MANAGER[1]), b"x", False, 0, 1)
-    user_item(manager).save()
 
 
 def _wishlist_routes(catalog: Callable[..., Any], category_id: str, product_id: str) -> dict[str, list[str]]:
@@ -194,7 +136,7 @@ def _review_routes(product_id: str) -> dict[str, list[str]]:
 
 
 def run() -> dict[str, list[str]]:
-    botocore.session.Session.create_client = _counting_client
+    count_dynamodb_requests()
     catalog = load_handler_module(ROOT / "functions" / "catalog").lambda_handler
     inventory = load_handler_module(ROOT / "functions" / "inventory").lambda_handler
     results: dict[str, list[str]] = {}
@@ -203,7 +145,7 @@ def run() -> dict[str, list[str]]:
         boto3.client("secretsmanager").create_secret(
             Name=os.environ["CURSOR_SECRET_ARN"], SecretString=provision.new_cursor_secret()
         )
-        _manager_user()
+        staff_users()
         parent_id = None
         for level in ("Apparel", "Shoes", "Trail"):
             body: dict[str, Any] = {"name": level, "slug": level.lower(), "parent_id": parent_id, "attributes": {}}
@@ -253,6 +195,10 @@ def run() -> dict[str, list[str]]:
         results.update(_wishlist_routes(catalog, str(parent_id), product_id))
         results.update(_cart_routes())
         results.update(_review_routes(product_id))
+        results.update(shipping_routes())
+        results.update(checkout_routes())
+        results.update(webhook_route())
+        results.update(order_routes())
     return results
 
 
@@ -268,7 +214,8 @@ def main() -> int:
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     lines = [
         f"DynamoDB requests per route, counted by a botocore hook ({report['generated_at']};"
-        " `bench/results/ddb_calls.json`). Scans: " + ("none." if not scans else ", ".join(scans)),
+        " `bench/results/ddb_calls.json`; card payments answered by a fake Stripe, no network)."
+        " Scans: " + ("none." if not scans else ", ".join(scans)),
         "",
         "| route | requests | operations |",
         "|---|---:|---|",
