@@ -220,3 +220,55 @@ def test_an_expired_checkout_cannot_be_completed(monkeypatch: pytest.MonkeyPatch
     refused = complete(ready["id"])
     assert refused["statusCode"] == 409
     assert problem(refused)["checkout_status"] == "expired"
+
+
+def test_a_cart_changed_after_the_checkout_was_opened_is_a_409_and_nothing_is_reserved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    product("CC-1", "CC-2", stock=9)
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start)
+    ready = ready_checkout({"CC-1": 1})
+    monkeypatch.setattr(clock, "now", lambda: start + 5)
+    fill_cart({"CC-2": 1})  # added after the checkout was opened: it would be lost with the emptied cart
+
+    response = complete(ready["id"])
+
+    assert response["statusCode"] == 409, response
+    assert problem(response)["cart_changed"] is True
+    assert (_stock("CC-1"), _stock("CC-2")) == ((9, 0, 9), (9, 0, 9))
+    assert sorted(line["sku"] for line in cart_calls.cart()["items"]) == ["CC-1", "CC-2"]
+
+
+def test_two_checkouts_of_one_cart_make_one_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    product("TWO-1", stock=9)
+    start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start)
+    first = ready_checkout({"TWO-1": 2})
+    second = open_checkout()  # a second tab: the same cart
+    patched = patch(second["id"], {"shipping_address": US_ADDRESS, "shipping_method_id": "standard"})
+    assert patched["statusCode"] == 200, patched
+    monkeypatch.setattr(clock, "now", lambda: start + 5)
+
+    assert complete(first["id"], key="tab-1")["statusCode"] == 201
+    again = complete(second["id"], key="tab-2")
+
+    assert again["statusCode"] == 409, again
+    assert problem(again)["cart_changed"] is True
+    assert _stock("TWO-1") == (9, 2, 7)  # reserved once
+
+
+def test_a_card_payment_above_what_stripe_takes_is_refused_before_anything_is_reserved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cards = counting_card_payments(monkeypatch)
+    product("BIG-1", stock=5, price=60_000_000)
+    ready = ready_checkout({"BIG-1": 2})
+
+    response = complete(ready["id"], method="card")
+
+    assert response["statusCode"] == 422, response
+    assert problem(response)["errors"][0]["loc"][-1] == "payment_method"
+    assert cards.starts == []
+    assert _stock("BIG-1") == (5, 0, 5)
+    assert complete(ready["id"], key="key-2", method="manual")["statusCode"] == 201

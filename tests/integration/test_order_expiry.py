@@ -139,3 +139,26 @@ def test_an_order_paid_after_the_index_listed_it_is_not_cancelled(
     assert stored(order.id).status == "paid"
     assert counters("INK") == (9, 0, 9)
     assert events_of("order.cancelled") == []
+
+
+def test_orders_expire_in_deadline_order_not_in_the_order_their_checkouts_were_opened(card: FakeCardProvider) -> None:
+    # A checkout opened first but completed late has the older id and the later deadline.
+    put_stock("HAT", 10)
+    late = place("01JORDEREXPIRY00000000LATE", {"HAT": 1}, manual=True, placed_at=placed_ago(60))
+    early = place("01JORDEREXPIRY00000000ZOLD", {"HAT": 2}, manual=True, placed_at=placed_ago(OVERDUE))
+
+    assert run_expiry() == {"cancelled": 1, "paid": 0, "left": 0}
+
+    assert (stored(early.id).status, stored(late.id).status) == ("cancelled", "pending_payment")
+    assert counters("HAT") == (10, 1, 9)
+
+
+def test_a_card_payment_still_processing_is_left_for_a_later_run(card: FakeCardProvider) -> None:
+    put_stock("BAG", 10)
+    order = place("01JORDEREXPIRY000000DEBIT1", {"BAG": 1}, intent_id="pi_debit", placed_at=placed_ago(OVERDUE))
+    card.intent(order, "processing")  # a bank debit settles in days
+
+    assert run_expiry() == {"cancelled": 0, "paid": 0, "left": 1}
+
+    assert stored(order.id).status == "pending_payment"
+    assert card.cancelled == []

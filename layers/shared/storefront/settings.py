@@ -48,6 +48,9 @@ class Settings:
     # Checkout: an open checkout can be completed for this long; an order unpaid this long is cancelled.
     checkout_ttl_seconds: int = 1800
     order_payment_seconds: int = 1800
+    # A manual order (bank transfer, cash on delivery) waits this long for a manager to record
+    # its payment: the contract's 30 minutes by default; a shop taking bank transfers raises it.
+    manual_payment_seconds: int = 1800
     # The store's currency (ISO 4217): what a shipping zone's amounts are in unless it says otherwise.
     store_currency: str = "USD"
     # Which shipping provider quotes checkouts' methods (storefront/domain/shipping/providers.py).
@@ -77,6 +80,8 @@ class Settings:
         for name in ("checkout_ttl_seconds", "order_payment_seconds"):
             if not 60 <= getattr(self, name) <= 86_400:
                 raise SettingsError(f"{name.upper()} must be between 60 and 86400")
+        if not 60 <= self.manual_payment_seconds <= 30 * 86_400:
+            raise SettingsError("MANUAL_PAYMENT_SECONDS must be between 60 and 2592000 (30 days)")
         if self.stripe_api_base and not self.stripe_api_base.startswith(("http://", "https://")):
             raise SettingsError("STRIPE_API_BASE must be an http(s) URL or empty (Stripe itself)")
         if len(self.store_currency) != 3 or not self.store_currency.isascii() or not self.store_currency.isupper():
@@ -127,6 +132,7 @@ _INTEGER_FIELDS = (
     "login_failures_per_email",
     "checkout_ttl_seconds",
     "order_payment_seconds",
+    "manual_payment_seconds",
 )
 
 

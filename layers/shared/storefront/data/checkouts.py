@@ -41,6 +41,7 @@ class CheckoutItem(TableItem, discriminator="Checkout"):
     revision = NumberAttribute()
     order_id = UnicodeAttribute(null=True)
     completed_key_hash = UnicodeAttribute(null=True)
+    cart_updated_at = NumberAttribute(null=True)
 
 
 def _dump(value: Any) -> str | None:
@@ -70,6 +71,7 @@ def checkout_of(item: CheckoutItem) -> Checkout:
         shipping_method=load(item.shipping_method, ChosenShipping),
         order_id=item.order_id,
         completed_key_hash=item.completed_key_hash,
+        cart_updated_at=int(item.cart_updated_at) if item.cart_updated_at is not None else None,
     )
 
 
@@ -90,6 +92,7 @@ def create_checkout(checkout: Checkout) -> None:
         valid_until=checkout.valid_until,
         revision=checkout.revision,
         expires_at=checkout.expires_at,
+        cart_updated_at=checkout.cart_updated_at,
     )
     item.save(condition=CheckoutItem.PK.does_not_exist())
 
@@ -153,8 +156,23 @@ def add_completion(write: TransactWrite, before: Checkout, key_hash: str, now: i
     )
 
 
-def add_cart_emptying(write: TransactWrite, user_id: str) -> None:
+def add_cart_emptying(write: TransactWrite, user_id: str, cart_updated_at: int | None) -> None:
     """Access pattern CART-EMPTY-AT-CHECKOUT: Delete the customer's cart header in the completion's
-    transaction. Its lines go stale at once (their generation has no header: the cart reads
-    empty) and the header's stream record has the cart expiry function delete them."""
-    write.delete(CartHeaderItem(*keys.cart_header(keys.user_cart_owner(user_id))))
+    transaction, if its `updated_at` is still the one the checkout was opened from. Its lines go
+    stale at once (their generation has no header: the cart reads empty) and the header's
+    stream record has the cart expiry function delete them. A cart changed since, or already
+    bought through another checkout of it (its header gone), cancels the completion."""
+    condition = CartHeaderItem.updated_at == cart_updated_at if cart_updated_at is not None else None
+    write.delete(CartHeaderItem(*keys.cart_header(keys.user_cart_owner(user_id))), condition=condition)
+
+
+def cart_changed_since(user_id: str, cart_updated_at: int | None, now: int) -> bool:
+    """Access pattern CART-HEADER-READ: consistent GetItem of the customer's cart header: True when
+    it is gone, expired, or changed since `cart_updated_at` (a cancelled completion asks why)."""
+    if cart_updated_at is None:
+        return False
+    try:
+        header = CartHeaderItem.get(*keys.cart_header(keys.user_cart_owner(user_id)), consistent_read=True)
+    except CartHeaderItem.DoesNotExist:
+        return True
+    return int(header.updated_at) != cart_updated_at or int(header.expires_at or 0) <= now

@@ -294,11 +294,16 @@ def orders_by_status_partition(status: str) -> str:
     return _key("ORDERS", "STATUS", status)
 
 
-def orders_by_status_index(status: str, order_id: str) -> tuple[str, str]:
+def orders_by_status_index(status: str, order_id: str, payment_deadline: int | None = None) -> tuple[str, str]:
     """GSI2 keys of an order: the orders in one status, in order of creation.
 
-    Moved by every status change; the expiry reads `pending_payment` oldest first.
+    Moved by every status change. An unpaid order sorts by its payment deadline (12
+    digits, then its id): the expiry reads `pending_payment` in deadline order, which
+    creation order is not (a checkout's id is its opening time; the deadline counts from
+    completion, and differs per payment method).
     """
+    if payment_deadline is not None:
+        return orders_by_status_partition(status), _key("ORDER", f"{payment_deadline:012d}", order_id)
     return orders_by_status_partition(status), _key("ORDER", order_id)
 
 

@@ -118,7 +118,8 @@ def order_of(item: OrderItem) -> Order:
 
 def _index_keys(order: Order) -> dict[str, str]:
     gsi1pk, gsi1sk = keys.user_orders_index(order.user_id, order.id)
-    gsi2pk, gsi2sk = keys.orders_by_status_index(order.status, order.id)
+    deadline = order.payment_deadline if order.status == "pending_payment" else None
+    gsi2pk, gsi2sk = keys.orders_by_status_index(order.status, order.id, deadline)
     return {"GSI1PK": gsi1pk, "GSI1SK": gsi1sk, "GSI2PK": gsi2pk, "GSI2SK": gsi2sk}
 
 
@@ -182,18 +183,21 @@ def add_order_change(write: TransactWrite, before: Order, revision: int, after: 
     Moves the status index entry (GSI2) with the status; the revision goes up by one.
     """
     index = _index_keys(after)
+    # The PaymentIntent id is only ever set (ORDER-PAYMENT-INTENT or here), never removed: a
+    # change read before the completion stored it must not erase it.
+    intent: list[Any] = (
+        [OrderItem.payment_intent_id.set(after.payment.payment_intent_id)] if after.payment.payment_intent_id else []
+    )
     write.update(
         OrderItem(*keys.order(before.id)),
         actions=[
             OrderItem.status.set(after.status),
             OrderItem.updated_at.set(after.updated_at),
-            OrderItem.payment_intent_id.set(after.payment.payment_intent_id)
-            if after.payment.payment_intent_id
-            else OrderItem.payment_intent_id.remove(),
             OrderItem.body.set(_body(after)),
             OrderItem.GSI2PK.set(index["GSI2PK"]),
             OrderItem.GSI2SK.set(index["GSI2SK"]),
             OrderItem.revision.add(1),
+            *intent,
         ],
         condition=(OrderItem.revision == revision) & (OrderItem.status == before.status),
     )
@@ -203,12 +207,13 @@ def set_payment_intent(order_id: str, intent_id: str) -> bool:
     """Access pattern ORDER-PAYMENT-INTENT: UpdateItem, once: the PaymentIntent of a card order.
 
     Conditioned on the order having none yet (or this one: a retried completion). The JSON
-    body is not touched: `order_of` takes the id from this attribute. False when the order
-    already names another PaymentIntent.
+    body is not touched: `order_of` takes the id from this attribute. It bumps `revision`,
+    so a change read before it (a cancellation racing the payment's start) re-reads. False
+    when the order already names another PaymentIntent.
     """
     try:
         OrderItem(*keys.order(order_id)).update(
-            actions=[OrderItem.payment_intent_id.set(intent_id)],
+            actions=[OrderItem.payment_intent_id.set(intent_id), OrderItem.revision.add(1)],
             condition=OrderItem.PK.exists()
             & (OrderItem.payment_intent_id.does_not_exist() | (OrderItem.payment_intent_id == intent_id)),
         )
@@ -222,8 +227,8 @@ def set_payment_intent(order_id: str, intent_id: str) -> bool:
 def unpaid_oldest_first(page_size: int = 50) -> Iterator[tuple[Order, int]]:
     """Access pattern ORDERS-UNPAID: Query GSI2 `ORDERS#STATUS#pending_payment`, oldest first.
 
-    Every order was given the same payment window at its creation, so creation order is
-    deadline order: the reader stops at the first order whose deadline is still ahead.
+    An unpaid order's index sort key starts with its payment deadline, so the reader
+    stops at the first order whose deadline is still ahead.
     The index is eventually consistent: the reader re-reads an order before acting on it.
     """
     results = OrderItem.gsi2.query(

@@ -26,7 +26,7 @@ from storefront.domain.checkout.entities import Checkout, CheckoutLine
 from storefront.domain.checkout.idempotency import once_per_key
 from storefront.domain.checkout.pricing import requoted
 from storefront.domain.checkout.service import NO_SHIPPING_ADDRESS, _backoff, get_checkout, refuse_unless_open
-from storefront.domain.errors import Conflict, Unprocessable
+from storefront.domain.errors import Conflict, FieldError, Unprocessable
 from storefront.domain.inventory.service import crossing_events
 from storefront.domain.orders.entities import (
     PROVIDER_OF_METHOD,
@@ -42,7 +42,16 @@ from storefront.payments import payment_provider
 from storefront.payments.port import PaymentStart
 from storefront.settings import get_settings
 
-ATTEMPTS = 4
+# Buyers of one SKU cancel each other's transactions while stock remains: retry enough.
+ATTEMPTS = 8
+# Stripe refuses a PaymentIntent under its minimum charge (0.50 in USD, EUR, JPY 50; GBP 0.30)
+# or over 99,999,999 minor units: refused before anything is reserved, not after.
+CARD_MINIMUM = 50
+CARD_MAXIMUM = 99_999_999
+CART_CHANGED = (
+    "The cart changed since this checkout was opened (or was bought through another checkout): "
+    "open a new checkout to buy what it holds now."
+)
 BUSY = "The stock of these items changed concurrently too often; try again."
 NO_METHOD = "Choose a shipping method first (GET …/shipping-methods, then PATCH shipping_method_id)."
 
@@ -91,16 +100,33 @@ def _complete(request: dict[str, Any]) -> Completion:
         view = shopping_view({line.product_id for line in checkout.lines}, checkout.quantities(), consistent=True)
         current = _repriced(checkout, view, now)
         if current != checkout:
-            if checkouts.update_checkout(checkout, current, now):
+            saved = checkouts.update_checkout(checkout, current, now)
+            if saved and _amounts(checkout) != _amounts(current):
                 _refuse_changes(checkout, current)
-            _backoff(attempt)
+            if not saved:  # a method's name or delivery days changed: saved silently, read again
+                _backoff(attempt)
             continue
+        if method == "card" and not CARD_MINIMUM <= checkout.total <= CARD_MAXIMUM:
+            raise Unprocessable(
+                f"Card payments take totals from {CARD_MINIMUM} to {CARD_MAXIMUM} minor units: pay this "
+                "order another way.",
+                errors=[FieldError(("payment_method",), "not available for this total")],
+                total=checkout.total,
+            )
         _refuse_short(checkout, view)
         order = _order(checkout, method, now)
         if _commit(checkout, order, view, hashed, method, now):
             return _pay(order, method)
+        if checkouts.cart_changed_since(checkout.user_id, checkout.cart_updated_at, now):
+            raise Conflict(CART_CHANGED, cart_changed=True)
         _backoff(attempt)
     raise Conflict(BUSY)
+
+
+def _amounts(checkout: Checkout) -> tuple[tuple[int, ...], int | None]:
+    """What the customer pays: a change here must be seen before it is charged."""
+    method = checkout.shipping_method
+    return tuple(line.unit_price for line in checkout.lines), method.amount if method else None
 
 
 def _repriced(checkout: Checkout, view: ShoppingView, now: int) -> Checkout:
@@ -183,9 +209,14 @@ def _order(checkout: Checkout, method: PaymentMethod, now: int) -> Order:
         payment=OrderPayment(provider=PROVIDER_OF_METHOD[method]),
         created_at=now,
         updated_at=now,
-        payment_deadline=now + get_settings().order_payment_seconds,
+        payment_deadline=now + _payment_window(method),
         history=(HistoryEntry("pending_payment", now, checkout.user_id),),
     )
+
+
+def _payment_window(method: PaymentMethod) -> int:
+    settings = get_settings()
+    return settings.manual_payment_seconds if method == "manual" else settings.order_payment_seconds
 
 
 def _commit(checkout: Checkout, order: Order, view: ShoppingView, hashed: str, method: PaymentMethod, now: int) -> bool:
@@ -200,7 +231,7 @@ def _commit(checkout: Checkout, order: Order, view: ShoppingView, hashed: str, m
             events += crossing_events(before, after)
         orders.add_order_creation(write, order)
         checkouts.add_completion(write, checkout, hashed, now)
-        checkouts.add_cart_emptying(write, checkout.user_id)
+        checkouts.add_cart_emptying(write, checkout.user_id, checkout.cart_updated_at)
         stage_events(write, events, now)
 
     return committed(write_all)

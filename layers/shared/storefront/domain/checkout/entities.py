@@ -54,6 +54,9 @@ class Checkout:
     shipping_method: ChosenShipping | None = None
     order_id: str | None = None
     completed_key_hash: str | None = None  # which completion request made the order (resumes it)
+    # The cart's last change when the checkout was opened: completion empties the cart only
+    # if it is still that cart (not changed since, not bought through another checkout).
+    cart_updated_at: int | None = None
 
     @property
     def subtotal(self) -> int:

@@ -88,6 +88,7 @@ def open_checkout(user_id: str) -> Checkout:
         valid_until=now + get_settings().checkout_ttl_seconds,
         shipping_address=shipping,
         billing_address=billing,
+        cart_updated_at=view.updated_at,
     )
     checkouts.create_checkout(checkout)
     return checkout

@@ -1,7 +1,8 @@
 """Expiry: orders still unpaid after their payment deadline are cancelled, their stock released.
 
-Candidates come from the pending orders' index, oldest first; every order gets the same
-payment window, so the first one whose deadline is ahead ends the run. Before a card
+Candidates come from the pending orders' index in deadline order, so the first one whose
+deadline is ahead ends the run. A PaymentIntent still processing (a bank debit) or
+authorised and awaiting capture is left for a later run: its outcome will come. Before a card
 order is cancelled its PaymentIntent is asked for: a success whose webhook was lost pays
 the order instead. When the provider does not answer, the card orders are left for the
 next run (a card order whose payment is unknown is never cancelled), and the provider is
@@ -32,6 +33,9 @@ from storefront.payments.port import (
 
 logger = module_logger()
 
+# Stripe statuses whose outcome is still to come: cancelling now would refund a payment
+# that is on its way (a SEPA or ACH debit settles in days).
+UNSETTLED = frozenset({"processing", "requires_capture"})
 MAX_ORDERS_PER_RUN = 200
 MAX_SECONDS_PER_RUN = 45.0  # the function's timeout is 55 s; the schedule runs every minute
 
@@ -62,7 +66,11 @@ def expire_due_orders(
         if seen >= max_orders or time.monotonic() - started > max_seconds:
             logger.info("expiry run bounded: the rest waits for the next run", extra={"seen": seen})
             break
-        _expire(order, provider, run)
+        try:
+            _expire(order, provider, run)
+        except Exception:  # one order must not stall the expiry of every order behind it
+            logger.exception("order could not be expired: left for the next run", extra={"order_id": order.id})
+            run.left += 1
     if run.cancelled or run.paid or run.left:
         logger.info(
             "expiry run",
@@ -92,6 +100,9 @@ def _expire(order: Order, provider: Callable[[], PaymentProvider], run: ExpiryRu
                 extra={"order_id": order.id, "intent_id": intent_id, "provider_code": error.extra.get("provider_code")},
             )
         else:
+            if state.status in UNSETTLED:
+                run.left += 1
+                return
             if state.status == SUCCEEDED:
                 if matches(order, state):
                     _pay(order, intent_id, run)
