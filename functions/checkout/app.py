@@ -11,7 +11,6 @@ from pydantic import StringConstraints
 from storefront.domain import clock
 from storefront.domain.checkout import service
 from storefront.domain.checkout.completion import NO_METHOD, complete
-from storefront.domain.checkout.idempotency import track_remaining_time
 from storefront.domain.errors import BadRequest
 from storefront.http.openapi import responses, retry_later
 from storefront.http.params import CheckoutId, Customer
@@ -144,8 +143,7 @@ def complete_checkout(
 ) -> Response[CompletedCheckout]:
     if idempotency_key is None:
         raise BadRequest("Send an Idempotency-Key header (a UUID) naming this completion attempt.")
-    track_remaining_time(app.lambda_context)
-    done = complete(principal.user_id, checkout_id, idempotency_key, body.payment_method)
+    done = complete(principal.user_id, checkout_id, idempotency_key, body.payment_method, app.lambda_context)
     answer = CompletedCheckout(order=Order.of(done.order), payment=vars(done.payment))
     return json_response(answer, 201, private=True)
 

@@ -23,7 +23,6 @@ from storefront.data.product_cards import ShoppingView, shopping_view
 from storefront.data.table import committed
 from storefront.domain import clock
 from storefront.domain.checkout.entities import Checkout, CheckoutLine
-from storefront.domain.checkout.idempotency import once_per_key
 from storefront.domain.checkout.pricing import requoted
 from storefront.domain.checkout.service import NO_SHIPPING_ADDRESS, _backoff, get_checkout, refuse_unless_open
 from storefront.domain.errors import Conflict, FieldError, Unprocessable
@@ -66,8 +65,19 @@ def key_hash(user_id: str, idempotency_key: str) -> str:
     return hashlib.sha256(f"{user_id}\n{idempotency_key}".encode()).hexdigest()
 
 
-def complete(user_id: str, checkout_id: str, idempotency_key: str, payment_method: PaymentMethod) -> Completion:
-    """The order of the checkout and how to pay it; the same key and body answer the same."""
+def complete(
+    user_id: str, checkout_id: str, idempotency_key: str, payment_method: PaymentMethod, lambda_context: Any = None
+) -> Completion:
+    """The order of the checkout and how to pay it; the same key and body answer the same.
+
+    Powertools' idempotency (and the boto3 it brings) is imported here, by the one route of
+    the checkout function that uses it, not at the function's cold start: the other four
+    routes never pay for it, as the Stripe SDK is imported only when a payment starts.
+    """
+    from storefront.domain.checkout.idempotency import once_per_key, track_remaining_time
+
+    if lambda_context is not None:
+        track_remaining_time(lambda_context)
     request = {
         "user_id": user_id,
         "idempotency_key": idempotency_key,
