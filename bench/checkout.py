@@ -2,10 +2,11 @@
 
 The local runtime (`make dev`: its HTTP server, each function in-process, DynamoDB Local
 in a JVM) is started on a free port with its data in a temporary directory, as the e2e
-tests start it (tests/e2e/local_api.py). One customer's cart of `--lines` products is
-turned into `--completions` open checkouts (a US address, the default zone's Standard
-method); then each is completed in turn with `payment_method: manual` and its own
-Idempotency-Key, timed from the request sent to the 201 read. Manual payment, so no
+tests start it (tests/e2e/local_api.py). `--completions` times over, one customer fills the cart with
+`--lines` products, opens a checkout (a US address, the default zone's Standard method)
+and completes it with `payment_method: manual` and its own Idempotency-Key; only the
+completion is timed, from the request sent to the 201 read (a checkout completes only
+from the cart it was opened from, so each has its own cart). Manual payment, so no
 Stripe (or localstripe) round trip is timed: what is measured is the store's own path —
 the idempotency record, the checkout read, the prices and stock re-read in one
 BatchGetItem, the shipping quote, the one transaction reserving every line with the
@@ -57,7 +58,7 @@ class Client:
 
 
 def _prepare(client: Client, completions: int, lines: int) -> tuple[str, list[str]]:
-    """The customer's token and `completions` open checkouts of `lines` products, address and method set."""
+    """The customer's token and the SKUs of `lines` products, each with stock for every completion."""
     login = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     admin = client.call("POST", "/v1/auth/login", body=login)["access_token"]
     run = uuid.uuid4().hex[:8]
@@ -73,21 +74,23 @@ def _prepare(client: Client, completions: int, lines: int) -> tuple[str, list[st
         client.call("POST", "/v1/products", admin, product)
     account = {"email": f"bench-{run}@example.com", "password": "bench-customer-password", "name": "Bench"}
     customer = client.call("POST", "/v1/auth/register", body=account)["access_token"]
+    return customer, skus
+
+
+def _ready_checkout(client: Client, customer: str, skus: list[str]) -> str:
+    """A checkout of a freshly filled cart (completing one empties the cart), address and method set."""
     for sku in skus:
         client.call("POST", "/v1/cart/items", customer, {"sku": sku, "quantity": 1})
-    # Completing a checkout empties the cart; the other checkouts keep the lines they snapshotted.
-    checkouts = []
-    for _ in range(completions):
-        checkout_id = client.call("POST", "/v1/checkouts", customer)["id"]
-        chosen = {"shipping_address": ADDRESS, "shipping_method_id": "standard"}
-        client.call("PATCH", f"/v1/checkouts/{checkout_id}", customer, chosen)
-        checkouts.append(checkout_id)
-    return customer, checkouts
+    checkout_id = str(client.call("POST", "/v1/checkouts", customer)["id"])
+    chosen = {"shipping_address": ADDRESS, "shipping_method_id": "standard"}
+    client.call("PATCH", f"/v1/checkouts/{checkout_id}", customer, chosen)
+    return checkout_id
 
 
-def _complete_all(client: Client, customer: str, checkouts: list[str]) -> list[float]:
+def _complete_all(client: Client, customer: str, skus: list[str], completions: int) -> list[float]:
     timings = []
-    for checkout_id in checkouts:
+    for _ in range(completions):
+        checkout_id = _ready_checkout(client, customer, skus)
         path = f"/v1/checkouts/{checkout_id}/complete"
         key = {"Idempotency-Key": str(uuid.uuid4())}
         started = time.perf_counter()
@@ -108,8 +111,8 @@ def run(completions: int, lines: int) -> dict[str, Any]:
         api = start_local_api(Path(workdir), SESSION_ENVIRONMENT)
         try:
             client = Client(api)
-            customer, checkouts = _prepare(client, completions, lines)
-            timings = _complete_all(client, customer, checkouts)
+            customer, skus = _prepare(client, completions, lines)
+            timings = _complete_all(client, customer, skus, completions)
         finally:
             api.stop(signal.SIGINT)
     return {
