@@ -12,6 +12,7 @@ from storefront.data import orders, stock_reservations
 from storefront.data.inventory import get_stock
 from storefront.data.outbox import stage_events
 from storefront.data.table import transaction
+from storefront.domain.errors import Conflict
 from storefront.domain.inventory.service import crossing_events
 from storefront.domain.orders import lifecycle
 from storefront.domain.orders.entities import ChosenShipping, Order, OrderLine, OrderPayment, PostalAddress
@@ -96,7 +97,7 @@ def test_a_paid_order_cannot_be_cancelled_as_unpaid_and_the_conflict_names_where
     place("01JORDER0000000000000PAID2", {"MUG": 1})
     lifecycle.pay("01JORDER0000000000000PAID2", by="manager")
 
-    with pytest.raises(lifecycle.Conflict) as refused:
+    with pytest.raises(Conflict) as refused:
         lifecycle.cancel_unpaid("01JORDER0000000000000PAID2", reason="customer", by="someone")
 
     assert refused.value.extra == {"current_status": "paid", "allowed": ["processing", "cancelled", "refunded"]}
