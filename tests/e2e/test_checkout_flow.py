@@ -252,8 +252,10 @@ def test_a_manual_order_waits_for_its_payment_until_a_manager_records_it(local_a
 def test_an_order_left_unpaid_is_cancelled_by_the_expiry_and_its_stock_is_available_again(
     launch: Callable[[dict[str, str]], LocalApi],
 ) -> None:
-    # The shortest payment window the settings allow (60 s), and rate(1 minute) every 3 s.
-    api = launch({**SESSION_ENVIRONMENT, "ORDER_PAYMENT_SECONDS": "60", "LOCAL_SCHEDULE_SCALE": "0.05"})
+    # The shortest payment window the settings allow (60 s; a manual order waits MANUAL_PAYMENT_SECONDS),
+    # and rate(1 minute) every 3 s.
+    windows = {"ORDER_PAYMENT_SECONDS": "60", "MANUAL_PAYMENT_SECONDS": "60"}
+    api = launch({**SESSION_ENVIRONMENT, **windows, "LOCAL_SCHEDULE_SCALE": "0.05"})
     assert "rate(1 minute) → OrderExpiryFunction (every 3 s)" in api.stdout, api.stdout
     staff = _sign_in_manager(api)
     sku = _product(api, staff, stock=3)
