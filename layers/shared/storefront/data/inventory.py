@@ -141,19 +141,15 @@ def adjust_unless_crossing(sku: str, delta: int, now: int) -> StockLevel | None:
     return level_of(item)
 
 
-def replace_level(before: StockLevel, after: StockLevel, events: Sequence[DomainEvent], now: int) -> bool:
-    """Access pattern STOCK-REPLACE: TransactWriteItems of an Update (+ one outbox Put per event).
+def add_level_replacement(write: TransactWrite, before: StockLevel, after: StockLevel, now: int) -> None:
+    """STOCK-REPLACE's Update, added to the caller's transaction.
 
-    The Update writes the new counters, threshold and sparse index keys, conditioned on
-    the pre-image read (`on_hand`, `reserved`, `low_stock_threshold` unchanged): an
-    optimistic check without a version attribute. Any concurrent change cancels it, so a
-    crossing is staged exactly once. `events` are the crossings this write makes (none,
-    low stock, availability, or both; each its own outbox item and id). Returns False
-    when cancelled.
+    Writes every counter of `after`, its threshold and the sparse low-stock keys,
+    conditioned on the pre-image `before` (the read's `on_hand`, `reserved`, threshold).
     """
-    pk, sk = keys.stock(before.sku)
     actions: list[Any] = [
         StockItem.on_hand.set(after.on_hand),
+        StockItem.reserved.set(after.reserved),
         StockItem.available.set(after.available),
         StockItem.headroom.set(after.headroom),
         StockItem.low_stock_threshold.set(after.low_stock_threshold),
@@ -169,9 +165,22 @@ def replace_level(before: StockLevel, after: StockLevel, events: Sequence[Domain
         & (StockItem.reserved == before.reserved)
         & (StockItem.low_stock_threshold == before.low_stock_threshold)
     )
+    write.update(StockItem(*keys.stock(before.sku)), actions=actions, condition=condition)
+
+
+def replace_level(before: StockLevel, after: StockLevel, events: Sequence[DomainEvent], now: int) -> bool:
+    """Access pattern STOCK-REPLACE: TransactWriteItems of an Update (+ one outbox Put per event).
+
+    The Update writes the new counters, threshold and sparse index keys, conditioned on
+    the pre-image read (`on_hand`, `reserved`, `low_stock_threshold` unchanged): an
+    optimistic check without a version attribute. Any concurrent change cancels it, so a
+    crossing is staged exactly once. `events` are the crossings this write makes (none,
+    low stock, availability, or both; each its own outbox item and id). Returns False
+    when cancelled.
+    """
     try:
         with transaction() as write:
-            write.update(StockItem(pk, sk), actions=actions, condition=condition)
+            add_level_replacement(write, before, after, now)
             for event in events:
                 stage_event(write, event, now)
     except TransactWriteError as error:

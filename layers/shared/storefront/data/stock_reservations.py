@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.inventory import StockItem, level_of
+from storefront.data.inventory import StockItem, add_level_replacement, level_of
 from storefront.domain.inventory.entities import StockLevel, availability_changed
 
 
@@ -37,27 +37,6 @@ def _crosses(before: StockLevel, after: StockLevel) -> bool:
     return before.is_low != after.is_low or availability_changed(before, after)
 
 
-def _replace(write: TransactWrite, before: StockLevel, after: StockLevel, now: int) -> None:
-    actions: list[Any] = [
-        StockItem.on_hand.set(after.on_hand),
-        StockItem.reserved.set(after.reserved),
-        StockItem.available.set(after.available),
-        StockItem.headroom.set(after.headroom),
-        StockItem.updated_at.set(now),
-    ]
-    if after.is_low:
-        gsi2pk, gsi2sk = keys.low_stock_index(before.sku)
-        actions += [StockItem.GSI2PK.set(gsi2pk), StockItem.GSI2SK.set(gsi2sk)]
-    else:
-        actions += [StockItem.GSI2PK.remove(), StockItem.GSI2SK.remove()]
-    condition = (
-        (StockItem.on_hand == before.on_hand)
-        & (StockItem.reserved == before.reserved)
-        & (StockItem.low_stock_threshold == before.low_stock_threshold)
-    )
-    write.update(StockItem(*keys.stock(before.sku)), actions=actions, condition=condition)
-
-
 def add_reservation(write: TransactWrite, before: StockLevel, quantity: int, now: int) -> StockLevel:
     """Access pattern STOCK-RESERVE: `reserved` += q, `available` and `headroom` -= q, in a transaction.
 
@@ -68,7 +47,7 @@ def add_reservation(write: TransactWrite, before: StockLevel, quantity: int, now
         raise ValueError(f"cannot reserve {quantity} of {before.sku}: {before.available} available")
     after = replace(before, reserved=before.reserved + quantity)
     if _crosses(before, after):
-        _replace(write, before, after, now)
+        add_level_replacement(write, before, after, now)
         return after
     # Not crossing, as read: still in stock afterwards, and on the same side of the threshold.
     same_side: Any = (StockItem.headroom <= 0) if before.is_low else (StockItem.headroom > quantity)
@@ -94,7 +73,7 @@ def add_release(write: TransactWrite, before: StockLevel, quantity: int, now: in
         raise ValueError(f"cannot release {quantity} of {before.sku}: {before.reserved} reserved")
     after = replace(before, reserved=before.reserved - quantity)
     if _crosses(before, after):
-        _replace(write, before, after, now)
+        add_level_replacement(write, before, after, now)
         return after
     same_side: Any = (StockItem.headroom <= -quantity) if before.is_low else (StockItem.headroom > 0)
     write.update(

@@ -12,10 +12,10 @@ from storefront.domain.checkout.service import CheckoutChanges
 from storefront.domain.orders.entities import PostalAddress as PostalAddressEntity
 from storefront.domain.shipping.providers import ShippingQuote
 from storefront.events.base import rfc3339
+from storefront.models.address_fields import City, CountryCode, Line, Phone, PostalCode, RecipientName, Region
 from storefront.models.base import ApiModel
 from storefront.models.orders import ChosenShippingMethod, DeliveryDays, Order, PostalAddress
 from storefront.models.patches import NotNull
-from storefront.models.users import City, CountryCode, Line, Phone, PostalCode, RecipientName, Region
 
 SavedAddressId = Annotated[StrictStr, Field(min_length=1, max_length=64, description="A saved address of the caller")]
 MethodId = Annotated[

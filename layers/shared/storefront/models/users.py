@@ -5,38 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import ConfigDict, Field, StrictBool
 
 from storefront.domain.identity.roles import Role
 from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
 from storefront.domain.users.entities import Address as AddressEntity
 from storefront.domain.users.entities import Profile as ProfileEntity
-from storefront.domain.users.rules import MAX_ADDRESSES, check_country, check_phone
+from storefront.domain.users.rules import MAX_ADDRESSES
+from storefront.models.address_fields import (
+    City,
+    CountryCode,
+    Label,
+    Line,
+    Phone,
+    PostalCode,
+    RecipientName,
+    Region,
+)
 from storefront.models.base import ApiModel
 from storefront.models.identity import DisplayName
 from storefront.models.patches import NotNull
-from storefront.models.text_fields import Text
-
-Phone = Annotated[
-    StrictStr,
-    Text(
-        32,
-        "Phone number: digits, spaces, ( ) . - and an optional leading +, e.g. +1 415 555 0100",
-        min_length=0,
-        rule=check_phone,
-    ),
-]
-CountryCode = Annotated[
-    StrictStr,
-    Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 country code in upper case, e.g. US, DE"),
-    AfterValidator(check_country),
-]
-Label = Annotated[StrictStr, Text(50, "The user's name for the address, e.g. Home")]
-RecipientName = Annotated[StrictStr, Text(100, "Who receives deliveries there")]
-Line = Annotated[StrictStr, Text(200, "Street address line")]
-City = Annotated[StrictStr, Text(100, "City or locality")]
-Region = Annotated[StrictStr, Text(100, "State, province or region")]
-PostalCode = Annotated[StrictStr, Text(20, "Postal or ZIP code")]
 
 
 def _rfc3339(epoch: int) -> str:
