@@ -71,12 +71,13 @@ def _check_parcel(to: OrderStatus, carrier: str | None, tracking_number: str | N
 
 
 def _record_manual_payment(order_id: str, by: str) -> Order:
-    order, _ = _read(order_id)
+    read = _read(order_id)
+    order = read[0]
     if order.status != "pending_payment":
         raise lifecycle.not_allowed(order, "paid")
     if order.payment.provider != "manual":
         raise Conflict(CARD_PAID_BY_STRIPE, current_status=order.status, payment_provider=order.payment.provider)
-    outcome = lifecycle.pay(order_id, by=by)
+    outcome = lifecycle.pay(order_id, by=by, read=read)
     if outcome.result == "paid" and outcome.order is not None:
         return outcome.order
     if outcome.order is None:

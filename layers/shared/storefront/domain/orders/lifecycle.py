@@ -70,12 +70,18 @@ def pay(
     intent_id: str | None = None,
     stripe_event_id: str | None = None,
     stripe_event_type: str = "payment_intent.succeeded",
+    read: tuple[Order, int] | None = None,
 ) -> PayOutcome:
-    """Moves an unpaid order to `paid`: its reserved units leave the stock (on_hand and reserved drop)."""
+    """Moves an unpaid order to `paid`: its reserved units leave the stock (on_hand and reserved drop).
+
+    `read` is the order and its revision as the caller has just read them (after checking
+    the Stripe event unapplied): the first attempt writes from it; a lost race reads again.
+    """
     for attempt in range(ATTEMPTS):
-        if stripe_event_id and orders.stripe_event_applied(stripe_event_id):
-            return PayOutcome("duplicate_event", None)
-        read = orders.read_order(order_id)
+        if attempt > 0 or read is None:
+            if stripe_event_id and orders.stripe_event_applied(stripe_event_id):
+                return PayOutcome("duplicate_event", None)
+            read = orders.read_order(order_id)
         if read is None:
             return PayOutcome("unknown_order", None)
         order, revision = read

@@ -63,7 +63,7 @@ def matches(order: Order, intent: IntentState) -> bool:
     return intent.order_id == order.id and intent.amount == order.total and intent.currency == order.currency
 
 
-def _order_of(event: StripeEvent) -> tuple[IntentState, Order] | None:
+def _order_of(event: StripeEvent) -> tuple[IntentState, tuple[Order, int]] | None:
     intent = event.intent
     if intent is None or intent.order_id is None:
         logger.warning("Stripe event names no order", extra={"stripe_event_id": event.id, "type": event.type})
@@ -75,7 +75,7 @@ def _order_of(event: StripeEvent) -> tuple[IntentState, Order] | None:
             extra={"stripe_event_id": event.id, "order_id": intent.order_id, "intent_id": intent.id},
         )
         return None
-    return intent, read[0]
+    return intent, read
 
 
 def apply_stripe_event(event: StripeEvent, provider: PaymentProvider, failure: PaymentFailure | None = None) -> Applied:
@@ -87,7 +87,8 @@ def apply_stripe_event(event: StripeEvent, provider: PaymentProvider, failure: P
     found = _order_of(event)
     if found is None:
         return "unmatched"
-    intent, order = found
+    intent, read = found
+    order = read[0]
     if event.type == PAYMENT_FAILED:
         return _record_failure(event, intent, failure or PaymentFailure())
     if intent.status != SUCCEEDED or not matches(order, intent):
@@ -107,7 +108,7 @@ def apply_stripe_event(event: StripeEvent, provider: PaymentProvider, failure: P
         )
         return "unmatched"
     outcome = lifecycle.pay(
-        order.id, by="stripe", intent_id=intent.id, stripe_event_id=event.id, stripe_event_type=event.type
+        order.id, by="stripe", intent_id=intent.id, stripe_event_id=event.id, stripe_event_type=event.type, read=read
     )
     if outcome.result == "paid":
         return "paid"
