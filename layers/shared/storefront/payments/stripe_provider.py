@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 
 _logger = module_logger()
 
-# Connect and read timeouts (s): a Lambda has 10 s for the whole request, and the SDK's
-# own default (80 s) would outlive it. Retries (2, on connection errors and 409/429/5xx)
-# reuse the same idempotency key, so a retried create never makes a second PaymentIntent.
+# Connect and read timeouts (s): three tries take 18 s at worst, within the timeout of each
+# function that calls Stripe (template.yaml: 20-25 s); the SDK's own default (80 s) would
+# outlive it. Retries (2, on connection errors and 409/429/5xx) reuse the same idempotency
+# key, so a retried create never makes a second PaymentIntent.
 HTTP_TIMEOUT_S = (2.0, 4.0)
 MAX_NETWORK_RETRIES = 2
 
