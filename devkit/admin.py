@@ -1,6 +1,6 @@
-"""Manage users' roles and access from the command line: `make admin ARGS="..."`.
+"""Manage users' roles and access, and export orders, from the command line: `make admin ARGS="..."`.
 
-    python -m devkit.admin [--stack-name NAME | --data-dir DIR] COMMAND --email EMAIL ...
+    python -m devkit.admin [--stack-name NAME | --data-dir DIR] COMMAND ...
 
     create  --email E [--password P] [--name N] [--role customer|manager|admin]
     promote --email E [--role manager|admin]      (default admin)
@@ -8,6 +8,9 @@
     disable --email E        refuses sign-in, refresh and the user's tokens
     enable  --email E
     show    --email E
+    orders export --since DATE|DATETIME [--status S]... [--output FILE]
+                             CSV of the orders created since then, newest first
+                             (every status unless --status; standard output unless --output)
 
 By default it works on the running local runtime (`make dev`; it reads the runtime's
 `runtime.json` for the emulators' endpoints and the table's name); with --stack-name on
@@ -21,13 +24,14 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from devkit import localstate
+from devkit import localstate, order_export
 from devkit.localrun.config import REGION
 from storefront.domain.identity.roles import Role  # safe before configure(): it reads no settings
 
@@ -106,11 +110,15 @@ def describe(profile: Profile) -> str:
 
 
 def execute(arguments: argparse.Namespace) -> str:
-    """Runs one parsed command through the domain use cases; the line to print."""
+    """Runs one parsed command through the domain use cases; the line to print ("" for none)."""
     from storefront.domain.identity.service import create_user
     from storefront.domain.users.service import find_user_by_email, set_user_access
 
     command = arguments.command
+    if command == "orders":  # `orders export`, the only orders command: its summary goes to stderr
+        statuses = tuple(dict.fromkeys(arguments.status or order_export.STATUSES))
+        order_export.run(order_export.Export(arguments.since, statuses, arguments.output))
+        return ""
     if command == "create":
         password = arguments.password or getpass.getpass("Password for the new user: ")
         user = create_user(arguments.email, password, arguments.name or arguments.email, Role(arguments.role))
@@ -175,7 +183,49 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("show", help="print the user")
     for command in commands.choices.values():
         command.add_argument("--email", required=True, help="the user's email, in any casing")
+    add_orders_commands(commands)
     return main
+
+
+def _argument_type[T](convert: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse type from a converter whose ValueError says what is wrong (argparse: exit 2)."""
+
+    def parse(text: str) -> T:
+        try:
+            return convert(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
+def add_orders_commands(commands: Any) -> None:
+    """`orders export`: staff's CSV of orders (devkit/order_export.py)."""
+    orders = commands.add_parser("orders", help="export orders as CSV (orders export --help)")
+    actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export",
+        help="write the orders created since a date as CSV, newest first",
+        description=order_export.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument(
+        "--since",
+        required=True,
+        type=_argument_type(order_export.parse_since),
+        help="orders created at or after this: 2026-12-01 (midnight UTC) or 2026-12-01T08:30:00Z",
+    )
+    export.add_argument(
+        "--status",
+        action="append",
+        choices=order_export.STATUSES,
+        help="only this status (repeat for several; default: every status)",
+    )
+    export.add_argument(
+        "--output",
+        type=_argument_type(order_export.check_output),
+        help="the CSV file to write (replaced once complete; default: standard output)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     from storefront.domain.errors import DomainError
 
     try:
-        print(execute(arguments))
+        line = execute(arguments)
+        if line:
+            print(line)
     except (DomainError, CommandError) as error:
         print(f"error: {explain(error)}", file=sys.stderr)
         return 1
