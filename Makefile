@@ -24,7 +24,7 @@ help:
 	@echo "make bench      run the benchmarks (bench/results/)"
 	@echo "make rotate-key rotate the token signing key (local; STACK=name for a deployed stack)"
 	@echo "make search-rebuild  rebuild the search index from the table (local; STACK=name for a deployed stack)"
-	@echo "make admin      manage users: make admin ARGS=\"promote --email x@y.z --role manager\" (STACK=name: deployed)"
+	@echo "make admin      manage users, export orders: make admin ARGS=\"promote --email x@y.z --role manager\" (STACK=name: deployed)"
 
 $(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt functions/*/requirements.txt
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
