@@ -18,6 +18,7 @@ from storefront.models.users import (
     AddressCreate,
     AddressPage,
     AddressPatch,
+    UserAccount,
     UserAdminPatch,
     UserProfile,
     UserProfilePage,
@@ -41,8 +42,9 @@ _CONTENDED = "A concurrent change kept winning; try again"
     tags=["Users"],
     responses=responses(200, "The caller's account and purchase summary", errors=_GONE),
 )
-def get_me(principal: Customer) -> Response[UserProfile]:
-    return json_response(UserProfile.of(service.get_me(principal.user_id)), private=True)
+def get_me(principal: Customer) -> Response[UserAccount]:
+    profile, history = service.get_me(principal.user_id)
+    return json_response(UserAccount.of_account(profile, history), private=True)
 
 
 @app.patch(

@@ -53,6 +53,7 @@ def place_order(
     *,
     order_id: str | None = None,
     now: int | None = None,
+    currency: str = "USD",
 ) -> Order:
     """An order of `lines` (SKU -> units) in pending_payment with its stock reserved, as completion writes it.
 
@@ -70,7 +71,7 @@ def place_order(
             OrderLine(sku, f"P-{sku}", f"Product {sku}", {}, units, UNIT_PRICE) for sku, units in lines.items()
         ),
         shipping_total=STANDARD.amount,
-        currency="USD",
+        currency=currency,
         shipping_address=ADDRESS,
         billing_address=ADDRESS,
         shipping_method=STANDARD,

@@ -26,6 +26,16 @@ def user(user_id: str) -> tuple[str, str]:
     return _key("USER", user_id), "PROFILE"
 
 
+def user_account_prefix() -> str:
+    """Sort-key prefix of the profile and its spending items: one Query reads the whole account."""
+    return "PROFILE"
+
+
+def user_spending(user_id: str, currency: str) -> tuple[str, str]:
+    """The user's purchase counters in one currency (ISO 4217), next to the profile."""
+    return _key("USER", user_id), _key(user_account_prefix(), "SPENT", currency)
+
+
 def email_claim(normalised_email: str) -> tuple[str, str]:
     """One item per email in use: makes emails unique and maps an email to its user."""
     return _key("EMAIL", normalised_email), "EMAIL"

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.table import TableItem, query_slice
@@ -13,7 +14,7 @@ from storefront.domain.errors import Conflict
 from storefront.domain.identity.entities import User
 from storefront.domain.identity.roles import Role
 from storefront.domain.pages import Slice
-from storefront.domain.users.entities import Profile
+from storefront.domain.users.entities import Profile, PurchaseHistory
 
 
 class UserItem(TableItem, discriminator="User"):
@@ -40,6 +41,16 @@ class UserItem(TableItem, discriminator="User"):
 
 class EmailClaimItem(TableItem, discriminator="EmailClaim"):
     user_id = UnicodeAttribute()
+
+
+class SpendingItem(TableItem, discriminator="Spending"):
+    """A user's purchases in one currency, kept only by the transactions that pay and refund orders."""
+
+    user_id = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    order_count = NumberAttribute(null=True)  # absent on an item a refund created (see add_spending)
+    total_spent = NumberAttribute()
+    last_order_at = NumberAttribute(null=True)
 
 
 def user_item(user: User) -> UserItem:
@@ -191,3 +202,47 @@ def update_profile(user_id: str, changes: dict[str, Any], now: int) -> Profile |
             raise
         return None
     return _profile(item)
+
+
+def add_spending(write: TransactWrite, user_id: str, currency: str, amount: int, paid_at: int | None = None) -> None:
+    """Access pattern PURCHASE-RECORD: Update `USER#<id>` / `PROFILE#SPENT#<currency>` inside the
+    transaction of a payment (`paid_at` given: `ADD order_count 1, total_spent amount`,
+    `SET last_order_at`) or of a refund (`amount` negative, `paid_at` None: `ADD total_spent`).
+
+    One item per currency, created by its first Update: a top-level `ADD` works on an absent
+    item or attribute, where `ADD` on a nested map path fails until the map exists. No
+    condition, so it never cancels the payment or refund it rides with; that transaction's
+    own conditions make it happen once. `last_order_at` is the last payment's time (a
+    transaction cannot take a maximum without a condition; payments commit in time order).
+    """
+    pk, sk = keys.user_spending(user_id, currency)
+    actions: list[Any] = [
+        SpendingItem.entity.set(SpendingItem),
+        SpendingItem.user_id.set(user_id),
+        SpendingItem.currency.set(currency),
+        SpendingItem.total_spent.add(amount),
+    ]
+    if paid_at is not None:
+        actions += [SpendingItem.order_count.add(1), SpendingItem.last_order_at.set(paid_at)]
+    write.update(SpendingItem(pk, sk), actions=actions)
+
+
+def _history(items: list[SpendingItem]) -> PurchaseHistory:
+    paid_times = [int(item.last_order_at) for item in items if item.last_order_at is not None]
+    return PurchaseHistory(
+        order_count=sum(int(item.order_count or 0) for item in items),
+        total_spent={item.currency: int(item.total_spent) for item in sorted(items, key=lambda i: i.currency)},
+        last_order_at=max(paid_times, default=None),
+    )
+
+
+def get_account(user_id: str) -> tuple[Profile, PurchaseHistory] | None:
+    """Access pattern ACCOUNT-READ: consistent Query `PK = USER#<id> AND begins_with(SK, "PROFILE")`:
+    the profile and its spending items (one per currency bought in) in one request. None when
+    the user does not exist."""
+    pk, _ = keys.user(user_id)
+    found = list(TableItem.query(pk, TableItem.SK.startswith(keys.user_account_prefix()), consistent_read=True))
+    profiles = [item for item in found if isinstance(item, UserItem)]
+    if not profiles:
+        return None
+    return _profile(profiles[0]), _history([item for item in found if isinstance(item, SpendingItem)])

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, StrictBool
 
 from storefront.domain.identity.roles import Role
-from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges
+from storefront.domain.users.entities import ADDRESS_FIELDS, AddressChanges, PurchaseHistory
 from storefront.domain.users.entities import Address as AddressEntity
 from storefront.domain.users.entities import Profile as ProfileEntity
 from storefront.domain.users.rules import MAX_ADDRESSES
@@ -79,6 +79,28 @@ class UserProfile(ApiModel):
             default_billing_address_id=profile.default_billing_address_id,
             created_at=_rfc3339(profile.created_at),
             updated_at=_rfc3339(profile.updated_at),
+        )
+
+
+class UserAccount(UserProfile):
+    """The caller's account with their purchase history, kept by the payments and refunds themselves."""
+
+    order_count: int = Field(description="How many orders the user has paid for (refunded ones included)")
+    total_spent: dict[str, int] = Field(
+        description="Per currency (ISO 4217 code), what the user has paid, net of refunds, in minor units "
+        '(e.g. `{"USD": 3000}` is 30.00 USD); `{}` before the first payment'
+    )
+    last_order_at: str | None = Field(
+        description="When the user's last order was paid (RFC 3339, UTC); null before the first payment"
+    )
+
+    @classmethod
+    def of_account(cls, profile: ProfileEntity, history: PurchaseHistory) -> UserAccount:
+        return cls(
+            **UserProfile.of(profile).model_dump(),
+            order_count=history.order_count,
+            total_spent=dict(history.total_spent),
+            last_order_at=None if history.last_order_at is None else _rfc3339(history.last_order_at),
         )
 
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pynamodb.exceptions import TransactWriteError
 
-from storefront.data import orders, stock_reservations
+from storefront.data import orders, stock_reservations, users
 from storefront.data.outbox import stage_events
 from storefront.data.table import transaction
 from storefront.domain import clock
@@ -72,7 +72,8 @@ def pay(
     stripe_event_type: str = "payment_intent.succeeded",
     read: tuple[Order, int] | None = None,
 ) -> PayOutcome:
-    """Moves an unpaid order to `paid`: its reserved units leave the stock (on_hand and reserved drop).
+    """Moves an unpaid order to `paid`: its reserved units leave the stock (on_hand and reserved drop)
+    and the buyer's purchase history counts it (PURCHASE-RECORD), in the same transaction.
 
     `read` is the order and its revision as the caller has just read them (after checking
     the Stripe event unapplied): the first attempt writes from it; a lost race reads again.
@@ -100,6 +101,7 @@ def pay(
                     stock_reservations.add_commit(write, sku, quantity, now)
                 if stripe_event_id:
                     orders.add_stripe_event_claim(write, stripe_event_id, stripe_event_type, order.id, now)
+                users.add_spending(write, order.user_id, order.currency, order.total, paid_at=now)
                 stage_events(write, [OrderPaid.of(after)], now)
         except TransactWriteError as error:
             if not _cancelled(error):

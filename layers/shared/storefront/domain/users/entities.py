@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from storefront.domain.identity.roles import Role
@@ -26,6 +26,15 @@ class Profile:
     default_shipping_address_id: str | None = None
     default_billing_address_id: str | None = None
     address_count: int = 0
+
+
+@dataclass(frozen=True)
+class PurchaseHistory:
+    """What a user has bought: paid orders, spending per currency net of refunds, the last payment."""
+
+    order_count: int = 0
+    total_spent: dict[str, int] = field(default_factory=dict)  # currency (ISO 4217) -> minor units
+    last_order_at: int | None = None  # epoch seconds of the last payment
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from storefront.domain.errors import Conflict, FieldError, NotFound, Unprocessab
 from storefront.domain.identity.roles import Role
 from storefront.domain.identity.rules import normalise_email
 from storefront.domain.pages import Slice
-from storefront.domain.users.entities import Address, AddressChanges, DefaultChange, Profile
+from storefront.domain.users.entities import Address, AddressChanges, DefaultChange, Profile, PurchaseHistory
 from storefront.domain.users.rules import MAX_ADDRESSES, check_admin_change
 from storefront.ids import new_ulid
 from storefront.observability import module_logger
@@ -63,8 +63,12 @@ def _default_changes(profile: Profile, address_id: str, wanted: dict[str, bool |
 # ---------------------------------------------------------------- the caller
 
 
-def get_me(user_id: str) -> Profile:
-    return _profile(user_id)
+def get_me(user_id: str) -> tuple[Profile, PurchaseHistory]:
+    """The caller's profile and purchase history (kept by the payment and refund transactions)."""
+    account = users.get_account(user_id)
+    if account is None:
+        raise NotFound(NO_USER)
+    return account
 
 
 def update_me(user_id: str, changes: dict[str, Any]) -> Profile:
