@@ -1,4 +1,4 @@
-"""Orders: a customer's own orders, every order for staff, cancelling an unpaid one, and staff moves."""
+"""Orders: a customer's own orders, every order for staff, cancelling one, staff moves and admins' refunds."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from storefront.domain.identity.roles import Role
-from storefront.domain.orders import fulfilment, service
+from storefront.domain.orders import fulfilment, refunds, service
 from storefront.http.auth import Principal
 from storefront.http.openapi import BAD_CURSOR, responses, retry_later
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
-from storefront.http.params import Customer, Manager, OrderId
+from storefront.http.params import Admin, Customer, Manager, OrderId
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response
-from storefront.models.order_routes import OrderPage, OrderStatusName, OrderTransitionCreate
+from storefront.models.order_routes import OrderPage, OrderStatusName, OrderTransitionCreate, RefundCreate
 from storefront.models.orders import Order
+from storefront.payments import payment_provider
 
 app = make_resolver()
 
@@ -30,7 +31,11 @@ UserFilter = Annotated[
 
 _TAGS = ["Orders"]
 _UNKNOWN = {404: "No such order, or it is another customer's"}
-_BUSY = retry_later("The order kept changing while it was being moved; retry after `Retry-After` seconds")
+_BUSY = retry_later(
+    "The order kept changing while it was being moved, or Stripe did not answer a refund; retry after "
+    "`Retry-After` seconds (a retried refund is never made twice)"
+)
+_REFUSED = {502: "Stripe refused the refund (`provider_code`); retrying will not help"}
 
 
 def _staff(principal: Principal) -> bool:
@@ -90,24 +95,61 @@ def get_order(order_id: OrderId, principal: Customer) -> Response[Order]:
 
 @app.post(
     "/v1/orders/<order_id>/cancel",
-    summary="Cancel an unpaid order (its owner, or staff)",
-    description="An order in `pending_payment` is cancelled and its reserved stock released, in one "
-    "transaction. A paid order's cancellation refunds it in full, which is not available yet: 409.",
+    summary="Cancel an order (its owner, or staff)",
+    description="The owner cancels an order in `pending_payment` or `paid`; staff also one in `processing`. "
+    "An unpaid order's reserved stock is released; a paid one is refunded in full through its provider "
+    "(Stripe, under the idempotency key of the order's next refund; a manual order's refund is recorded, "
+    "the money goes back by hand) and its units go back to stock. The order's change, the stock and the "
+    "events (`order.cancelled`, and `order.refunded` for a paid order) are one transaction. A retried "
+    "cancellation finds the order cancelled: 409 with `current_status`, never a second refund.",
     tags=_TAGS,
     responses=responses(
         200,
         "The cancelled order",
         errors={
             **_UNKNOWN,
-            409: "The order is paid (a refund is needed), or its status cannot be cancelled "
-            "(`current_status`, `allowed`)",
+            409: "The order's status cannot be cancelled by the caller (`current_status`, `allowed`): "
+            "already cancelled, shipped, or in processing for a customer",
+            **_REFUSED,
             503: _BUSY,
         },
     ),
 )
 def cancel_order(order_id: OrderId, principal: Customer) -> Response[Order]:
-    order = service.cancel(order_id, viewer=principal.user_id, staff=_staff(principal))
+    order = service.cancel(order_id, viewer=principal.user_id, staff=_staff(principal), card=payment_provider("card"))
     return json_response(Order.of(order), private=True)
+
+
+@app.post(
+    "/v1/orders/<order_id>/refunds",
+    summary="Refund (part of) a paid order (admin)",
+    description="Refunds `amount` (minor units; all that is left when absent) of an order in `paid`, "
+    "`processing`, `shipped` or `delivered`: through Stripe for a card order, recorded only for a manual "
+    "one. The refund is added to the order's `refunds` and `refunded_total`; the payment becomes "
+    "`partially_refunded`, or `refunded` when all is refunded, which also moves the order to `refunded`. "
+    "`order.refunded` is staged in the same transaction. Stripe is asked first, under the idempotency key "
+    "of the order's next refund (`order-<id>-refund-<n>`): a request retried before its refund was "
+    "recorded gets the same Stripe refund, never a second. Answers the updated order.",
+    tags=_TAGS,
+    responses=responses(
+        201,
+        "The order with its new refund (the last of `refunds`)",
+        errors={
+            **_UNKNOWN,
+            403: "The caller is not an admin",
+            409: "The order's status cannot be refunded (`current_status`, `allowed`), a concurrent request "
+            "made this same refund (`refund_id`), or Stripe holds a different refund under the same key",
+            422: "`amount` is more than is left to refund (`refundable`), or the body is invalid",
+            **_REFUSED,
+            503: _BUSY,
+        },
+    ),
+)
+def refund_order(order_id: OrderId, body: RefundCreate, principal: Admin) -> Response[Order]:
+    order = refunds.refund(
+        order_id, amount=body.amount, reason=body.reason, by=principal.user_id, card=payment_provider("card")
+    )
+    return json_response(Order.of(order), 201, private=True)
 
 
 @app.post(
@@ -116,8 +158,9 @@ def cancel_order(order_id: OrderId, principal: Customer) -> Response[Order]:
     description="`paid` records a manual order's payment and commits its reserved stock (a card order is "
     "paid only through Stripe: 409); `processing` follows `paid`; `shipped` follows `processing` and needs "
     "`carrier` and `tracking_number` (the order gets `tracking` with a URL for UPS, USPS, FedEx and DHL); "
-    "`delivered` follows `shipped`; `cancelled` cancels an unpaid order. Two racing moves never both "
-    "win: the loser gets the 409 of the state that won.",
+    "`delivered` follows `shipped`; `cancelled` cancels the order as `POST …/cancel` does (a paid or processing "
+    "order is refunded in full, its units back in stock); `refunded` is reached only by refunds. Two racing "
+    "moves never both win: the loser gets the 409 of the state that won.",
     tags=_TAGS,
     responses=responses(
         200,
@@ -125,7 +168,8 @@ def cancel_order(order_id: OrderId, principal: Customer) -> Response[Order]:
         errors={
             **_UNKNOWN,
             409: "The state table has no such move from the order's status (`current_status`, `allowed`), "
-            "a card order cannot be marked paid by hand, or the move needs a refund",
+            "a card order cannot be marked paid by hand, or `refunded` was asked for (refund instead)",
+            **_REFUSED,
             422: "`carrier` and `tracking_number` missing for `shipped`, or given for another move",
             503: _BUSY,
         },
@@ -133,7 +177,12 @@ def cancel_order(order_id: OrderId, principal: Customer) -> Response[Order]:
 )
 def move_order(order_id: OrderId, body: OrderTransitionCreate, principal: Manager) -> Response[Order]:
     order = fulfilment.transition(
-        order_id, body.to, by=principal.user_id, carrier=body.carrier, tracking_number=body.tracking_number
+        order_id,
+        body.to,
+        by=principal.user_id,
+        card=payment_provider("card"),
+        carrier=body.carrier,
+        tracking_number=body.tracking_number,
     )
     return json_response(Order.of(order), private=True)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from devkit.template import http_routes, load_template
+from tests.support import ROOT
 
 ORDERS_ROUTES = {
     ("GET", "/v1/orders"),
     ("GET", "/v1/orders/{order_id}"),
     ("POST", "/v1/orders/{order_id}/cancel"),
     ("POST", "/v1/orders/{order_id}/transitions"),
+    ("POST", "/v1/orders/{order_id}/refunds"),
 }
 
 
@@ -27,6 +29,7 @@ def test_orders_routes_are_all_behind_the_authorizer_when_deployed() -> None:
 def test_orders_function_may_not_scan_or_delete_and_queries_only_gsi1_and_gsi2_when_deployed() -> None:
     policies = _properties()["Policies"]
     assert policies[0] == {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "CursorSigningSecret"}}}
+    assert policies[1] == {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "StripeSecret"}}}
     table, indexes = [statement for policy in policies for statement in policy.get("Statement", [])]
     assert table["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
     assert sorted(table["Action"]) == [
@@ -40,6 +43,11 @@ def test_orders_function_may_not_scan_or_delete_and_queries_only_gsi1_and_gsi2_w
         "Action": "dynamodb:Query",
         "Resource": [{"Fn::Sub": "${Table.Arn}/index/GSI1"}, {"Fn::Sub": "${Table.Arn}/index/GSI2"}],
     }
+
+
+def test_orders_function_ships_stripe_and_outlives_a_refund_retried_by_the_sdk_when_deployed() -> None:
+    assert "stripe==" in (ROOT / "functions" / "orders" / "requirements.txt").read_text()
+    assert _properties()["Timeout"] >= 20  # 4 s a Stripe try, two retries
 
 
 def test_orders_function_has_its_own_log_group_with_the_retention_when_deployed() -> None:

@@ -11,8 +11,8 @@ from devkit.template import load_template
 from storefront.payments.credentials import StripeConfigurationError, StripeCredentials
 
 # The functions that talk to Stripe (and ship its SDK): no other may read its keys. The
-# checkout, webhook and expiry functions grant themselves the read in their own policies.
-STRIPE_READERS = {"CheckoutFunction", "PaymentsFunction", "OrderExpiryFunction"}
+# checkout, webhook, expiry and orders (refunds) functions grant themselves the read in their own policies.
+STRIPE_READERS = {"CheckoutFunction", "PaymentsFunction", "OrderExpiryFunction", "OrdersFunction"}
 
 
 def _reads_stripe_secret(properties: dict[str, Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,13 @@ from storefront.domain import clock
 from storefront.domain.inventory.service import crossing_events
 from storefront.domain.orders.entities import ChosenShipping, Order, OrderLine, OrderPayment, PostalAddress
 from storefront.events.base import DomainEvent
-from storefront.payments import IntentState, PaymentProviderRefused, PaymentProviderUnavailable, PaymentStart
+from storefront.payments import (
+    IntentState,
+    PaymentProviderRefused,
+    PaymentProviderUnavailable,
+    PaymentStart,
+    RefundKeyReused,
+)
 from storefront.payments.port import ProviderName
 from tests.payments_support import intent_event, stripe_signature
 from tests.support import FakeContext, http_event, sample_event
@@ -127,14 +134,20 @@ def failed(order: Order, *, event_id: str = "evt_failed_1", decline: str | None 
 
 @dataclass
 class FakeCardProvider:
-    """Stripe as the expiry and the webhook see it: intents by id, refunds and cancels counted."""
+    """Stripe as the expiry, the webhook and the orders routes see it: intents by id, cancels
+    counted, and refunds idempotent like Stripe's: a key seen before with the same payment and
+    amount answers the same refund (no second refund in `refunds`), with another amount it is
+    refused (RefundKeyReused). `refund_keys` lists the key of every refund request."""
 
     name: ProviderName = "stripe"
     intents: dict[str, IntentState] = field(default_factory=dict)
     refunds: list[tuple[str, int, str]] = field(default_factory=list)
+    refund_keys: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)
     down: bool = False
+    lose_next_refund_answer: bool = False  # refund, then fail as if the answer never came back
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, order_id: str, amount: int, currency: str) -> PaymentStart:
         raise AssertionError("no payment is started here")
@@ -151,10 +164,20 @@ class FakeCardProvider:
         self.cancelled.append(intent_id)
 
     def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:
-        if self.down:
-            raise PaymentProviderUnavailable()
-        self.refunds.append((intent_id, amount, idempotency_key))
-        return f"re_{len(self.refunds)}"
+        with self._lock:
+            self.refund_keys.append(idempotency_key)
+            if self.down:
+                raise PaymentProviderUnavailable()
+            for number, (intent, refunded, key) in enumerate(self.refunds, start=1):
+                if key == idempotency_key:
+                    if (intent, refunded) != (intent_id, amount):
+                        raise RefundKeyReused("Keys for idempotent requests can only be used with the same parameters.")
+                    return f"re_{number}"
+            self.refunds.append((intent_id, amount, idempotency_key))
+            if self.lose_next_refund_answer:
+                self.lose_next_refund_answer = False
+                raise PaymentProviderUnavailable()
+            return f"re_{len(self.refunds)}"
 
     def intent(self, order: Order, status: str, *, amount: int | None = None) -> None:
         intent_id = order.payment.payment_intent_id

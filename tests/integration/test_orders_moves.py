@@ -173,15 +173,6 @@ def test_staff_cancel_an_unpaid_order_and_another_customer_gets_a_404() -> None:
     assert counters("TEE-M") == (20, 0, 20)
 
 
-def test_cancelling_a_paid_order_is_a_409_until_refunds_exist() -> None:
-    order_id = _paid()
-    for principal in (ANN, MANAGER):
-        response = call("POST", f"/v1/orders/{order_id}/cancel", principal)
-        assert response["statusCode"] == 409
-        assert "refund" in problem(response)["detail"]
-    assert counters("TEE-M") == (18, 0, 18)
-
-
 @pytest.mark.usefixtures("isolated_transactions")
 def test_two_managers_racing_one_move_give_one_200_and_one_409() -> None:
     order_id = _paid()

@@ -11,7 +11,7 @@ from tests.support import FakeContext, sample_event
 
 pytestmark = pytest.mark.usefixtures("aws")
 SAMPLE_CUSTOMER = "01JDQ7Z8X9K2M3N4P5Q6R7S8T9"  # the customer of events/orders/*.json
-SAMPLE_PAID = "01JDQ90000000000000000PAY1"  # the manual order the manager marks paid
+SAMPLE_PAID = "01JDQ90000000000000000PAY1"  # the manual order the manager marks paid, an admin refunds in part
 SAMPLE_CANCELLED = "01JDQ90000000000000000CNC1"  # the unpaid order its owner cancels
 CASES = [
     ("list-orders", 200),
@@ -19,6 +19,7 @@ CASES = [
     ("get-order", 200),
     ("pay-manual-order", 200),
     ("cancel-order", 200),
+    ("refund-order", 201),
 ]
 
 
@@ -35,4 +36,5 @@ def test_every_sample_event_succeeds_when_replayed_in_order() -> None:
         answers[case] = body_of(response)
     assert {order["id"] for order in answers["list-orders"]["items"]} == {SAMPLE_PAID, SAMPLE_CANCELLED}
     assert (answers["pay-manual-order"]["status"], answers["cancel-order"]["status"]) == ("paid", "cancelled")
+    assert (answers["refund-order"]["status"], answers["refund-order"]["refunded_total"]) == ("paid", 500)
     assert counters("SAMPLE-TEE") == (8, 0, 8)

@@ -114,9 +114,16 @@ def test_a_success_after_expiry_is_refunded_once_however_often_it_arrives(card: 
     for _ in range(3):
         assert received(deliver(payload))
 
-    assert card.refunds == [("pi_too_late", order.total, f"order-{order.id}-refund-auto")]
+    assert card.refunds == [("pi_too_late", order.total, f"order-{order.id}-refund-1")]
     refunded = stored(order.id)
     assert (refunded.status, refunded.payment.status, refunded.refunded_total) == ("cancelled", "refunded", order.total)
+    [record] = refunded.refunds
+    assert (record.amount, record.reason, record.by, record.provider_refund_id) == (
+        order.total,
+        "paid_after_cancellation",
+        "stripe",
+        "re_1",
+    )
     (event,) = events_of("order.refunded")
     assert (event["data"]["amount"], event["data"]["reason"]) == (order.total, "paid_after_cancellation")
     assert event["data"]["refund_id"] == "re_1"

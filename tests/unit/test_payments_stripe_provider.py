@@ -17,6 +17,7 @@ from storefront.payments import (
     PaymentProviderRefused,
     PaymentProviderUnavailable,
     PaymentStart,
+    RefundKeyReused,
     StripeProvider,
     payment_provider,
 )
@@ -185,6 +186,16 @@ def test_refusal_is_a_refused_error_naming_stripes_code() -> None:
         _provider(FakeStripe(error=error)).retrieve("pi_missing")
 
     assert raised.value.extra == {"provider_code": "resource_missing"}
+
+
+def test_a_refund_key_reused_with_another_amount_is_a_409_refund_key_reused() -> None:
+    error = stripe.IdempotencyError("Keys for idempotent requests can only be used with the same parameters")
+
+    with pytest.raises(RefundKeyReused) as raised:
+        _provider(FakeStripe(error=error)).refund("pi_1", 700, "order-01ORDER-refund-2")
+
+    assert (raised.value.status, raised.value.code) == (409, "refund-key-reused")
+    assert "same key" in raised.value.detail
 
 
 @pytest.mark.parametrize("error", [stripe.InvalidRequestError("already succeeded", param=None), stripe.APIError("x")])  # type: ignore[no-untyped-call]

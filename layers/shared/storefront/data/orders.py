@@ -32,6 +32,7 @@ from storefront.domain.orders.entities import (
     OrderLine,
     OrderPayment,
     PostalAddress,
+    Refund,
 )
 from storefront.domain.pages import Slice
 
@@ -85,6 +86,7 @@ def _body(order: Order) -> str:
         "payment": asdict(order.payment),
         "history": [asdict(entry) for entry in order.history],
         "refunded_total": order.refunded_total,
+        "refunds": [asdict(refund) for refund in order.refunds],
         "tracking": order.tracking,
     }
     return json.dumps(document, separators=(",", ":"))
@@ -112,6 +114,7 @@ def order_of(item: OrderItem) -> Order:
         payment_deadline=int(item.payment_deadline),
         history=tuple(HistoryEntry(**entry) for entry in document["history"]),
         refunded_total=int(document["refunded_total"]),
+        refunds=tuple(Refund(**refund) for refund in document.get("refunds", [])),
         tracking=document.get("tracking"),
     )
 

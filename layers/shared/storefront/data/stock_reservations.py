@@ -1,4 +1,5 @@
-"""Stock held for orders: reserve at checkout completion, commit on payment, release on cancellation.
+"""Stock held for orders: reserve at checkout completion, commit on payment, release on cancellation,
+and restock the units of a paid order that is cancelled.
 
 Each function adds one Update of a SKU's stock item to the caller's transaction, keeping the
 invariants of data/inventory.py (`available`, `headroom` and the sparse low-stock keys). A
@@ -99,3 +100,30 @@ def add_commit(write: TransactWrite, sku: str, quantity: int, now: int) -> None:
         actions=[StockItem.on_hand.add(-quantity), StockItem.reserved.add(-quantity), StockItem.updated_at.set(now)],
         condition=StockItem.PK.exists() & (StockItem.reserved >= quantity) & (StockItem.on_hand >= quantity),
     )
+
+
+def add_restock(write: TransactWrite, before: StockLevel, quantity: int, now: int) -> StockLevel:
+    """Access pattern STOCK-RESTOCK: `on_hand`, `available` and `headroom` += q, in a transaction.
+
+    A paid order's committed units come back when it is cancelled before shipping. Like a
+    release, an ADD conditioned on staying on the sides the read saw (in stock, low or
+    not), or the pre-image SET when it crosses a boundary. Returns the level after.
+    """
+    if quantity <= 0:
+        raise ValueError(f"cannot restock {quantity} of {before.sku}")
+    after = replace(before, on_hand=before.on_hand + quantity)
+    if _crosses(before, after):
+        add_level_replacement(write, before, after, now)
+        return after
+    same_side: Any = (StockItem.headroom <= -quantity) if before.is_low else (StockItem.headroom > 0)
+    write.update(
+        StockItem(*keys.stock(before.sku)),
+        actions=[
+            StockItem.on_hand.add(quantity),
+            StockItem.available.add(quantity),
+            StockItem.headroom.add(quantity),
+            StockItem.updated_at.set(now),
+        ],
+        condition=StockItem.PK.exists() & (StockItem.available > 0) & same_side,
+    )
+    return after

@@ -94,20 +94,29 @@ class OrderCancelled(_OrderEvent):
 
 
 class OrderRefunded(_OrderEvent):
-    """Money went back to the customer (in full or in part)."""
+    """Money went back to the customer (in full or in part): an admin's refund, the cancellation
+    of a paid order, or a payment that arrived after its order was cancelled."""
 
     event_type: ClassVar[str] = "order.refunded"
     version: ClassVar[int] = 1
 
+    status: StrictStr = Field(
+        description="The order's status after the refund: `refunded` once all is refunded, `cancelled` for "
+        "a cancellation, else unchanged"
+    )
     amount: StrictInt = Field(description="This refund's amount (minor units)")
     refunded_total: StrictInt = Field(description="Everything refunded on the order so far")
-    reason: StrictStr = Field(description="Why; `paid_after_cancellation` when a payment arrived for a cancelled order")
+    reason: StrictStr = Field(
+        description="Why: the admin's reason; `cancelled` for a paid order's cancellation; "
+        "`paid_after_cancellation` when a payment arrived for a cancelled order"
+    )
     refund_id: StrictStr | None = Field(description="The payment provider's refund id; null for a manual order")
 
     @classmethod
     def of(cls, order: Order, amount: int, reason: str, refund_id: str | None) -> OrderRefunded:
         return cls(
             **cls._common(order),
+            status=order.status,
             amount=amount,
             refunded_total=order.refunded_total,
             reason=reason,

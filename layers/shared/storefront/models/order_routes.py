@@ -1,15 +1,16 @@
-"""API models the orders routes add to the order itself (models/orders.py): a staff move and a page of orders."""
+"""API models the orders routes add to the order (models/orders.py): a staff move, a refund, a page of orders."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StrictStr, StringConstraints
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, StringConstraints
 
 from storefront.domain.orders.tracking import KNOWN_CARRIERS
 from storefront.models.base import ApiModel
 from storefront.models.orders import Order
 from storefront.models.text_fields import Text
+from storefront.text import check_unicode
 
 OrderStatusName = Literal["pending_payment", "paid", "processing", "shipped", "delivered", "cancelled", "refunded"]
 
@@ -41,6 +42,23 @@ class OrderTransitionCreate(ApiModel):
         description="Required with `to: shipped`, refused otherwise: the carrier's tracking number "
         "(1–64 letters, digits, spaces or dashes)",
     )
+
+
+# Far above any order's total: a bound, so an absurd integer is a 422 before anything is read.
+MAX_REFUND = 10**12
+
+
+class RefundCreate(ApiModel):
+    """An admin's refund of (part of) what was paid for an order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[StrictInt, Field(ge=1, le=MAX_REFUND)] | None = Field(
+        default=None,
+        description="Minor units to refund; all that is left (total − refunded_total) when absent. More than "
+        "is left is a 422",
+    )
+    reason: Annotated[StrictStr, Text(500, "Why the money goes back (1–500 characters)", rule=check_unicode)]
 
 
 class OrderPage(ApiModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from storefront.domain.orders.entities import ChosenShipping, HistoryEntry
+from storefront.domain.orders.entities import ChosenShipping, HistoryEntry, Refund
 from storefront.domain.orders.entities import Order as OrderEntity
 from storefront.domain.orders.entities import OrderLine as OrderLineEntity
 from storefront.domain.orders.entities import PostalAddress as PostalAddressEntity
@@ -110,6 +110,31 @@ class OrderHistoryEntry(ApiModel):
         return cls(status=entry.status, at=rfc3339(entry.at), by=entry.by)
 
 
+class OrderRefund(ApiModel):
+    """Money given back on the order."""
+
+    id: str = Field(description="The refund's id")
+    amount: int = Field(description="How much (minor units)")
+    reason: str = Field(
+        description="Why: an admin's reason, `cancelled` (a paid order's cancellation) or "
+        "`paid_after_cancellation` (a payment that came after the order was cancelled)"
+    )
+    at: str = Field(description="When (RFC 3339, UTC)")
+    by: str = Field(description="Who: the admin's or the cancelling user's id, or `stripe`")
+    provider_refund_id: str | None = Field(description="Stripe's refund id; null for a manual order (refunded by hand)")
+
+    @classmethod
+    def of(cls, refund: Refund) -> OrderRefund:
+        return cls(
+            id=refund.id,
+            amount=refund.amount,
+            reason=refund.reason,
+            at=rfc3339(refund.at),
+            by=refund.by,
+            provider_refund_id=refund.provider_refund_id,
+        )
+
+
 class Order(ApiModel):
     """An order. Prices, addresses and the shipping method are frozen at checkout."""
 
@@ -130,6 +155,7 @@ class Order(ApiModel):
     payment: OrderPaymentState = Field(description="The payment")
     tracking: OrderTracking | None = Field(description="The parcel's tracking, once shipped")
     refunded_total: int = Field(description="Everything refunded so far (minor units)")
+    refunds: list[OrderRefund] = Field(description="Every refund, oldest first; their amounts add up to refunded_total")
     history: list[OrderHistoryEntry] = Field(description="Every status the order took, oldest first")
     payment_deadline: str = Field(description="An unpaid order is cancelled after this (RFC 3339)")
     created_at: str = Field(description="When the order was placed (RFC 3339, UTC)")
@@ -162,6 +188,7 @@ class Order(ApiModel):
             if tracking
             else None,
             refunded_total=order.refunded_total,
+            refunds=[OrderRefund.of(refund) for refund in order.refunds],
             history=[OrderHistoryEntry.of(entry) for entry in order.history],
             payment_deadline=rfc3339(order.payment_deadline),
             created_at=rfc3339(order.created_at),

@@ -15,6 +15,7 @@ from storefront.payments.port import (
     PaymentProviderRefused,
     PaymentProviderUnavailable,
     PaymentStart,
+    RefundKeyReused,
     StripeEvent,
 )
 from storefront.payments.stripe_provider import StripeProvider, payment_intent_idempotency_key
@@ -30,6 +31,7 @@ __all__ = [
     "PaymentProviderRefused",
     "PaymentProviderUnavailable",
     "PaymentStart",
+    "RefundKeyReused",
     "StripeEvent",
     "StripeProvider",
     "payment_intent_idempotency_key",

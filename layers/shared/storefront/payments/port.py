@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from storefront.domain.errors import BadRequest, DomainError, ServiceUnavailable
+from storefront.domain.errors import BadRequest, Conflict, DomainError, ServiceUnavailable
 
 ProviderName = Literal["stripe", "manual"]
 PaymentMethod = Literal["card", "manual"]
@@ -82,6 +82,14 @@ class PaymentProviderRefused(DomainError):
     retrying the same request will not help. `provider_code` is the provider's error code."""
 
     status, code, title = 502, "payment-provider-refused", "Payment provider refused"
+
+
+class RefundKeyReused(Conflict):
+    """The provider already holds a refund under this idempotency key with other parameters:
+    another request refunded a different amount as the same refund of the order. Reading the
+    order again shows what was recorded; the same request will keep clashing."""
+
+    code, title = "refund-key-reused", "Refund already requested differently"
 
 
 class BadSignature(BadRequest):

@@ -22,6 +22,7 @@ from storefront.payments.port import (
     PaymentProviderUnavailable,
     PaymentStart,
     ProviderName,
+    RefundKeyReused,
 )
 from storefront.settings import get_settings
 
@@ -93,6 +94,13 @@ def _stripe_errors(action: str) -> Iterator[None]:
         # Our key is wrong or lacks a permission: the operator must act, the client may retry later.
         _logger.error("Stripe refused our API key", extra={"action": action, "error": type(error).__name__})
         raise PaymentProviderUnavailable() from error
+    except stripe.IdempotencyError as error:
+        # The key names one refund of one order (its sequence number): reused with another amount.
+        _logger.warning("Stripe idempotency key reused with other parameters", extra={"action": action})
+        raise RefundKeyReused(
+            f"The payment provider already received a different request to {action} under the same key: "
+            "another request is refunding this order at the same time. Read the order and try again.",
+        ) from error
     except stripe.StripeError as error:
         code = getattr(error, "code", None) or type(error).__name__
         _logger.warning("Stripe refused a request", extra={"action": action, "provider_code": code})

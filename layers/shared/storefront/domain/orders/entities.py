@@ -84,6 +84,18 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Refund:
+    """Money given back on an order: `provider_refund_id` is Stripe's refund (None for a manual order)."""
+
+    id: str
+    amount: int
+    reason: str
+    at: int
+    by: str  # a user id, or "stripe" for a payment refunded because it came after the cancellation
+    provider_refund_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Order:
     id: str
     number: str
@@ -101,6 +113,7 @@ class Order:
     payment_deadline: int  # unpaid after this (epoch seconds), the expiry cancels it
     history: tuple[HistoryEntry, ...] = ()
     refunded_total: int = 0
+    refunds: tuple[Refund, ...] = ()
     tracking: dict[str, str | None] | None = field(default=None)
 
     @property

@@ -6,8 +6,9 @@ lifecycle, which commits the reserved stock; a card order is paid only by Stripe
 transaction: the order's change conditioned on the revision read, and its outbox event.
 A cancelled transaction means the order moved meanwhile: it is read again and the move
 decided again, so of two managers racing one transition one wins and the other gets
-the 409 of the state that won. `cancelled` is the staff's cancellation; `refunded` is
-reached only by refunding the whole amount, never by a transition.
+the 409 of the state that won. `cancelled` is the staff's cancellation (a paid order's
+refunds it, `card` being Stripe); `refunded` is reached only by refunding the whole
+amount (domain/orders/refunds.py), never by a transition.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from storefront.domain.orders.entities import TRANSITIONS, Order, OrderStatus, c
 from storefront.domain.orders.tracking import tracking_of
 from storefront.events.orders import FulfilmentEvent, OrderDelivered, OrderProcessing, OrderShipped
 from storefront.observability import module_logger
+from storefront.payments.port import PaymentProvider
 
 ATTEMPTS = 6
 _EVENTS: dict[OrderStatus, type[FulfilmentEvent]] = {
@@ -38,8 +40,8 @@ CARD_PAID_BY_STRIPE = (
     "A card order is paid only through Stripe: its payment is recorded when Stripe reports it, never by hand."
 )
 REFUND_NOT_TRANSITION = (
-    "An order becomes refunded when its whole amount is refunded, not by a transition; "
-    "refunds are not available in this store yet."
+    "An order becomes refunded when its whole amount is refunded, not by a transition: "
+    "an admin refunds it with POST /v1/orders/{order_id}/refunds."
 )
 
 _logger = module_logger()
@@ -116,7 +118,13 @@ def _fulfil(order_id: str, to: OrderStatus, by: str, carrier: str | None, number
 
 
 def transition(
-    order_id: str, to: OrderStatus, *, by: str, carrier: str | None = None, tracking_number: str | None = None
+    order_id: str,
+    to: OrderStatus,
+    *,
+    by: str,
+    card: PaymentProvider,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
 ) -> Order:
     """Moves the order to `to` for a staff member `by`; a move the table does not have is a 409
     naming `current_status` and the `allowed` targets."""
@@ -124,7 +132,7 @@ def transition(
     if to == "paid":
         return _record_manual_payment(order_id, by)
     if to == "cancelled":
-        return service.cancel(order_id, viewer=by, staff=True)
+        return service.cancel(order_id, viewer=by, staff=True, card=card)
     if to == "refunded":
         order, _ = _read(order_id)
         raise Conflict(REFUND_NOT_TRANSITION, current_status=order.status, allowed=list(TRANSITIONS[order.status]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, cast
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -22,7 +22,8 @@ from storefront.data.table import transaction
 from storefront.domain import clock
 from storefront.domain.errors import Conflict, NotFound, ServiceUnavailable
 from storefront.domain.inventory.service import crossing_events
-from storefront.domain.orders.entities import TRANSITIONS, Order, OrderStatus
+from storefront.domain.orders.entities import TRANSITIONS, Order, OrderPayment, OrderStatus
+from storefront.domain.orders.refund_records import refund_changes
 from storefront.events.base import DomainEvent
 from storefront.events.orders import OrderCancelled, OrderPaid, OrderRefunded
 from storefront.observability import module_logger
@@ -32,6 +33,7 @@ logger = module_logger()
 ATTEMPTS = 6
 PAID_STATES: frozenset[OrderStatus] = frozenset({"paid", "processing", "shipped", "delivered", "refunded"})
 
+LATE_PAYMENT = "paid_after_cancellation"  # the reason of a late payment's automatic refund
 CancelReason = Literal["expired", "customer", "staff"]
 
 
@@ -44,7 +46,7 @@ class PayOutcome:
     order: Order | None
 
 
-def _backoff(attempt: int) -> None:
+def backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))  # noqa: S311 - jitter, not crypto
 
 
@@ -58,6 +60,16 @@ def not_allowed(order: Order, to: OrderStatus) -> Conflict:
     allowed = list(TRANSITIONS[order.status])
     return Conflict(
         f"An order in {order.status} cannot move to {to}.",
+        current_status=order.status,
+        allowed=allowed,
+    )
+
+
+def cancel_refused(order: Order, staff: bool) -> Conflict:
+    """The 409 of a cancellation the owner (pending_payment, paid) or staff (also processing) may not make."""
+    allowed = [] if order.status == "processing" else list(TRANSITIONS[order.status])
+    return Conflict(
+        f"An order in {order.status} cannot be cancelled{'' if staff else ' by its owner'}.",
         current_status=order.status,
         allowed=allowed,
     )
@@ -106,7 +118,7 @@ def pay(
         except TransactWriteError as error:
             if not _cancelled(error):
                 raise
-            _backoff(attempt)
+            backoff(attempt)
             continue
         logger.info("order paid", extra={"order_id": order.id, "by": by})
         return PayOutcome("paid", after)
@@ -147,7 +159,7 @@ def cancel_unpaid(order_id: str, *, reason: CancelReason, by: str) -> Order:
         except TransactWriteError as error:
             if not _cancelled(error):
                 raise
-            _backoff(attempt)
+            backoff(attempt)
             continue
         logger.info("order cancelled", extra={"order_id": order.id, "reason": reason, "by": by})
         return after
@@ -173,9 +185,10 @@ def record_refund_after_cancel(
         if order.payment.status == "refunded":
             return None
         now = clock.now()
-        payment = replace(order.payment, status="refunded", payment_intent_id=intent_id)
-        after = replace(order, payment=payment, refunded_total=order.total, updated_at=now)
-        event = OrderRefunded.of(after, order.total, "paid_after_cancellation", refund_id)
+        changes = refund_changes(order, order.total - order.refunded_total, LATE_PAYMENT, now, "stripe", refund_id)
+        payment = replace(cast(OrderPayment, changes["payment"]), payment_intent_id=intent_id)
+        after = replace(order, updated_at=now, **{**changes, "payment": payment})  # type: ignore[arg-type]
+        event = OrderRefunded.of(after, after.refunded_total - order.refunded_total, LATE_PAYMENT, refund_id)
 
         try:
             with transaction() as write:
@@ -185,7 +198,7 @@ def record_refund_after_cancel(
         except TransactWriteError as error:
             if not _cancelled(error):
                 raise
-            _backoff(attempt)
+            backoff(attempt)
             continue
         logger.warning("payment for a cancelled order refunded", extra={"order_id": order.id, "refund": refund_id})
         return after

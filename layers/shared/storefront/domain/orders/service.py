@@ -1,4 +1,4 @@
-"""Orders as their owner and the staff see them: one order, the lists, and cancelling an unpaid one.
+"""Orders as their owner and the staff see them: one order, the lists, and cancelling one.
 
 A customer reaches only their own orders: another's id is the same 404 as an unknown one,
 so an order's existence never leaks. Staff (manager, admin) reach every order.
@@ -9,16 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from storefront.data import orders
-from storefront.domain.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
-from storefront.domain.orders import lifecycle
-from storefront.domain.orders.entities import TRANSITIONS, Order, OrderStatus
+from storefront.domain.errors import FieldError, Forbidden, NotFound, Unprocessable
+from storefront.domain.orders import lifecycle, refunds
+from storefront.domain.orders.entities import Order, OrderStatus
 from storefront.domain.pages import Slice
+from storefront.payments.port import PaymentProvider
 
 NO_ORDER = "No such order."
-PAID_CANCEL = (
-    "This order is paid: cancelling it means refunding the payment in full, which this store "
-    "cannot do yet. Contact the store to have it refunded."
-)
 STAFF_FILTERS = (
     "Staff list orders by `status` (every order in that state) or by `user_id` (one customer's "
     "orders), or both; a list of every order is not available yet."
@@ -55,21 +52,17 @@ def list_orders(
     raise Unprocessable(STAFF_FILTERS, errors=errors)
 
 
-def cancel(order_id: str, *, viewer: str, staff: bool) -> Order:
-    """Cancels an unpaid order and releases its stock (the owner or staff).
+def cancel(order_id: str, *, viewer: str, staff: bool, card: PaymentProvider) -> Order:
+    """Cancels an order for its owner (pending_payment, paid) or staff (also processing).
 
-    A paid order's cancellation refunds it, which needs refunds: a 409 until they exist.
-    The owner may cancel only while `pending_payment` or `paid` (the contract's table).
+    An unpaid order's reserved stock is released; a paid one is refunded in full through
+    its provider (`card` for a Stripe order) and its committed stock put back. A retried
+    cancellation finds the order cancelled: 409 naming the state, never a second refund.
     """
     order = get_order(order_id, viewer=viewer, staff=staff)
-    if order.status == "paid" or (staff and order.status == "processing"):
-        raise Conflict(PAID_CANCEL, current_status=order.status)
-    if order.status != "pending_payment":
-        allowed = [] if order.status == "processing" else list(TRANSITIONS[order.status])
-        raise Conflict(
-            f"An order in {order.status} cannot be cancelled{'' if staff else ' by its owner'}.",
-            current_status=order.status,
-            allowed=allowed,
-        )
     reason: lifecycle.CancelReason = "customer" if order.user_id == viewer else "staff"
-    return lifecycle.cancel_unpaid(order_id, reason=reason, by=viewer)
+    if order.status == "pending_payment":
+        return lifecycle.cancel_unpaid(order_id, reason=reason, by=viewer)
+    if order.status == "paid" or (staff and order.status == "processing"):
+        return refunds.cancel_paid(order_id, by=viewer, reason=reason, staff=staff, card=card)
+    raise lifecycle.cancel_refused(order, staff)

@@ -3,7 +3,7 @@
 `payment_intent.succeeded` whose order id, amount and currency match pays the order
 (lifecycle.pay: the event's claim, the order, the stock commit and `order.paid` in one
 transaction). A success for an order already cancelled is refunded in full through the
-provider (one idempotency key per order, so however often it arrives Stripe refunds once)
+provider (the key of the order's first refund, so however often it arrives Stripe refunds once)
 and recorded with `order.refunded`: never a paid cancelled order.
 `payment_intent.payment_failed` for an order still unpaid records the failure on the
 order's payment with `payment.failed`; the order stays payable until its deadline.
@@ -29,6 +29,7 @@ from storefront.domain import clock
 from storefront.domain.errors import ServiceUnavailable
 from storefront.domain.orders import lifecycle
 from storefront.domain.orders.entities import Order
+from storefront.domain.orders.refund_records import next_refund_key
 from storefront.events.orders import PaymentFailed
 from storefront.observability import module_logger
 from storefront.payments.port import SUCCEEDED, IntentState, PaymentProvider, PaymentProviderRefused, StripeEvent
@@ -51,11 +52,6 @@ class PaymentFailure:
 
     code: str | None = None
     message: str | None = None
-
-
-def refund_key(order_id: str) -> str:
-    """The idempotency key of an order's automatic refund: Stripe refunds it once, whoever asks."""
-    return f"order-{order_id}-refund-auto"
 
 
 def matches(order: Order, intent: IntentState) -> bool:
@@ -125,7 +121,7 @@ def refund_late_payment(order: Order, intent: IntentState, event: StripeEvent, p
         logger.info("late payment already refunded", extra={"order_id": order.id, "intent_id": intent.id})
         return "duplicate"
     try:
-        refund_id = provider.refund(intent.id, intent.amount, refund_key(order.id))
+        refund_id = provider.refund(intent.id, intent.amount, next_refund_key(order))
     except PaymentProviderRefused as error:
         # Asking again would be refused again (the docstring of PaymentProviderRefused): an
         # operator must look. Acknowledged, so Stripe does not deliver it for three days.
