@@ -14,12 +14,31 @@ from storefront.domain import clock
 from storefront.domain.orders import lifecycle
 from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import put_stock
-from tests.integration.orders_calls import ANN, BOB, MANAGER, call, counters, environments, move, place_order
+from tests.integration.orders_calls import (
+    ADMIN,
+    ANN,
+    BOB,
+    MANAGER,
+    call,
+    counters,
+    environments,
+    move,
+    orders_function,
+    place_order,
+)
+from tests.integration.payments_calls import FakeCardProvider
 from tests.integration.users_calls import body_of, customer, users_call
 
 pytestmark = pytest.mark.usefixtures("aws")
 
 FIRST_PAID_AT, SECOND_PAID_AT = 1_900_000_000, 1_900_000_600  # 2030-03-17T17:46:40Z and ten minutes later
+
+
+@pytest.fixture
+def card(monkeypatch: pytest.MonkeyPatch) -> FakeCardProvider:
+    provider = FakeCardProvider()
+    monkeypatch.setattr(orders_function, "payment_provider", lambda name: provider)
+    return provider
 
 
 @pytest.fixture
@@ -121,3 +140,44 @@ def test_a_95_line_order_is_paid_in_one_transaction_and_counted() -> None:
     assert history(ANN)["order_count"] == 1
     assert history(ANN)["total_spent"] == {"USD": 95 * 1000 + 500}
     assert counters("SKU-94") == (4, 0, 4)
+
+
+@pytest.mark.usefixtures("card")
+def test_refunds_and_a_paid_orders_cancellation_leave_total_spent_net_and_the_order_count_as_paid() -> None:
+    put_stock("TEE-M", 20)
+    by_card = place_order(ANN[0], {"TEE-M": 2}, "card")  # 2500
+    assert lifecycle.pay(by_card.id, by="stripe", intent_id="pi_card").result == "paid"
+    by_hand = place_order(ANN[0], {"TEE-M": 1})  # 1500
+    assert move(by_hand.id, "paid")["statusCode"] == 200
+    assert history(ANN)["total_spent"] == {"USD": 4000}
+
+    def refund(order_id: str, **amount: int) -> int:
+        body = {"reason": "damaged in transit", **amount}
+        return int(call("POST", f"/v1/orders/{order_id}/refunds", ADMIN, body=body)["statusCode"])
+
+    assert refund(by_card.id, amount=1000) == 201  # partial
+    assert history(ANN)["total_spent"] == {"USD": 3000}
+    assert refund(by_card.id) == 201  # the 1500 left
+    assert history(ANN)["total_spent"] == {"USD": 1500}
+    assert refund(by_card.id) == 409  # nothing left: refused, nothing subtracted
+
+    assert call("POST", f"/v1/orders/{by_hand.id}/cancel", ANN)["statusCode"] == 200  # refunded in full
+    assert call("POST", f"/v1/orders/{by_hand.id}/cancel", ANN)["statusCode"] == 409  # a retry refunds nothing
+
+    after = history(ANN)
+    assert (after["order_count"], after["total_spent"]) == (2, {"USD": 0})  # both were paid; all went back
+    assert after["last_order_at"] is not None
+
+
+def test_a_payment_refunded_because_its_order_was_cancelled_first_is_never_counted() -> None:
+    put_stock("TEE-M", 20)
+    order = place_order(ANN[0], {"TEE-M": 1}, "card")
+    assert call("POST", f"/v1/orders/{order.id}/cancel", ANN)["statusCode"] == 200
+
+    recorded = lifecycle.record_refund_after_cancel(
+        order.id, intent_id="pi_late", refund_id="re_late", stripe_event_id="evt_late", stripe_event_type="x"
+    )
+
+    assert recorded is not None
+    assert recorded.refunded_total == recorded.total
+    assert history(ANN) == {"order_count": 0, "total_spent": {}, "last_order_at": None}

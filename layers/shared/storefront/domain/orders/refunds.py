@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pynamodb.transactions import TransactWrite
 
-from storefront.data import orders, stock_reservations
+from storefront.data import orders, stock_reservations, users
 from storefront.data.outbox import stage_events
 from storefront.data.table import committed
 from storefront.domain import clock
@@ -72,6 +72,7 @@ def _amount(order: Order, amount: int | None) -> int:
 def _committed_refund(before: Order, revision: int, after: Order, amount: int, reason: str) -> bool:
     def write_all(write: TransactWrite) -> None:
         orders.add_order_change(write, before, revision, after)
+        users.add_spending(write, before.user_id, before.currency, -amount)  # total_spent is net of refunds
         stage_events(
             write, [OrderRefunded.of(after, amount, reason, after.refunds[-1].provider_refund_id)], after.updated_at
         )
@@ -153,6 +154,8 @@ def _committed_cancellation(
             events.extend(
                 crossing_events(level, stock_reservations.add_restock(write, level, quantity, after.updated_at))
             )
+        if left > 0:  # total_spent is net of refunds
+            users.add_spending(write, before.user_id, before.currency, -left)
         stage_events(write, events, after.updated_at)
 
     return committed(write_all)
