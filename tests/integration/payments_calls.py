@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +148,7 @@ class FakeCardProvider:
     retrieved: list[str] = field(default_factory=list)
     down: bool = False
     lose_next_refund_answer: bool = False  # refund, then fail as if the answer never came back
+    while_refunding: Callable[[], None] | None = None  # runs once, after the refund, before its answer
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, order_id: str, amount: int, currency: str) -> PaymentStart:
@@ -177,7 +179,10 @@ class FakeCardProvider:
             if self.lose_next_refund_answer:
                 self.lose_next_refund_answer = False
                 raise PaymentProviderUnavailable()
-            return f"re_{len(self.refunds)}"
+            meanwhile, self.while_refunding = self.while_refunding, None
+        if meanwhile is not None:
+            meanwhile()  # another request changes the order while Stripe answers
+        return f"re_{len(self.refunds)}"
 
     def intent(self, order: Order, status: str, *, amount: int | None = None) -> None:
         intent_id = order.payment.payment_intent_id

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from storefront.domain.orders import lifecycle
+from storefront.domain.orders import fulfilment, lifecycle
 from storefront.domain.orders.entities import Order
 from tests.integration.inventory_calls import availability_events, outbox_events, put_stock
 from tests.integration.orders_calls import (
@@ -168,3 +168,25 @@ def test_units_coming_back_to_a_sold_out_sku_stage_its_availability_change(card:
     assert counters("SOLO") == (2, 0, 2)
     back_in_stock = [e["data"]["available"] for e in availability_events("SOLO") if e["data"]["in_stock"]]
     assert back_in_stock == [2]
+
+
+def test_a_cancellation_that_loses_to_a_move_after_stripe_refunded_still_records_the_refund(
+    card: FakeCardProvider,
+) -> None:
+    order = paid_by_card()
+
+    def manager_moves_it_on() -> None:  # while Stripe refunds: the owner may no longer cancel it
+        fulfilment.transition(order.id, "processing", by=MANAGER[0], card=card)
+
+    card.while_refunding = manager_moves_it_on
+
+    response = cancel(order.id)
+
+    assert (response["statusCode"], problem(response)["current_status"]) == (409, "refunded")
+    stored = body_of(call("GET", f"/v1/orders/{order.id}", ANN))
+    assert (stored["status"], stored["refunded_total"]) == ("refunded", 2500)
+    assert [r["provider_refund_id"] for r in stored["refunds"]] == ["re_1"]  # the money that went back is recorded
+    assert card.refunds == [(f"pi_{order.id}", 2500, f"order-{order.id}-refund-1")]
+    assert counters("TEE-M") == (18, 0, 18)  # not cancelled: the units stay with the order
+    assert outbox_events("order.cancelled") == []
+    assert len(outbox_events("order.refunded")) == 1

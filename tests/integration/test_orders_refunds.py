@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from storefront.domain.orders import lifecycle
+from storefront.domain.orders import fulfilment, lifecycle
 from storefront.domain.orders.entities import Order
 from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import outbox_events, put_stock
@@ -194,6 +194,25 @@ def test_a_refund_stripe_cannot_take_now_is_a_503_and_its_retry_refunds_once(car
     assert card.refunds == [(f"pi_{order.id}", 900, f"order-{order.id}-refund-1")]
     assert card.refund_keys == [f"order-{order.id}-refund-1"] * 2
     assert [r["provider_refund_id"] for r in body_of(retried)["refunds"]] == ["re_1"]
+
+
+def test_a_refund_whose_write_loses_to_a_move_asks_again_under_the_same_key_and_is_recorded_once(
+    card: FakeCardProvider,
+) -> None:
+    order = paid_by_card()
+
+    def manager_moves_it_on() -> None:  # while Stripe refunds: the order's revision changes
+        fulfilment.transition(order.id, "processing", by=MANAGER[0], card=card)
+
+    card.while_refunding = manager_moves_it_on
+
+    response = refund(order.id, amount=700)
+
+    assert response["statusCode"] == 201, response
+    assert (body_of(response)["status"], body_of(response)["refunded_total"]) == ("processing", 700)
+    assert card.refund_keys == [f"order-{order.id}-refund-1"] * 2  # decided again from the new state
+    assert card.refunds == [(f"pi_{order.id}", 700, f"order-{order.id}-refund-1")]
+    assert [r["provider_refund_id"] for r in body_of(response)["refunds"]] == ["re_1"]
 
 
 @pytest.mark.usefixtures("isolated_transactions")
