@@ -4,48 +4,19 @@ however often the cancellation is sent, and its units are back in stock."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
 
-from devkit.localrun.testing import wait_until
 from tests.e2e.local_api import LocalApi
+from tests.e2e.orders_support import paid_card_order, product, stock
 from tests.e2e.test_catalog_flow import call, register_shopper
-from tests.e2e.test_checkout_flow import (
-    SETTLE_TIMEOUT_S,
-    _complete,
-    _order_status,
-    _product,
-    _ready_checkout,
-    _stock,
-    _stripe,
-)
 
 pytestmark = pytest.mark.e2e
 
 
-def _paid_card_order(api: LocalApi, manager: str, shopper: str, sku: str, quantity: int) -> dict[str, Any]:
-    """A card order confirmed at localstripe and paid through the webhook."""
-    checkout = _ready_checkout(api, shopper, sku, quantity)
-    completed = _complete(api, shopper, checkout["id"], str(uuid.uuid4()))
-    assert completed.status_code == 201, completed.text
-    order, payment = completed.json()["order"], completed.json()["payment"]
-    confirm = f"/v1/payment_intents/{payment['payment_intent_id']}/confirm"
-    assert _stripe(api, "POST", confirm, payment_method="pm_card_visa")["status"] == "succeeded"
-    wait_until(
-        lambda: _order_status(api, shopper, order["id"]) == "paid",
-        timeout_s=SETTLE_TIMEOUT_S,
-        interval_s=0.5,
-        what="the webhook makes the order paid",
-    )
-    return dict(order)
-
-
 def test_a_paid_card_order_is_refunded_in_part_then_in_full_and_never_beyond(local_api: LocalApi, manager: str) -> None:
-    sku = _product(local_api, manager, stock=5)
+    sku = product(local_api, manager, stock=5)
     shopper = register_shopper(local_api, "Refunded")
-    order = _paid_card_order(local_api, manager, shopper, sku, 2)
+    order = paid_card_order(local_api, shopper, sku, 2)
     path = f"/v1/orders/{order['id']}/refunds"
 
     assert call(local_api, "POST", path, shopper, {"reason": "mine"}).status_code == 403
@@ -62,16 +33,16 @@ def test_a_paid_card_order_is_refunded_in_part_then_in_full_and_never_beyond(loc
     assert [refund["amount"] for refund in refunds] == [1000, order["total"] - 1000]
     assert all(refund["provider_refund_id"] for refund in refunds)
     assert len({refund["provider_refund_id"] for refund in refunds}) == 2
-    assert _stock(local_api, manager, sku) == (3, 0, 3)  # a refund alone puts nothing back
+    assert stock(local_api, manager, sku) == (3, 0, 3)  # a refund alone puts nothing back
 
 
 def test_the_owner_cancels_a_paid_card_order_it_is_refunded_once_and_its_stock_is_back(
     local_api: LocalApi, manager: str
 ) -> None:
-    sku = _product(local_api, manager, stock=5)
+    sku = product(local_api, manager, stock=5)
     shopper = register_shopper(local_api, "Cancelled")
-    order = _paid_card_order(local_api, manager, shopper, sku, 2)
-    assert _stock(local_api, manager, sku) == (3, 0, 3)
+    order = paid_card_order(local_api, shopper, sku, 2)
+    assert stock(local_api, manager, sku) == (3, 0, 3)
     path = f"/v1/orders/{order['id']}/cancel"
 
     cancelled = call(local_api, "POST", path, shopper)
@@ -87,4 +58,4 @@ def test_the_owner_cancels_a_paid_card_order_it_is_refunded_once_and_its_stock_i
     assert len(body["refunds"]) == 1
     assert (retried.status_code, retried.json()["current_status"]) == (409, "cancelled")
     assert call(local_api, "GET", f"/v1/orders/{order['id']}", shopper).json()["refunds"] == body["refunds"]
-    assert _stock(local_api, manager, sku) == (5, 0, 5)
+    assert stock(local_api, manager, sku) == (5, 0, 5)
