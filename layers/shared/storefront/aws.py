@@ -8,6 +8,7 @@ local runtime sets; nothing here knows whether it runs on AWS or on a laptop.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+_sessions = threading.local()
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 
@@ -22,7 +24,16 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeou
 def client(service: str, signature_version: str | None = None) -> Any:
     """`signature_version="s3v4"` for presigned S3 requests: other signatures fail on custom endpoints."""
     config = _CONFIG if signature_version is None else _CONFIG.merge(Config(signature_version=signature_version))
-    return botocore.session.get_session().create_client(service, config=config)
+    return _session().create_client(service, config=config)
+
+
+def _session() -> botocore.session.Session:
+    """One botocore session per thread (building clients on one is not thread-safe): a client
+    of a new session loads the files its session shares (endpoints, retries) once more."""
+    if getattr(_sessions, "session", None) is None:
+        _sessions.session = botocore.session.get_session()
+    session: botocore.session.Session = _sessions.session
+    return session
 
 
 def is_missing_object(error: ClientError) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import TableConnection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -64,6 +64,16 @@ class TableItem(Model):
     gsi1 = GSI1()
     gsi2 = GSI2()
 
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """One connection for every entity and transaction, not one per class (pynamodb's way).
+
+        A connection holds a botocore session and client per thread; each new one loads
+        DynamoDB's service model again (tens of ms), on a request's path.
+        """
+        connection: TableConnection = Model._get_connection.__func__(TableItem)  # type: ignore[attr-defined]
+        return connection
+
 
 def query_slice[I, T](results: Iterable[I], limit: int, convert: Callable[[I], T]) -> Slice[T]:
     """Reads at most `limit` items of a query made with `limit=limit + 1`.
@@ -84,7 +94,7 @@ def query_slice[I, T](results: Iterable[I], limit: int, convert: Callable[[I], T
 
 def transaction() -> TransactWrite:
     """A TransactWriteItems on the table: every write that must agree goes through one."""
-    return TransactWrite(connection=Connection(region=TableItem.Meta.region))
+    return TransactWrite(connection=TableItem._get_connection().connection)
 
 
 def committed(write_all: Callable[[TransactWrite], None]) -> bool:
