@@ -113,5 +113,7 @@ def test_every_operation_answers_as_documented_when_fuzzed(local_api: LocalApi, 
     result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False, cwd=tmp_path)
     print(f"schemathesis as {principal}: {time.monotonic() - started:.0f} s")
     assert result.returncode == 0, f"{result.stdout[-30000:]}\n{result.stderr[-5000:]}"
-    # The catalog other tests build on is as the fuzzing found it (products need a category).
-    assert _call(local_api, "GET", "/v1/categories").json() == categories
+    # The catalog other tests build on is as the fuzzing found it (products need a category):
+    # a manager's fuzzing may add a valid category, never change or remove one.
+    after = _call(local_api, "GET", "/v1/categories").json()
+    assert [category for category in categories if category not in after] == []
