@@ -37,6 +37,7 @@ from storefront.domain.orders.entities import (
     OrderLine,
     OrderPayment,
     PostalAddress,
+    Refund,
 )
 from storefront.payments.port import PaymentStart
 from storefront.settings import get_settings
@@ -78,6 +79,7 @@ def _completion_of(data: dict[str, Any]) -> Any:
         shipping_method=ChosenShipping(**order["shipping_method"]),
         payment=OrderPayment(**order["payment"]),
         history=tuple(HistoryEntry(**entry) for entry in order["history"]),
+        refunds=tuple(Refund(**refund) for refund in order["refunds"]),
     )
     return Completion(order=Order(**order), payment=PaymentStart(**data["payment"]))
 
