@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from typing import Any
 
 from devkit.template import load_template
@@ -44,15 +45,46 @@ def ttl_attribute(logical_id: str = "Table", template: dict[str, Any] | None = N
 
 def create_table(dynamodb: Any, name: str, logical_id: str = "Table", template: dict[str, Any] | None = None) -> None:
     existing = dynamodb.list_tables()["TableNames"]
+    definition = table_definition(logical_id, template)
     if name not in existing:
-        dynamodb.create_table(TableName=name, **table_definition(logical_id, template))
+        dynamodb.create_table(TableName=name, **definition)
         dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    else:
+        _add_missing_indexes(dynamodb, name, definition)
     attribute = ttl_attribute(logical_id, template)
     described = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     if attribute and described.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
         dynamodb.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
         )
+
+
+def _add_missing_indexes(dynamodb: Any, name: str, definition: dict[str, Any]) -> None:
+    """A table kept from an earlier run (`make dev`'s data) gets the indexes added since, as a
+    deploy would: one at a time, each built from the items already there."""
+    present = {
+        index["IndexName"]
+        for index in dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    for index in definition.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in present:
+            continue
+        dynamodb.update_table(
+            TableName=name,
+            AttributeDefinitions=definition["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        _wait_until_built(dynamodb, name, index["IndexName"])
+
+
+def _wait_until_built(dynamodb: Any, name: str, index_name: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        indexes = dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+        if any(i["IndexName"] == index_name and i.get("IndexStatus", "ACTIVE") == "ACTIVE" for i in indexes):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"index {index_name} of table {name} was not built within {timeout_s:.0f} s")
 
 
 def new_cursor_secret(kid: str = "k1") -> str:

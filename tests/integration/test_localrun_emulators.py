@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,14 +11,14 @@ from typing import Any
 import boto3
 import pytest
 
-from devkit import localstate
+from devkit import localstate, provision
 from devkit.localrun import emulators as emulators_module
 from devkit.localrun.config import LocalTemplate
 from devkit.localrun.emulators import DynamoDBLocal, EmulatorError, Emulators, find_jar, find_java, start_emulators
 from devkit.localrun.resources import provision_resources
 from devkit.localrun.runtime import Options, Runtime, RuntimeInUse
 from devkit.localrun.testing import running
-from devkit.template import TEMPLATE_PATH
+from devkit.template import TEMPLATE_PATH, load_template
 
 needs_java = pytest.mark.skipif(
     find_java() is None or find_jar() is None, reason="needs Java 17+ and DynamoDB Local (npm ci)"
@@ -64,7 +65,7 @@ def test_table_falls_back_to_moto_and_says_so_when_java_is_missing(
     assert emulators.dynamodb_endpoint == emulators.moto.endpoint
     assert "Java was not found" in description
     assert "in memory" in description
-    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2", "GSI3"}
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
@@ -105,6 +106,38 @@ def test_table_items_and_signing_secret_survive_a_restart_when_the_data_dir_is_k
     assert after[0] == PROBE
     assert (tmp_path / "dynamodb").is_dir()
     assert oct((tmp_path / "secrets.json").stat().st_mode & 0o777) == "0o600"
+
+
+@needs_java
+def test_a_table_kept_from_an_earlier_run_gets_the_indexes_added_since_with_its_items_in_them(tmp_path: Path) -> None:
+    full = load_template()
+    earlier = copy.deepcopy(full)
+    properties = earlier["Resources"]["Table"]["Properties"]
+    properties["GlobalSecondaryIndexes"] = [i for i in properties["GlobalSecondaryIndexes"] if i["IndexName"] != "GSI3"]
+    properties["AttributeDefinitions"] = [
+        a for a in properties["AttributeDefinitions"] if "GSI3" not in a["AttributeName"]
+    ]
+    order = {**PROBE, "GSI3PK": {"S": "ORDERS#ALL"}, "GSI3SK": {"S": "ORDER#01J"}}
+    emulators = start_emulators(tmp_path)
+    try:
+        dynamodb = emulators.client("dynamodb")
+        provision.create_table(dynamodb, "kept", template=earlier)
+        dynamodb.put_item(TableName="kept", Item=order)
+
+        provision.create_table(dynamodb, "kept", template=full)
+
+        indexes = dynamodb.describe_table(TableName="kept")["Table"]["GlobalSecondaryIndexes"]
+        found = dynamodb.query(
+            TableName="kept",
+            IndexName="GSI3",
+            KeyConditionExpression="GSI3PK = :all",
+            ExpressionAttributeValues={":all": {"S": "ORDERS#ALL"}},
+        )["Items"]
+    finally:
+        emulators.stop()
+
+    assert {index["IndexName"] for index in indexes} == {"GSI1", "GSI2", "GSI3"}
+    assert [item["SK"] for item in found] == [PROBE["SK"]]
 
 
 def test_tools_reach_the_runtime_and_a_rotated_key_survives_a_restart_when_state_is_written(tmp_path: Path) -> None:

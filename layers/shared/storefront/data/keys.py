@@ -317,8 +317,21 @@ def orders_by_status_index(status: str, order_id: str, payment_deadline: int | N
     return orders_by_status_partition(status), _key("ORDER", order_id)
 
 
+def all_orders_partition() -> str:
+    return _key("ORDERS", "ALL")
+
+
+def all_orders_index(order_id: str) -> tuple[str, str]:
+    """GSI3 keys of an order: every order of the store, in order of creation.
+
+    One partition, written once per order: GSI3 projects keys only, so an order's later
+    writes never touch it (docs/data-model.md, "Every order").
+    """
+    return all_orders_partition(), _key("ORDER", order_id)
+
+
 def order_index_prefix() -> str:
-    """Sort-key prefix of the orders in GSI1 and GSI2 (Query with begins_with)."""
+    """Sort-key prefix of the orders in GSI1, GSI2 and GSI3 (Query with begins_with)."""
     return _key("ORDER", "")
 
 

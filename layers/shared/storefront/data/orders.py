@@ -1,10 +1,11 @@
-"""Orders: one item per order, its number claim, and its two index entries.
+"""Orders: one item per order, its number claim, and its three index entries.
 
 An order lives at `ORDER#<id>` (the id is its checkout's: a checkout completes once). Its
 lines, addresses, shipping method, payment and history are one JSON document (`body`),
 frozen at creation except by status changes; the attributes that conditions and indexes
 need are top-level: `status`, `revision`, `user_id`, `payment_intent_id`. GSI1 lists a
-customer's orders and GSI2 the orders of one status, both in creation order (ULIDs).
+customer's orders, GSI2 the orders of one status, GSI3 (keys only) every order, all in
+creation order (ULIDs).
 
 Every change after creation is conditioned on the `revision` it read (and bumps it), so
 two racing changes cannot both win; the loser reads again and decides (a transition that
@@ -157,6 +158,7 @@ def add_order_creation(write: TransactWrite, order: Order) -> None:
         index["GSI2PK"],
         index["GSI2SK"],
     )
+    item.GSI3PK, item.GSI3SK = keys.all_orders_index(order.id)  # set once: no later write changes them
     write.save(item, condition=OrderItem.PK.does_not_exist())
     claim = OrderNumberItem(*keys.order_number_claim(order.number), order_id=order.id)
     write.save(claim, condition=OrderNumberItem.PK.does_not_exist())
@@ -309,3 +311,27 @@ def orders_in_status(status: str, limit: int, start: dict[str, Any] | None) -> S
         last_evaluated_key=start,
     )
     return query_slice(results, limit, _converted)
+
+
+def all_orders(limit: int, start: dict[str, Any] | None) -> Slice[Order]:
+    """Access pattern ORDERS-ALL: Query GSI3 `ORDERS#ALL` newest first, then BatchGetItem the page.
+
+    Staff's list of every order. GSI3 holds keys only (one write per order, ever), so the
+    page's orders are read from the table: two requests a page. Both reads are eventually
+    consistent, like every list.
+    """
+    response = TableItem._get_connection().query(
+        keys.all_orders_partition(),
+        OrderItem.GSI3SK.startswith(keys.order_index_prefix()),
+        index_name="GSI3",
+        scan_index_forward=False,
+        limit=limit + 1,
+        exclusive_start_key=start,
+    )
+    found: list[dict[str, Any]] = response.get("Items", [])
+    page = found[:limit]
+    keys_of_page = [(entry["PK"]["S"], entry["SK"]["S"]) for entry in page]
+    read = {(item.PK, item.SK): order_of(item) for item in OrderItem.batch_get(keys_of_page)}
+    orders = [read[key] for key in keys_of_page if key in read]
+    # The Query read one more than the page: an item beyond it means another page follows.
+    return Slice(orders, page[-1] if len(found) > limit else None)

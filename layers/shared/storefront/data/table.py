@@ -12,7 +12,7 @@ from typing import Any
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -48,6 +48,17 @@ class GSI2(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
     GSI2SK = UnicodeAttribute(range_key=True)
 
 
+class GSI3(GlobalSecondaryIndex["TableItem"]):  # type: ignore[no-untyped-call]
+    """Keys only: a query answers the items' keys, which are then read (BatchGetItem)."""
+
+    class Meta:
+        index_name = "GSI3"
+        projection = KeysOnlyProjection()
+
+    GSI3PK = UnicodeAttribute(hash_key=True)
+    GSI3SK = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     Meta: Any = _TableMeta
 
@@ -58,11 +69,14 @@ class TableItem(Model):
     GSI1SK = UnicodeAttribute(null=True)
     GSI2PK = UnicodeAttribute(null=True)
     GSI2SK = UnicodeAttribute(null=True)
+    GSI3PK = UnicodeAttribute(null=True)
+    GSI3SK = UnicodeAttribute(null=True)
     # TTL attribute of the table (epoch seconds); items without it never expire.
     expires_at = NumberAttribute(null=True)
 
     gsi1 = GSI1()
     gsi2 = GSI2()
+    gsi3 = GSI3()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
