@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header
-from pydantic import StringConstraints
 
 from storefront.domain import clock
 from storefront.domain.checkout import service
 from storefront.domain.checkout.completion import NO_METHOD, complete
 from storefront.domain.errors import BadRequest
 from storefront.http.openapi import responses, retry_later
-from storefront.http.params import CheckoutId, Customer
+from storefront.http.params import CheckoutId, Customer, IdempotencyKeyValue, idempotency_key
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response
 from storefront.models.checkout import (
@@ -27,13 +25,11 @@ from storefront.models.orders import Order
 
 app = make_resolver()
 
-# Printable ASCII, like Stripe's keys: a UUID or any token the client keeps for the attempt.
 IdempotencyKey = Annotated[
-    Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x20-\x7E]+$")] | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Required: 1–255 printable ASCII characters naming this completion attempt (a UUID). "
-        "The same key and body answer the same 201 for 24 hours; another body → 422",
+    IdempotencyKeyValue | None,
+    idempotency_key(
+        "Required: 1–255 printable ASCII characters naming this completion attempt (a UUID). "
+        "The same key and body answer the same 201 for 24 hours; another body → 422"
     ),
 ]
 

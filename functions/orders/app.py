@@ -12,7 +12,7 @@ from storefront.domain.orders import fulfilment, refunds, service
 from storefront.http.auth import Principal
 from storefront.http.openapi import BAD_CURSOR, responses, retry_later
 from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
-from storefront.http.params import Admin, Customer, Manager, OrderId
+from storefront.http.params import Admin, Customer, IdempotencyKeyValue, Manager, OrderId, idempotency_key
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response
 from storefront.models.order_routes import OrderPage, OrderStatusName, OrderTransitionCreate, RefundCreate
@@ -27,6 +27,16 @@ StatusFilter = Annotated[
 UserFilter = Annotated[
     str | None,
     Query(min_length=1, max_length=64, description="Staff: only this customer's orders. A customer may not set it"),
+]
+
+RefundKey = Annotated[
+    IdempotencyKeyValue | None,
+    idempotency_key(
+        "Recommended: 1–255 printable ASCII characters naming this refund (a UUID). A refund the order "
+        "records under this key (the caller's) is answered again, 201 with the order as it now stands, "
+        "however late; the same key with another amount or reason → 422. Without it, every request is a "
+        "new refund"
+    ),
 ]
 
 _TAGS = ["Orders"]
@@ -128,7 +138,9 @@ def cancel_order(order_id: OrderId, principal: Customer) -> Response[Order]:
     "`partially_refunded`, or `refunded` when all is refunded, which also moves the order to `refunded`. "
     "`order.refunded` is staged in the same transaction. Stripe is asked first, under the idempotency key "
     "of the order's next refund (`order-<id>-refund-<n>`): a request retried before its refund was "
-    "recorded gets the same Stripe refund, never a second. Answers the updated order.",
+    "recorded gets the same Stripe refund, never a second. Send an `Idempotency-Key` so that a request "
+    "re-sent after its answer was lost is answered again instead of refunding once more. Answers the "
+    "updated order.",
     tags=_TAGS,
     responses=responses(
         201,
@@ -136,17 +148,26 @@ def cancel_order(order_id: OrderId, principal: Customer) -> Response[Order]:
         errors={
             **_UNKNOWN,
             403: "The caller is not an admin",
-            409: "The order's status cannot be refunded (`current_status`, `allowed`), a concurrent request "
+            409: "The order's status cannot be refunded (`current_status`; `refundable_from`: the statuses "
+            "a refund is made from; `allowed`: the order's moves, as on every order 409), a concurrent request "
             "made this same refund (`refund_id`), or Stripe holds a different refund under the same key",
-            422: "`amount` is more than is left to refund (`refundable`), or the body is invalid",
+            422: "`amount` is more than is left to refund (`refundable`), the `Idempotency-Key` made another "
+            "refund of this order (`refund_id`), or the body or the key is invalid",
             **_REFUSED,
             503: _BUSY,
         },
     ),
 )
-def refund_order(order_id: OrderId, body: RefundCreate, principal: Admin) -> Response[Order]:
+def refund_order(
+    order_id: OrderId, body: RefundCreate, principal: Admin, idempotency_key: RefundKey = None
+) -> Response[Order]:
     order = refunds.refund(
-        order_id, amount=body.amount, reason=body.reason, by=principal.user_id, card=payment_provider("card")
+        order_id,
+        amount=body.amount,
+        reason=body.reason,
+        by=principal.user_id,
+        card=payment_provider("card"),
+        idempotency_key=idempotency_key,
     )
     return json_response(Order.of(order), 201, private=True)
 
@@ -166,8 +187,9 @@ def refund_order(order_id: OrderId, body: RefundCreate, principal: Admin) -> Res
         "The moved order",
         errors={
             **_UNKNOWN,
-            409: "The state table has no such move from the order's status (`current_status`, `allowed`), "
-            "a card order cannot be marked paid by hand, or `refunded` was asked for (refund instead)",
+            409: "The state table has no such move from the order's status (`current_status`; `allowed`: "
+            "the table's moves from it), a card order cannot be marked paid by hand, or `refunded` was asked "
+            "for: it is in the table but reached only by refunding the whole amount (POST …/refunds)",
             **_REFUSED,
             422: "`carrier` and `tracking_number` missing for `shipped`, or given for another move",
             503: _BUSY,

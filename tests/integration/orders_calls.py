@@ -104,10 +104,11 @@ def call(
     *,
     body: Any = None,
     query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
     environment: ModuleType | None = None,
 ) -> dict[str, Any]:
     ensure_user(principal)
-    event = http_event(method, path, body=body, query=query, principal=principal)
+    event = http_event(method, path, body=body, query=query, headers=headers, principal=principal)
     return dict((environment or orders_function).lambda_handler(event, FakeContext()))
 
 

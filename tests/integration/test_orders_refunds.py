@@ -56,8 +56,10 @@ def paid_by_card(units: int = 2, sku: str = "TEE-M") -> Order:
     return outcome.order
 
 
-def refund(order_id: str, principal: tuple[str, str] = ADMIN, **body: Any) -> dict[str, Any]:
-    return call("POST", f"/v1/orders/{order_id}/refunds", principal, body={"reason": "damaged in transit", **body})
+def refund(order_id: str, principal: tuple[str, str] = ADMIN, key: str | None = None, **body: Any) -> dict[str, Any]:
+    headers = {"idempotency-key": key} if key is not None else None
+    path = f"/v1/orders/{order_id}/refunds"
+    return call("POST", path, principal, body={"reason": "damaged in transit", **body}, headers=headers)
 
 
 def test_an_admin_refunds_a_card_order_in_full_through_stripe_and_it_becomes_refunded(card: FakeCardProvider) -> None:
@@ -151,7 +153,9 @@ def test_refunds_from_a_state_without_a_payment_to_refund_are_409(card: FakeCard
         response = refund(order_id, amount=100)
         assert response["statusCode"] == 409, status
         assert problem(response)["current_status"] == status
-        assert problem(response)["allowed"] == ["paid", "processing", "shipped", "delivered"]
+        # `allowed` means what it means on every order 409: the state table's moves from here.
+        assert problem(response)["refundable_from"] == ["paid", "processing", "shipped", "delivered"]
+        assert problem(response)["allowed"] == {"pending_payment": ["paid", "cancelled"]}.get(status, [])
     assert len(card.refunds) == 1
 
 
@@ -244,3 +248,80 @@ def test_two_concurrent_refunds_of_what_is_left_give_one_201_and_one_refund(
     assert (len(stored["refunds"]), stored["refunded_total"], stored["status"]) == (1, 2500, "refunded")
     assert len(card.refunds) == (1 if method == "card" else 0)
     assert len(outbox_events("order.refunded")) == 1
+
+
+@pytest.mark.parametrize("method", ["card", "manual"])
+def test_a_refund_resent_with_its_idempotency_key_after_the_answer_is_answered_again_not_made_twice(
+    card: FakeCardProvider, method: str
+) -> None:
+    order = paid_by_card() if method == "card" else _paid_by_hand()
+
+    first = refund(order.id, key="refund-7f3a", amount=700)
+    again = refund(order.id, key="refund-7f3a", amount=700)
+    keyless_repeat = refund(order.id, amount=700)
+
+    assert (first["statusCode"], again["statusCode"], keyless_repeat["statusCode"]) == (201, 201, 201)
+    assert body_of(again)["refunds"] == body_of(first)["refunds"]
+    assert body_of(keyless_repeat)["refunded_total"] == 1400  # without a key, a new refund each time
+    assert len(card.refunds) == (2 if method == "card" else 0)
+    assert len(outbox_events("order.refunded")) == 2
+
+
+def test_the_same_idempotency_key_with_another_amount_or_reason_is_a_422_naming_its_refund(
+    card: FakeCardProvider,
+) -> None:
+    order = paid_by_card()
+    first = body_of(refund(order.id, key="k-1", amount=700))
+
+    other_amount = refund(order.id, key="k-1", amount=800)
+    other_reason = refund(order.id, key="k-1", amount=700, reason="changed mind")
+    unnamed_amount = refund(order.id, key="k-1", amount=None)  # no amount: the refund the key made
+
+    assert (other_amount["statusCode"], other_reason["statusCode"]) == (422, 422)
+    assert problem(other_amount)["refund_id"] == first["refunds"][0]["id"]
+    assert body_of(unnamed_amount)["refunds"] == first["refunds"]
+    assert body_of(refund(order.id))["refunded_total"] == 2500
+    assert len(card.refunds) == 2
+
+
+def test_an_idempotency_key_is_the_callers_own_and_must_be_printable(card: FakeCardProvider) -> None:
+    order = paid_by_card()
+    other_admin = ("01JDQ7Z8X9K2M3N4P5Q6ADMIN2", "admin")
+
+    assert refund(order.id, key="shared", amount=500)["statusCode"] == 201
+    assert refund(order.id, other_admin, key="shared", amount=500)["statusCode"] == 201  # another admin's key
+    assert body_of(call("GET", f"/v1/orders/{order.id}", ADMIN))["refunded_total"] == 1000
+    assert refund(order.id, key="é" * 3, amount=500)["statusCode"] == 422
+    assert refund(order.id, key="x" * 256, amount=500)["statusCode"] == 422
+
+
+@pytest.mark.usefixtures("isolated_transactions")
+def test_the_same_keyed_refund_sent_twice_at_once_makes_one_refund_and_two_201s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    card = FakeCardProvider()
+    order = paid_by_card()
+    runtimes = environments(2)
+    for environment in runtimes:
+        monkeypatch.setattr(environment, "payment_provider", lambda name: card)
+
+    def refund_in(environment: ModuleType) -> dict[str, Any]:
+        path = f"/v1/orders/{order.id}/refunds"
+        body, headers = {"reason": "race", "amount": 900}, {"idempotency-key": "once"}
+        return call("POST", path, ADMIN, body=body, headers=headers, environment=environment)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(refund_in, runtimes))
+
+    assert [r["statusCode"] for r in responses] == [201, 201], responses
+    assert body_of(responses[0])["refunds"] == body_of(responses[1])["refunds"]
+    stored = body_of(call("GET", f"/v1/orders/{order.id}", ANN))
+    assert (len(stored["refunds"]), stored["refunded_total"]) == (1, 900)
+    assert len(outbox_events("order.refunded")) == 1
+
+
+def _paid_by_hand() -> Order:
+    put_stock("TEE-M", 20)
+    order = place_order(ANN[0], {"TEE-M": 2})
+    assert move(order.id, "paid")["statusCode"] == 200
+    return order

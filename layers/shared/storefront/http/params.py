@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from pydantic import StringConstraints
 
 from storefront.domain.identity.roles import Role
 from storefront.http.auth import Principal, requires
@@ -32,3 +33,12 @@ ReviewId = Annotated[str, _id("The review id")]
 Sku = Annotated[str, _id("The SKU")]
 UserId = Annotated[str, _id("The user's id")]
 ZoneId = Annotated[str, _id("The shipping zone id")]
+
+
+def idempotency_key(description: str) -> Header:
+    """The `Idempotency-Key` header of a route that must not act twice; `description` says its rule."""
+    return Header(alias="Idempotency-Key", description=description)
+
+
+# Printable ASCII, like Stripe's keys: a UUID or any token the client keeps for the attempt.
+IdempotencyKeyValue = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[\x20-\x7E]+$")]

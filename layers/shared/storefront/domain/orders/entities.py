@@ -93,6 +93,7 @@ class Refund:
     at: int
     by: str  # a user id, or "stripe" for a payment refunded because it came after the cancellation
     provider_refund_id: str | None = None
+    request_key: str | None = None  # hash of the admin's id and Idempotency-Key, when one was sent
 
 
 @dataclass(frozen=True)

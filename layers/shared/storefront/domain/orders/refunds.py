@@ -24,8 +24,15 @@ from storefront.domain import clock
 from storefront.domain.errors import Conflict, FieldError, NotFound, ServiceUnavailable, Unprocessable
 from storefront.domain.inventory.service import crossing_events
 from storefront.domain.orders import lifecycle
-from storefront.domain.orders.entities import Order, Refund
-from storefront.domain.orders.refund_records import CANCEL_REASON, REFUNDABLE, next_refund_key, refund_changes, refunded
+from storefront.domain.orders.entities import TRANSITIONS, Order, Refund
+from storefront.domain.orders.refund_records import (
+    CANCEL_REASON,
+    REFUNDABLE,
+    next_refund_key,
+    refund_changes,
+    refunded,
+    request_key,
+)
 from storefront.events.base import DomainEvent
 from storefront.events.orders import OrderCancelled, OrderRefunded
 from storefront.observability import module_logger
@@ -80,28 +87,47 @@ def _committed_refund(before: Order, revision: int, after: Order, amount: int, r
     return committed(write_all)
 
 
-def refund(order_id: str, *, amount: int | None, reason: str, by: str, card: PaymentProvider) -> Order:
+def refund(
+    order_id: str,
+    *,
+    amount: int | None,
+    reason: str,
+    by: str,
+    card: PaymentProvider,
+    idempotency_key: str | None = None,
+) -> Order:
     """Refunds `amount` (all that is left when None) of a paid order for an admin `by`.
 
     Only from paid, processing, shipped, delivered (else 409 with `current_status` and
-    `allowed`); more than is left → 422. A write that loses a race reads again: a refund
-    with this provider refund already recorded was made by a concurrent request (409
-    naming it); otherwise the refund is decided again from the new state.
+    `allowed`); more than is left → 422. With an `idempotency_key`, a refund the order
+    already records under it (this admin's) is answered again, the order as it now stands,
+    and the same key with another amount or reason is a 422. A write that loses a race
+    reads again: its own keyed refund recorded meanwhile is answered; a refund with this
+    provider refund already recorded was made by a concurrent request (409 naming it);
+    otherwise the refund is decided again from the new state.
     """
+    request = request_key(by, idempotency_key) if idempotency_key is not None else None
     for attempt in range(lifecycle.ATTEMPTS):
         order, revision = _read(order_id)
+        if (answered := _answered(order, request, amount, reason)) is not None:
+            return answered
         if order.status not in REFUNDABLE:
             raise Conflict(
-                f"An order in {order.status} cannot be refunded.", current_status=order.status, allowed=list(REFUNDABLE)
+                f"An order in {order.status} cannot be refunded.",
+                current_status=order.status,
+                allowed=list(TRANSITIONS[order.status]),
+                refundable_from=list(REFUNDABLE),
             )
         wanted = _amount(order, amount)
         refund_id = sent_refund(order, wanted, card)
         now = clock.now()
-        after = refunded(order, wanted, reason, now, by, refund_id)
+        after = refunded(order, wanted, reason, now, by, refund_id, request)
         if _committed_refund(order, revision, after, wanted, reason):
             logger.info("order refunded", extra={"order_id": order_id, "amount": wanted, "by": by})
             return after
         again, _ = _read(order_id)
+        if (answered := _answered(again, request, amount, reason)) is not None:
+            return answered
         if (record := _recorded(again, refund_id)) is not None:
             raise Conflict(
                 "A concurrent request made this same refund; it is recorded on the order.",
@@ -111,6 +137,20 @@ def refund(order_id: str, *, amount: int | None, reason: str, by: str, card: Pay
             )
         lifecycle.backoff(attempt)
     raise ServiceUnavailable("The order kept changing while it was being refunded; retry.", retry_after=1)
+
+
+def _answered(order: Order, request: str | None, amount: int | None, reason: str) -> Order | None:
+    """The order, when it records the refund asked with this key already; None when it does not."""
+    prior = next((r for r in order.refunds if request is not None and r.request_key == request), None)
+    if prior is None:
+        return None
+    if prior.reason != reason or amount not in (None, prior.amount):
+        raise Unprocessable(
+            "This Idempotency-Key was used for another refund of this order (another amount or reason): "
+            "send a new key for a new refund.",
+            refund_id=prior.id,
+        )
+    return order
 
 
 def cancel_paid(order_id: str, *, by: str, reason: lifecycle.CancelReason, staff: bool, card: PaymentProvider) -> Order:
