@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,13 @@ def serializable_moto_writes() -> Iterator[None]:
     finally:
         for name, original in originals.items():
             setattr(DynamoDBBackend, name, original)
+
+
+@pytest.fixture
+def isolated_transactions(aws: str) -> Iterator[None]:
+    """For concurrency tests: moto's writes are not isolated under concurrency; DynamoDB Local's are."""
+    with serializable_moto_writes() if aws == MOTO else nullcontext():
+        yield
 
 
 @pytest.fixture(scope="session")

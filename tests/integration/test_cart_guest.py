@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from types import ModuleType
 from typing import Any
 
@@ -13,7 +11,6 @@ import pytest
 
 from storefront.data.table import TableItem
 from storefront.domain import clock
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration import inventory_calls
 from tests.integration.cart_calls import (
     ANN,
@@ -184,13 +181,6 @@ def test_merging_carts_in_two_currencies_is_a_422_and_keeps_both() -> None:
 def test_merging_needs_a_signed_in_customer() -> None:
     token = start_guest_cart()
     assert call("POST", "/v1/cart/merge", None, body={"cart_token": token})["statusCode"] == 401
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 @pytest.mark.usefixtures("isolated_transactions")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from types import ModuleType
 
 import pytest
 
 from storefront.domain import clock
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration import inventory_calls
 from tests.integration.cart_calls import (
     ANN,
@@ -253,13 +250,6 @@ def test_the_96th_line_is_refused_with_a_409_until_a_line_is_removed() -> None:
     assert len(cart()["items"]) == 95
     assert call("DELETE", "/v1/cart/items/L000")["statusCode"] == 204
     assert add("L095", 1)["statusCode"] == 204
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 @pytest.mark.usefixtures("isolated_transactions")

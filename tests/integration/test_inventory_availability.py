@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from typing import Any
 
 import pytest
 
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration import catalog_calls
 from tests.integration.inventory_calls import (
     MANAGER,
@@ -143,13 +140,6 @@ def test_no_availability_event_is_staged_when_a_product_or_variant_is_created_wi
     assert availability_events() == []
     adjust("MUG-NONE", 2)  # the first crossing is a real one
     assert _in_stock_flags("MUG-NONE") == [True]
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 @pytest.mark.usefixtures("isolated_transactions")

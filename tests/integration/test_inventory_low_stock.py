@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 
 import pytest
 
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import (
     adjust,
     adjust_in,
@@ -65,13 +62,6 @@ def test_put_emits_the_event_when_it_lowers_stock_under_the_threshold() -> None:
     call("PUT", "/v1/inventory/SKU-1", body={"on_hand": 50, "low_stock_threshold": 60})
     call("PUT", "/v1/inventory/SKU-1", body={"on_hand": 3, "low_stock_threshold": 60})
     assert len(low_stock_events("SKU-1")) == 1
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 @pytest.mark.usefixtures("isolated_transactions")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from types import ModuleType
 
 import pytest
 
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import outbox_events, put_stock
 from tests.integration.orders_calls import (
     ADMIN,
@@ -26,13 +23,6 @@ from tests.integration.orders_calls import (
 from tests.support import problem
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 def _paid(sku: str = "TEE-M", units: int = 2) -> str:

@@ -3,9 +3,7 @@ manual one, partial then full, never more than was paid, never twice when reques
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from types import ModuleType
 from typing import Any
 
@@ -13,7 +11,6 @@ import pytest
 
 from storefront.domain.orders import fulfilment, lifecycle
 from storefront.domain.orders.entities import Order
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import outbox_events, put_stock
 from tests.integration.orders_calls import (
     ADMIN,
@@ -37,13 +34,6 @@ def card(monkeypatch: pytest.MonkeyPatch) -> FakeCardProvider:
     provider = FakeCardProvider()
     monkeypatch.setattr(orders_function, "payment_provider", lambda name: provider)
     return provider
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 def paid_by_card(units: int = 2, sku: str = "TEE-M") -> Order:

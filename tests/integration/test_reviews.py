@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 
 from storefront.data import reviews as repository
 from storefront.domain.reviews import service
-from tests.aws_fixtures import MOTO, serializable_moto_writes
+from tests.aws_fixtures import MOTO
 from tests.integration.reviews_calls import (
     ALICE,
     BOB,
@@ -34,13 +32,6 @@ from tests.integration.reviews_calls import (
 from tests.support import problem
 
 pytestmark = pytest.mark.usefixtures("aws")
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 def test_a_posted_review_is_pending_unverified_and_not_public_until_approved() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from types import ModuleType
 from typing import Any
 
@@ -12,7 +10,6 @@ import pytest
 
 from storefront.domain import clock
 from storefront.domain.orders import lifecycle
-from tests.aws_fixtures import MOTO, serializable_moto_writes
 from tests.integration.inventory_calls import put_stock
 from tests.integration.orders_calls import (
     ADMIN,
@@ -39,13 +36,6 @@ def card(monkeypatch: pytest.MonkeyPatch) -> FakeCardProvider:
     provider = FakeCardProvider()
     monkeypatch.setattr(orders_function, "payment_provider", lambda name: provider)
     return provider
-
-
-@pytest.fixture
-def isolated_transactions(aws: str) -> Iterator[None]:
-    # moto's writes are not isolated under concurrency; DynamoDB Local's are.
-    with serializable_moto_writes() if aws == MOTO else nullcontext():
-        yield
 
 
 def history(principal: tuple[str, str]) -> dict[str, Any]:

@@ -73,21 +73,8 @@ def add_release(write: TransactWrite, before: StockLevel, quantity: int, now: in
     if not 0 < quantity <= before.reserved:
         raise ValueError(f"cannot release {quantity} of {before.sku}: {before.reserved} reserved")
     after = replace(before, reserved=before.reserved - quantity)
-    if _crosses(before, after):
-        add_level_replacement(write, before, after, now)
-        return after
-    same_side: Any = (StockItem.headroom <= -quantity) if before.is_low else (StockItem.headroom > 0)
-    write.update(
-        StockItem(*keys.stock(before.sku)),
-        actions=[
-            StockItem.reserved.add(-quantity),
-            StockItem.available.add(quantity),
-            StockItem.headroom.add(quantity),
-            StockItem.updated_at.set(now),
-        ],
-        condition=StockItem.PK.exists() & (StockItem.reserved >= quantity) & (StockItem.available > 0) & same_side,
-    )
-    return after
+    counter = StockItem.reserved.add(-quantity)
+    return _add_units_back(write, before, after, quantity, counter, StockItem.reserved >= quantity, now)
 
 
 def add_commit(write: TransactWrite, sku: str, quantity: int, now: int) -> None:
@@ -112,18 +99,33 @@ def add_restock(write: TransactWrite, before: StockLevel, quantity: int, now: in
     if quantity <= 0:
         raise ValueError(f"cannot restock {quantity} of {before.sku}")
     after = replace(before, on_hand=before.on_hand + quantity)
+    return _add_units_back(write, before, after, quantity, StockItem.on_hand.add(quantity), None, now)
+
+
+def _add_units_back(
+    write: TransactWrite,
+    before: StockLevel,
+    after: StockLevel,
+    quantity: int,
+    counter: Any,
+    guard: Any,
+    now: int,
+) -> StockLevel:
+    """`available` and `headroom` += q with `counter` (the other count that moves), conditioned
+    on staying on the sides the read saw; the pre-image SET when the change crosses a boundary."""
     if _crosses(before, after):
         add_level_replacement(write, before, after, now)
         return after
     same_side: Any = (StockItem.headroom <= -quantity) if before.is_low else (StockItem.headroom > 0)
+    condition: Any = StockItem.PK.exists() & (StockItem.available > 0) & same_side
     write.update(
         StockItem(*keys.stock(before.sku)),
         actions=[
-            StockItem.on_hand.add(quantity),
+            counter,
             StockItem.available.add(quantity),
             StockItem.headroom.add(quantity),
             StockItem.updated_at.set(now),
         ],
-        condition=StockItem.PK.exists() & (StockItem.available > 0) & same_side,
+        condition=condition if guard is None else condition & guard,
     )
     return after
