@@ -50,7 +50,7 @@ class _FakeStripe:
         raise AssertionError("the benchmark's routes never cancel a PaymentIntent")
 
     def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:
-        raise AssertionError("the benchmark's routes never refund")
+        return f"re_bench_{idempotency_key}"
 
 
 def _handler(function: str) -> Callable[..., Any]:
@@ -158,11 +158,13 @@ def webhook_route() -> dict[str, list[str]]:
 
 
 def order_routes() -> dict[str, list[str]]:
-    """The orders the completions placed: read, listed, and the manual one marked paid by the manager."""
+    """The orders the completions placed: read, listed, moved along the state table, refunded and
+    cancelled. The card order was paid by the webhook; the manual one is paid by the manager."""
     orders = _handler("orders")
     card, manual = _completed["card"]["order"]["id"], _completed["manual"]["order"]["id"]
     results: dict[str, list[str]] = {}
     _, results["GET /v1/orders/{id}"] = measure(orders, "GET", f"/v1/orders/{card}")
+    _, results["GET /v1/orders (staff, every order: 5)"] = measure(orders, "GET", "/v1/orders")
     _, results["GET /v1/orders?user_id= (staff, 5 orders)"] = measure(
         orders, "GET", "/v1/orders", query={"user_id": MANAGER[0]}
     )
@@ -171,5 +173,21 @@ def order_routes() -> dict[str, list[str]]:
     )
     _, results["POST /v1/orders/{id}/transitions (manual → paid, 1 line)"] = measure(
         orders, "POST", f"/v1/orders/{manual}/transitions", body={"to": "paid"}
+    )
+    moves = {"processing": {}, "shipped": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784"}}
+    for to, parcel in moves.items():
+        _, results[f"POST /v1/orders/{{id}}/transitions (→ {to})"] = measure(
+            orders, "POST", f"/v1/orders/{card}/transitions", body={"to": to, **parcel}
+        )
+    _, results["POST /v1/orders/{id}/refunds (card, part)"] = measure(
+        orders,
+        "POST",
+        f"/v1/orders/{card}/refunds",
+        body={"amount": 100, "reason": "bench"},
+        principal=ADMIN,
+        headers={"idempotency-key": "bench-refund"},
+    )
+    _, results["POST /v1/orders/{id}/cancel (paid manual order, 1 line: refund recorded, restock)"] = measure(
+        orders, "POST", f"/v1/orders/{manual}/cancel"
     )
     return results

@@ -125,13 +125,15 @@ def pay(
     raise ServiceUnavailable("The order kept changing while it was being paid; retry.", retry_after=1)
 
 
-def cancel_unpaid(order_id: str, *, reason: CancelReason, by: str) -> Order:
+def cancel_unpaid(order_id: str, *, reason: CancelReason, by: str, read: tuple[Order, int] | None = None) -> Order:
     """Cancels an order in `pending_payment` and releases its reserved units, in one transaction.
 
-    Any other state → 409 naming the current state and the allowed targets.
+    Any other state → 409 naming the current state and the allowed targets. `read`, the
+    order and revision the caller has just read, serves the first attempt.
     """
     for attempt in range(ATTEMPTS):
-        read = orders.read_order(order_id)
+        if attempt > 0 or read is None:
+            read = orders.read_order(order_id)
         if read is None:
             raise NotFound("No such order.")
         order, revision = read

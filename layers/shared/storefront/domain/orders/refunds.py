@@ -153,12 +153,21 @@ def _answered(order: Order, request: str | None, amount: int | None, reason: str
     return order
 
 
-def cancel_paid(order_id: str, *, by: str, reason: lifecycle.CancelReason, staff: bool, card: PaymentProvider) -> Order:
+def cancel_paid(
+    order_id: str,
+    *,
+    by: str,
+    reason: lifecycle.CancelReason,
+    staff: bool,
+    card: PaymentProvider,
+    read: tuple[Order, int] | None = None,
+) -> Order:
     """Cancels a paid order (and, for staff, one in processing): what is left of its payment is
-    refunded in full and its committed units go back to stock, in one transaction."""
+    refunded in full and its committed units go back to stock, in one transaction. `read`, the
+    order and revision the caller has just read, serves the first attempt."""
     cancellable = ("paid", "processing") if staff else ("paid",)
     for attempt in range(lifecycle.ATTEMPTS):
-        order, revision = _read(order_id)
+        order, revision = read if attempt == 0 and read is not None else _read(order_id)
         if order.status not in cancellable:
             raise lifecycle.cancel_refused(order, staff)
         left = order.total - order.refunded_total

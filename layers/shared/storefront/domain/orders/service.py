@@ -20,10 +20,14 @@ NO_ORDER = "No such order."
 
 def get_order(order_id: str, *, viewer: str, staff: bool) -> Order:
     """The order, read consistently; 404 when it is unknown or another customer's."""
+    return _read_for(order_id, viewer, staff)[0]
+
+
+def _read_for(order_id: str, viewer: str, staff: bool) -> tuple[Order, int]:
     read = orders.read_order(order_id)
     if read is None or (not staff and read[0].user_id != viewer):
         raise NotFound(NO_ORDER)
-    return read[0]
+    return read
 
 
 def list_orders(
@@ -55,10 +59,11 @@ def cancel(order_id: str, *, viewer: str, staff: bool, card: PaymentProvider) ->
     its provider (`card` for a Stripe order) and its committed stock put back. A retried
     cancellation finds the order cancelled: 409 naming the state, never a second refund.
     """
-    order = get_order(order_id, viewer=viewer, staff=staff)
+    read = _read_for(order_id, viewer, staff)
+    order = read[0]
     reason: lifecycle.CancelReason = "customer" if order.user_id == viewer else "staff"
     if order.status == "pending_payment":
-        return lifecycle.cancel_unpaid(order_id, reason=reason, by=viewer)
+        return lifecycle.cancel_unpaid(order_id, reason=reason, by=viewer, read=read)
     if order.status == "paid" or (staff and order.status == "processing"):
-        return refunds.cancel_paid(order_id, by=viewer, reason=reason, staff=staff, card=card)
+        return refunds.cancel_paid(order_id, by=viewer, reason=reason, staff=staff, card=card, read=read)
     raise lifecycle.cancel_refused(order, staff)
