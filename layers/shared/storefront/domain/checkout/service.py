@@ -12,9 +12,9 @@ import random
 import time
 from dataclasses import dataclass, replace
 
-from storefront.data import addresses, checkouts, users
+from storefront.data import addresses, carts, checkouts, users
 from storefront.domain import clock
-from storefront.domain.cart import service as cart_service
+from storefront.domain.cart.pricing import price
 from storefront.domain.checkout.entities import Checkout
 from storefront.domain.checkout.pricing import lines_of, quotes_for, requoted
 from storefront.domain.errors import Conflict, FieldError, NotFound, Unprocessable
@@ -70,7 +70,9 @@ def _saved(user_id: str, address_id: str | None) -> PostalAddress | None:
 def open_checkout(user_id: str) -> Checkout:
     """A checkout of the caller's cart priced now, with the default addresses filled in."""
     now = clock.now()
-    view = cart_service.view(cart_service.customer_cart(user_id))
+    # The customer's cart priced now (an absent or expired one is empty): read directly, not
+    # through the cart's service, whose edits and abandonment checkout's cold start never needs.
+    view = price(carts.read_cart(carts.user_owner(user_id), now))
     lines = lines_of(view)
     profile = users.get_profile(user_id)
     shipping_id = profile.default_shipping_address_id if profile is not None else None
