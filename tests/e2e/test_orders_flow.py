@@ -228,3 +228,28 @@ def test_the_buyers_account_counts_two_paid_orders_and_its_total_spent_is_net_of
     assert after["order_count"] == 2
     assert after["total_spent"] == {"USD": card["total"] + transfer["total"] - 700}
     assert after["last_order_at"] == transfer["history"][-1]["at"]  # when the last order was paid
+
+
+def test_staff_list_every_order_newest_first_and_a_refund_resent_with_its_key_refunds_once(
+    local_api: LocalApi, manager: str
+) -> None:
+    sku = product(local_api, manager, stock=5)
+    (first_buyer, _), (second_buyer, _) = _shopper(local_api, "First"), _shopper(local_api, "Second")
+    older = _manual_order(local_api, first_buyer, sku, 1)
+    newer = paid_card_order(local_api, second_buyer, sku, 1)
+
+    listed = call(local_api, "GET", "/v1/orders?limit=100", manager)
+    assert listed.status_code == 200, listed.text
+    ids = [order["id"] for order in listed.json()["items"]]
+    assert {newer["id"], older["id"]} <= set(ids), ids  # both customers', whatever their status
+    assert ids.index(newer["id"]) < ids.index(older["id"])
+
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    path = f"/v1/orders/{newer['id']}/refunds"
+    sent = call(local_api, "POST", path, manager, {"amount": 300, "reason": "scratched"}, **key)
+    resent = call(local_api, "POST", path, manager, {"amount": 300, "reason": "scratched"}, **key)
+    reused = call(local_api, "POST", path, manager, {"amount": 400, "reason": "scratched"}, **key)
+
+    assert (sent.status_code, resent.status_code, reused.status_code) == (201, 201, 422), reused.text
+    assert resent.json()["refunds"] == sent.json()["refunds"]
+    assert _order(local_api, second_buyer, newer["id"])["refunded_total"] == 300
