@@ -64,6 +64,8 @@ class Settings:
     stripe_secret_arn: str = ""
     stripe_api_key: str = "sk_test_local"
     stripe_webhook_secret: str = "whsec_local_dev_secret"
+    # The KMS key (id, ARN or alias) that seals partner webhooks' signing secrets at rest.
+    webhook_key_id: str = "alias/storefront-webhooks"
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:

@@ -343,6 +343,11 @@ def stripe_event(event_id: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- shipping
 
 
+def webhook_endpoints() -> tuple[str, str]:
+    """Every partner webhook endpoint of the store, in one item (at most 20 of them)."""
+    return "WEBHOOKS", "ENDPOINTS"
+
+
 def shipping_config() -> tuple[str, str]:
     """Every shipping zone of the store in one item: one conditional write keeps them consistent."""
     return "SHIPPING", "CONFIG"

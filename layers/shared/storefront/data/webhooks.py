@@ -1,0 +1,61 @@
+"""Partner webhook endpoints: all of them in ONE item, written optimistically.
+
+One item (`WEBHOOKS` / `ENDPOINTS`) holds every endpoint as JSON and a `version`; each
+change reads it, changes the list in memory and puts the whole item conditioned on the
+version it read, so two admins' racing changes cannot both commit and the store's cap
+(20 endpoints) holds. The delivery side reads the one item to know who subscribes to an
+event. Signing secrets are stored sealed (KMS ciphertext), never in the clear.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition
+
+from storefront.data import keys
+from storefront.data.table import TableItem
+from storefront.domain.webhooks.entities import Endpoint
+
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+class WebhookEndpointsItem(TableItem, discriminator="WebhookEndpoints"):
+    endpoints = UnicodeAttribute()  # JSON list of endpoints
+    version = NumberAttribute()  # +1 on every write; each write is conditioned on the one read
+    updated_at = NumberAttribute()
+
+
+def _endpoint(data: dict[str, Any]) -> Endpoint:
+    return Endpoint(**{**data, "events": tuple(data["events"])})
+
+
+def read_endpoints(consistent: bool = True) -> tuple[tuple[Endpoint, ...], int]:
+    """Access pattern WEBHOOK-ENDPOINTS-READ: GetItem; absent → no endpoints, version 0."""
+    try:
+        item = WebhookEndpointsItem.get(*keys.webhook_endpoints(), consistent_read=consistent)
+    except WebhookEndpointsItem.DoesNotExist:
+        return (), 0
+    return tuple(_endpoint(entry) for entry in json.loads(item.endpoints)), int(item.version)
+
+
+def write_endpoints(endpoints: tuple[Endpoint, ...], read_version: int, now: int) -> bool:
+    """Access pattern WEBHOOK-ENDPOINTS-WRITE: PutItem of every endpoint, version + 1, conditioned
+    on the version read (`attribute_not_exists(PK)` for version 0). False when it moved on."""
+    pk, sk = keys.webhook_endpoints()
+    encoded = json.dumps([asdict(endpoint) for endpoint in endpoints], separators=(",", ":"))
+    item = WebhookEndpointsItem(pk, sk, endpoints=encoded, version=read_version + 1, updated_at=now)
+    condition: Condition = (
+        WebhookEndpointsItem.PK.does_not_exist() if read_version == 0 else WebhookEndpointsItem.version == read_version
+    )
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == _CONDITION_FAILED:
+            return False
+        raise
+    return True
