@@ -54,6 +54,7 @@ _NAME_PROPERTIES = {
     "AWS::Serverless::Function": "FunctionName",
     "AWS::SecretsManager::Secret": "Name",
     "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::KMS::Alias": "AliasName",
 }
 
 
@@ -83,6 +84,8 @@ class LocalTemplate:
     account_id: str = ACCOUNT_ID
     # Attributes only known once the resource exists on an emulator (a table's StreamArn).
     known_attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # What `Ref` answers for resources whose reference is an id the emulator chose (a KMS key's).
+    known_refs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.path = self.path.resolve()
@@ -169,6 +172,8 @@ class LocalTemplate:
             return pseudo[name]
         if name in self.document.get("Parameters", {}):
             return self.parameter(name)
+        if name in self.known_refs:
+            return self.known_refs[name]
         resource_type = self.resource_type(name)
         if resource_type == "AWS::SQS::Queue":
             return self.queue_url(name)

@@ -207,6 +207,20 @@ class MotoServer:
         with urllib.request.urlopen(request, timeout=10) as answer:
             answer.read()
 
+    def restore_key(self, key_arn: str, kept_id: str, material: bytes) -> str:
+        """Gives a new KMS key the id and material kept from an earlier run, so ciphertexts made
+        then (which name their key) open; answers its ARN. moto's KMS API can neither import
+        material nor choose an id, but its server runs in this process: the key is set in place."""
+        from moto.kms.models import kms_backends
+
+        _, _, _, region, account, resource = key_arn.split(":", 5)
+        keys = kms_backends[account][region].keys
+        key = keys.pop(resource.removeprefix("key/"))
+        key.id, key.key_material = kept_id, material
+        key.arn = f"{key_arn.rsplit('/', 1)[0]}/{kept_id}"
+        keys[kept_id] = key
+        return str(key.arn)
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -243,7 +257,7 @@ class Emulators:
         return _client(service, self.endpoint(service))
 
     def describe(self) -> list[str]:
-        services = "S3, EventBridge, SQS, Secrets Manager"
+        services = "S3, EventBridge, SQS, Secrets Manager, KMS"
         if self.dynamodb:
             where = "127.0.0.1" if self.dynamodb.loopback_only else "every interface (the jar has no host option)"
             table = (

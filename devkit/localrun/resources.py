@@ -1,13 +1,15 @@
 """Create the template's stateful resources on the emulators, from the template's properties.
 
 Tables persist on DynamoDB Local and are created only when missing; moto starts empty
-every time, so buckets, buses, queues and secrets are created at each start. A secret's
-value is kept under the data directory, so tokens signed before a restart still verify,
-and so are the buckets' objects (but the search index's: see `objects.py`).
+every time, so buckets, buses, queues, secrets and KMS keys are created at each start. A
+secret's value is kept under the data directory, so tokens signed before a restart still
+verify, and so are the buckets' objects (but the search index's: see `objects.py`) and each
+KMS key's material, so what was sealed before a restart still opens.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -137,3 +139,25 @@ def provision_resources(template: LocalTemplate, emulators: Emulators, data_dir:
         properties = template.resolve(template.properties(logical_id))
         provision.create_secret(secretsmanager, name, store.value(name, partial(generated_secret, properties)))
     _queues(template, emulators)
+    _kms_keys(template, emulators, store)
+
+
+def _kms_keys(template: LocalTemplate, emulators: Emulators, store: SecretStore) -> None:
+    """Each `AWS::KMS::Key` on moto, with its material kept in the data directory (moto would make a
+    new one at each start), and each `AWS::KMS::Alias` pointing at it."""
+    kms = emulators.client("kms")
+    for logical_id in template.resources("AWS::KMS::Key"):
+        description = str(template.properties(logical_id).get("Description", logical_id))
+        created = kms.create_key(Description=description)["KeyMetadata"]
+
+        def new_key(key_id: str = created["KeyId"]) -> str:
+            return json.dumps({"key_id": key_id, "material": base64.b64encode(os.urandom(32)).decode()})
+
+        kept = json.loads(store.value(f"kms-key/{logical_id}", new_key))
+        arn = emulators.moto.restore_key(created["Arn"], kept["key_id"], base64.b64decode(kept["material"]))
+        template.known_refs[logical_id] = kept["key_id"]
+        template.known_attributes[(logical_id, "Arn")] = arn
+        template.known_attributes[(logical_id, "KeyId")] = kept["key_id"]
+    for logical_id in template.resources("AWS::KMS::Alias"):
+        properties = template.resolve(template.properties(logical_id))
+        kms.create_alias(AliasName=properties["AliasName"], TargetKeyId=properties["TargetKeyId"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -138,6 +139,31 @@ def test_a_table_kept_from_an_earlier_run_gets_the_indexes_added_since_with_its_
 
     assert {index["IndexName"] for index in indexes} == {"GSI1", "GSI2", "GSI3"}
     assert [item["SK"] for item in found] == [PROBE["SK"]]
+
+
+def _sealed_then_opened(data_dir: Path, sealed: bytes | None) -> tuple[bytes, str]:
+    """One run of the KMS fixture: seal b"secret" under the alias (the first run), or open `sealed`."""
+    emulators = start_emulators(data_dir)
+    try:
+        template = LocalTemplate(FIXTURES / "kms.yaml", queue_endpoint=emulators.moto.endpoint)
+        provision_resources(template, emulators, data_dir)
+        kms = emulators.client("kms")
+        alias = f"alias/{template.stack_name}-sealing"
+        context = {"purpose": "test"}
+        if sealed is None:
+            sealed = bytes(kms.encrypt(KeyId=alias, Plaintext=b"secret", EncryptionContext=context)["CiphertextBlob"])
+        opened = kms.decrypt(CiphertextBlob=sealed, EncryptionContext=context)["Plaintext"].decode()
+        return sealed, opened
+    finally:
+        emulators.stop()
+
+
+def test_a_kms_key_keeps_its_material_so_what_was_sealed_before_a_restart_still_opens(tmp_path: Path) -> None:
+    sealed, first = _sealed_then_opened(tmp_path, None)
+    _, after_restart = _sealed_then_opened(tmp_path, sealed)
+
+    assert (first, after_restart) == ("secret", "secret")
+    assert "kms-key/SealingKey" in json.loads((tmp_path / "secrets.json").read_text())
 
 
 def test_tools_reach_the_runtime_and_a_rotated_key_survives_a_restart_when_state_is_written(tmp_path: Path) -> None:
