@@ -1,15 +1,17 @@
-"""Partner webhook endpoints in the domain (the routes come with them): registration checks the
-URL and answers the secret once, stored sealed by KMS; changes race safely in one item; a rotation
-keeps the previous secret signing for 24 hours."""
+"""Partner webhook endpoints (`/v1/webhooks`, admin): registration checks the URL and answers the
+secret once, stored sealed by KMS; changes race safely in one item; a rotation keeps the previous
+secret signing for 24 hours. The domain first, then the routes through the function's handler."""
 
 from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import boto3
 import pytest
 
+from devkit.functions import load_handler_module
 from storefront.data import keys
 from storefront.data.webhooks import WebhookEndpointsItem
 from storefront.domain import clock
@@ -18,6 +20,8 @@ from storefront.domain.webhooks import service
 from storefront.domain.webhooks.entities import MAX_ENDPOINTS, ROTATION_OVERLAP_S, Endpoint, secret_context
 from storefront.security.sealed_secrets import unseal
 from storefront.webhooks.destinations import Destination, checked_destination
+from tests.integration.principals import ensure_user
+from tests.support import FakeContext, http_event, problem
 
 pytestmark = pytest.mark.usefixtures("aws", "webhook_key")
 ADMIN = "01JDQ7Z8X9K2M3N4P5Q6ADMIN00"
@@ -169,3 +173,82 @@ def test_a_store_holds_at_most_twenty_endpoints_even_when_registrations_race() -
     assert outcomes == ["created", "created", "refused", "refused"]
     assert len(service.list_endpoints()) == MAX_ENDPOINTS
     assert len(json.loads(_stored())) == MAX_ENDPOINTS
+
+
+# ---------------------------------------------------------------- the routes
+
+webhooks_function = load_handler_module("functions/webhooks")
+ROUTE_ADMIN = ("01JDQ7Z8X9K2M3N4P5Q6ADMINXX", "admin")
+ROUTE_MANAGER = ("01JDQ7Z8X9K2M3N4P5Q6MANAGER", "manager")
+PUBLIC_LITERAL = "https://93.184.216.34/hooks"  # numeric: no DNS asked
+
+
+def call(method: str, path: str, principal: tuple[str, str] = ROUTE_ADMIN, body: Any = None) -> dict[str, Any]:
+    ensure_user(principal)
+    event = http_event(method, path, body=body, principal=principal)
+    return dict(webhooks_function.lambda_handler(event, FakeContext()))
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def test_an_admin_registers_reads_changes_rotates_and_deletes_an_endpoint_over_the_routes() -> None:
+    created = call("POST", "/v1/webhooks", body={"url": PUBLIC_LITERAL, "events": ["order.paid"], "description": "ERP"})
+    assert created["statusCode"] == 201, created
+    endpoint = body_of(created)
+    assert endpoint["secret"].startswith("whsec_")
+    assert created["headers"]["Cache-Control"] in ("private, no-store", "no-store", "private")
+    path = f"/v1/webhooks/{endpoint['id']}"
+
+    listed, read = body_of(call("GET", "/v1/webhooks")), body_of(call("GET", path))
+    assert [item["id"] for item in listed["items"]] == [endpoint["id"]]
+    assert "secret" not in read
+    assert "secret" not in listed["items"][0]
+    assert (read["events"], read["active"], read["previous_secret_expires_at"]) == (["order.paid"], True, None)
+
+    patched = call("PATCH", path, body={"events": ["*"], "active": False})
+    assert (patched["statusCode"], body_of(patched)["events"], body_of(patched)["active"]) == (200, ["*"], False)
+
+    rotated = call("POST", f"{path}/rotate-secret")
+    assert rotated["statusCode"] == 200
+    assert body_of(rotated)["secret"] not in (endpoint["secret"], None)
+    assert body_of(rotated)["previous_secret_expires_at"] is not None
+
+    assert call("DELETE", path)["statusCode"] == 204
+    assert call("GET", path)["statusCode"] == 404
+
+
+def test_only_an_admin_reaches_the_webhook_routes() -> None:
+    for principal in (ROUTE_MANAGER, ("01JDQ7Z8X9K2M3N4P5Q6CUSTOMR", "customer")):
+        refused = call("POST", "/v1/webhooks", principal, {"url": PUBLIC_LITERAL, "events": ["*"]})
+        assert refused["statusCode"] == 403
+        assert call("GET", "/v1/webhooks", principal)["statusCode"] == 403
+    assert service.list_endpoints() == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "https://10.0.0.1/hooks", "events": ["*"]}, "url"),
+        ({"url": "https://169.254.169.254/latest/meta-data/", "events": ["*"]}, "url"),
+        ({"url": "https://[fd00:ec2::254]/", "events": ["*"]}, "url"),
+        ({"url": "https://user:pw@93.184.216.34/", "events": ["*"]}, "url"),
+        ({"url": "https://93.184.216.34/" + "a" * 2048, "events": ["*"]}, "url"),
+        ({"url": PUBLIC_LITERAL, "events": ["order.lost"]}, "events"),
+        ({"url": PUBLIC_LITERAL, "events": []}, "events"),
+        ({"url": PUBLIC_LITERAL, "events": ["*"], "secret": "whsec_mine"}, "secret"),
+    ],
+)
+def test_a_refused_registration_is_a_422_naming_the_field_and_stores_nothing(body: dict[str, Any], field: str) -> None:
+    refused = call("POST", "/v1/webhooks", body=body)
+
+    assert refused["statusCode"] == 422, refused
+    assert field in {str(location) for error in problem(refused)["errors"] for location in error["loc"]}
+    assert service.list_endpoints() == ()
+
+
+def test_local_mode_takes_a_loopback_http_endpoint() -> None:
+    created = call("POST", "/v1/webhooks", body={"url": "http://127.0.0.1:9000/partner", "events": ["*"]})
+
+    assert created["statusCode"] == 201, created

@@ -33,6 +33,7 @@ ReviewId = Annotated[str, _id("The review id")]
 Sku = Annotated[str, _id("The SKU")]
 UserId = Annotated[str, _id("The user's id")]
 ZoneId = Annotated[str, _id("The shipping zone id")]
+WebhookId = Annotated[str, _id("The webhook endpoint id")]
 
 
 def idempotency_key(description: str) -> Header:
