@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.carts import CartHeaderItem, CartLineItem
 from storefront.data.outbox import OutboxItem, outbox_item
-from storefront.data.table import TableItem, committed
+from storefront.data.table import TableItem, committed, saved_if
 from storefront.events.base import DomainEvent
 
 _TRANSACTION_LIMIT = 100
@@ -50,13 +49,7 @@ def put_event_once(event: DomainEvent, event_id: str, now: int) -> bool:
 
     False when it was already there (a redelivered record): the event was emitted before.
     """
-    try:
-        outbox_item(event, now, event_id).save(condition=OutboxItem.PK.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return saved_if(outbox_item(event, now, event_id), OutboxItem.PK.does_not_exist())
 
 
 def delete_stale_lines(owner: str) -> int:

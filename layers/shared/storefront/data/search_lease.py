@@ -10,10 +10,10 @@ mid-work (a stall) cannot overwrite a newer index.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from storefront.data import keys
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, saved_if
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -30,13 +30,7 @@ def acquire(holder: str, now: int, seconds: int) -> bool:
     condition = (
         SearchLeaseItem.PK.does_not_exist() | (SearchLeaseItem.lease_until < now) | (SearchLeaseItem.holder == holder)
     )
-    try:
-        item.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == _CONDITION_FAILED:
-            return False
-        raise
-    return True
+    return saved_if(item, condition)
 
 
 def renew(holder: str, now: int, seconds: int) -> bool:

@@ -14,11 +14,10 @@ import json
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
 from storefront.data import keys
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, saved_if
 from storefront.domain.errors import Conflict
 from storefront.domain.shipping.entities import (
     FlatRate,
@@ -31,7 +30,6 @@ from storefront.domain.shipping.entities import (
     default_config,
 )
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 # DynamoDB items hold at most 400 KB; the zones' JSON is kept well under it, with room for the rest.
 MAX_ZONES_BYTES = 350_000
 
@@ -124,10 +122,4 @@ def write_config(zones: tuple[Zone, ...], read_version: int, now: int) -> bool:
     condition: Condition = (
         ShippingConfigItem.PK.does_not_exist() if read_version == 0 else ShippingConfigItem.version == read_version
     )
-    try:
-        item.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == _CONDITION_FAILED:
-            return False
-        raise
-    return True
+    return saved_if(item, condition)

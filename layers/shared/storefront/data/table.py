@@ -11,7 +11,8 @@ from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -104,6 +105,17 @@ def query_slice[I, T](results: Iterable[I], limit: int, convert: Callable[[I], T
         items.append(convert(item))
         last_key = getattr(results, "last_evaluated_key", None)
     return Slice(items, None)
+
+
+def saved_if(item: TableItem, condition: Condition) -> bool:
+    """PutItem of `item` if `condition` holds; False when it does not (another writer came first)."""
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def transaction() -> TransactWrite:

@@ -14,14 +14,11 @@ from dataclasses import asdict
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
 from storefront.data import keys
-from storefront.data.table import TableItem
+from storefront.data.table import TableItem, saved_if
 from storefront.domain.webhooks.entities import Endpoint
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class WebhookEndpointsItem(TableItem, discriminator="WebhookEndpoints"):
@@ -52,10 +49,4 @@ def write_endpoints(endpoints: tuple[Endpoint, ...], read_version: int, now: int
     condition: Condition = (
         WebhookEndpointsItem.PK.does_not_exist() if read_version == 0 else WebhookEndpointsItem.version == read_version
     )
-    try:
-        item.save(condition=condition)
-    except PutError as error:
-        if error.cause_response_code == _CONDITION_FAILED:
-            return False
-        raise
-    return True
+    return saved_if(item, condition)

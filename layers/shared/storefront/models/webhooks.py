@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
-from storefront.domain.webhooks.entities import EVENT_TYPES, Endpoint
+from storefront.domain.webhooks.entities import ALL_EVENTS, EVENT_TYPES, Endpoint
 from storefront.events.base import rfc3339
 from storefront.models.base import ApiModel
 from storefront.models.patches import NotNull
@@ -14,22 +14,10 @@ from storefront.models.text_fields import Text
 from storefront.text import check_unicode
 from storefront.webhooks.destinations import MAX_URL_LENGTH
 
-EventType = Literal[
-    "*",
-    "order.created",
-    "order.paid",
-    "order.processing",
-    "order.shipped",
-    "order.delivered",
-    "order.cancelled",
-    "order.refunded",
-    "payment.failed",
-    "inventory.low_stock",
-    "product.created",
-    "product.updated",
-    "product.deleted",
-    "review.approved",
-]
+if TYPE_CHECKING:
+    EventType = str
+else:  # the domain's one list of the contract's event types, as an enum in the OpenAPI document
+    EventType = Literal[(ALL_EVENTS, *EVENT_TYPES)]
 
 WebhookUrl = Annotated[
     StrictStr,
