@@ -34,6 +34,10 @@ TEST_ENVIRONMENT = {
     "SEARCH_BUCKET": "storefront-test-search",
     "SEARCH_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/storefront-test-search-index",
     "SEARCH_INDEX_CHECK_SECONDS": "0",
+    "WEBHOOK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/storefront-test-webhooks",
+    "WEBHOOK_DEAD_LETTER_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/storefront-test-webhooks-dlq",
+    # Ten attempts in well under a second (the schedule's three days, times 10^-5).
+    "WEBHOOK_RETRY_SCALE": "0.00001",
 }
 for _name in [name for name in os.environ if name.startswith("AWS_ENDPOINT_URL") or name == "AWS_PROFILE"]:
     del os.environ[_name]

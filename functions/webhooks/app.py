@@ -1,23 +1,30 @@
-"""Partner webhook endpoints (admin): register, list, read, change, delete, rotate the signing secret."""
+"""Partner webhook endpoints (admin): register, list, read, change, delete, rotate the signing secret;
+an endpoint's delivery log, a test event, one delivery again (the last two queued for the sender)."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from storefront.domain.webhooks import service
-from storefront.http.openapi import responses
-from storefront.http.params import Admin, WebhookId
+from storefront.domain.webhooks import redelivery, service
+from storefront.http.openapi import BAD_CURSOR, responses
+from storefront.http.pagination import DEFAULT_LIMIT, Cursor, Limit, paginate
+from storefront.http.params import Admin, DeliveryId, WebhookId
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response, no_content
 from storefront.models.webhooks import (
+    WebhookDeliveryAttempt,
+    WebhookDeliveryList,
+    WebhookDeliveryQueued,
     WebhookEndpoint,
     WebhookEndpointCreate,
     WebhookEndpointList,
     WebhookEndpointPatch,
     WebhookEndpointWithSecret,
 )
+from storefront.webhooks.queue import SqsQueue
 
 app = make_resolver()
+queue = SqsQueue()
 
 _TAGS = ["Webhooks"]
 _UNKNOWN = {404: "No webhook endpoint has this id"}
@@ -103,6 +110,57 @@ def delete_endpoint(webhook_id: WebhookId, principal: Admin) -> Response[None]:
 def rotate_secret(webhook_id: WebhookId, principal: Admin) -> Response[WebhookEndpointWithSecret]:
     endpoint, secret = service.rotate_secret(webhook_id, principal.user_id)
     return json_response(WebhookEndpointWithSecret.with_secret(endpoint, secret), private=True)
+
+
+@app.get(
+    "/v1/webhooks/<webhook_id>/deliveries",
+    summary="An endpoint's delivery log (admin)",
+    description="Every attempt to deliver an event to the endpoint, newest first, kept 30 days: its status, "
+    "duration, the first 1 KB of the answer (as text) and when the next attempt is due.",
+    tags=_TAGS,
+    responses=responses(200, "A page of attempts", errors={**_UNKNOWN, **BAD_CURSOR}),
+)
+def list_deliveries(
+    webhook_id: WebhookId, principal: Admin, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response[WebhookDeliveryList]:
+    page = paginate(
+        lambda size, start: redelivery.delivery_log(webhook_id, size, start),
+        limit=limit,
+        cursor=cursor,
+        caller=principal.user_id,
+        scope=f"webhook-deliveries:{webhook_id}",
+    )
+    items = [WebhookDeliveryAttempt.of(record) for record in page.items]
+    return json_response(WebhookDeliveryList(items=items, next_cursor=page.next_cursor), private=True)
+
+
+@app.post(
+    "/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/retry",
+    summary="Deliver one logged event again (admin)",
+    description="Queues the event of that log line for one more attempt, with the same `webhook-id` and body "
+    "(the partner may drop it as a repeat) and fresh signatures; no retries follow it. Works on an endpoint "
+    "that is off.",
+    tags=_TAGS,
+    responses=responses(
+        202, "Queued: the attempt shows in the delivery log", errors={404: "No such endpoint, or no such line"}
+    ),
+)
+def retry_delivery(webhook_id: WebhookId, delivery_id: DeliveryId, principal: Admin) -> Response[WebhookDeliveryQueued]:
+    again = redelivery.redeliver(webhook_id, delivery_id, principal.user_id, queue)
+    return json_response(WebhookDeliveryQueued.of(again), 202, private=True)
+
+
+@app.post(
+    "/v1/webhooks/<webhook_id>/test",
+    summary="Send a test event (admin)",
+    description="Queues a `webhook.test` event (`data: {webhook_id}`) for the endpoint, whatever it "
+    "subscribes to and even when it is off: one attempt, signed like every delivery.",
+    tags=_TAGS,
+    responses=responses(202, "Queued: the attempt shows in the delivery log", errors=_UNKNOWN),
+)
+def send_test(webhook_id: WebhookId, principal: Admin) -> Response[WebhookDeliveryQueued]:
+    test = redelivery.send_test(webhook_id, principal.user_id, queue)
+    return json_response(WebhookDeliveryQueued.of(test), 202, private=True)
 
 
 lambda_handler = http_handler(app)

@@ -1,5 +1,14 @@
 from tests.aws_fixtures import aws, dynamodb_local, isolated_transactions
 from tests.integration.localrun_calls import storefront_on_runtime
 from tests.integration.search_calls import search_aws
+from tests.integration.webhook_calls import sender, webhook_key
 
-__all__ = ["aws", "dynamodb_local", "isolated_transactions", "search_aws", "storefront_on_runtime"]
+__all__ = [
+    "aws",
+    "dynamodb_local",
+    "isolated_transactions",
+    "search_aws",
+    "sender",
+    "storefront_on_runtime",
+    "webhook_key",
+]

@@ -8,7 +8,6 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
 
 from devkit.functions import load_handler_module
@@ -21,28 +20,12 @@ from storefront.domain.webhooks.entities import MAX_ENDPOINTS, ROTATION_OVERLAP_
 from storefront.security.sealed_secrets import unseal
 from storefront.webhooks.destinations import Destination, checked_destination
 from tests.integration.principals import ensure_user
+from tests.integration.webhook_calls import public
 from tests.support import FakeContext, http_event, problem
 
 pytestmark = pytest.mark.usefixtures("aws", "webhook_key")
 ADMIN = "01JDQ7Z8X9K2M3N4P5Q6ADMIN00"
 PUBLIC = "https://partner.example/hooks"
-
-
-@pytest.fixture
-def webhook_key() -> None:
-    kms = boto3.client("kms")
-    key_id = kms.create_key(Description="webhook secrets")["KeyMetadata"]["KeyId"]
-    kms.create_alias(AliasName="alias/storefront-webhooks", TargetKeyId=key_id)
-
-
-def public(url: str) -> Destination:
-    """The guard as deployed (not local mode), with a resolver that answers a public address for
-    every name (no DNS in tests; a literal address is still checked as itself)."""
-
-    def resolve(host: str, port: int) -> list[str]:
-        return [host] if host.replace(".", "").isdigit() or ":" in host else ["93.184.216.34"]
-
-    return checked_destination(url, local_mode=False, resolve=resolve)
 
 
 def _create(url: str = PUBLIC, events: list[str] | None = None) -> tuple[Endpoint, str]:

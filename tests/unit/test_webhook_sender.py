@@ -5,11 +5,8 @@ most 1 KB of the answer kept, a timeout an attempt without an answer."""
 from __future__ import annotations
 
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,37 +17,15 @@ from standardwebhooks.webhooks import Webhook
 from storefront.webhooks.destinations import Destination, checked_destination
 from storefront.webhooks.sender import KEPT_RESPONSE_BYTES, deliver
 from storefront.webhooks.signing import Message, new_secret, signed_headers
+from tests.webhook_partner import new_partner, running
 
 MESSAGE = Message("evt_01JEVENT", "order.paid", datetime(2026, 12, 4, 6, 0, tzinfo=UTC), {"order_id": "01JORDER"})
 
 
-class _Partner(BaseHTTPRequestHandler):
-    """Answers what the test sets in `server.answer`: (status, headers, body, delay_s)."""
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("content-length", 0))
-        server: Any = self.server
-        server.received.append((self.path, dict(self.headers), self.rfile.read(length)))
-        status, headers, body, delay_s = server.answer
-        time.sleep(delay_s)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def partner() -> Iterator[Any]:
-    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Partner)
-    server.received, server.answer = [], (204, {}, b"", 0.0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with running(new_partner()) as server:
+        yield server
 
 
 def _local(server: Any, path: str = "/hooks") -> Destination:
@@ -139,16 +114,15 @@ def test_a_refused_connection_is_an_attempt_without_a_status() -> None:
 def tls_partner(tmp_path: Path) -> Iterator[tuple[Any, str]]:
     """An https partner on 127.0.0.1 whose certificate names partner.example (a test CA's)."""
     authority = trustme.CA()
-    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Partner)
-    server.received, server.answer = [], (200, {}, b"ok", 0.0)
+    server = new_partner()
+    server.answer = (200, {}, b"ok", 0.0)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     authority.issue_cert("partner.example").configure_cert(context)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     bundle = tmp_path / "ca.pem"
     authority.cert_pem.write_to_path(str(bundle))
-    yield server, str(bundle)
-    server.shutdown()
+    with running(server):
+        yield server, str(bundle)
 
 
 def test_https_connects_to_the_checked_address_and_verifies_the_certificate_for_the_urls_name(

@@ -66,6 +66,12 @@ class Settings:
     stripe_webhook_secret: str = "whsec_local_dev_secret"
     # The KMS key (id, ARN or alias) that seals partner webhooks' signing secrets at rest.
     webhook_key_id: str = "alias/storefront-webhooks"
+    # The webhook sender's queue (domain events and scheduled retries) and where a delivery
+    # is parked after its last attempt. The retry schedule is multiplied by the scale: 1 in
+    # a store, a small fraction in tests so that ten attempts take seconds, not three days.
+    webhook_queue_url: str = ""
+    webhook_dead_letter_queue_url: str = ""
+    webhook_retry_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
@@ -75,6 +81,8 @@ class Settings:
                 raise SettingsError(f"{name.upper()} must not be empty")
         if not 4 <= self.bcrypt_rounds <= 16:
             raise SettingsError("BCRYPT_ROUNDS must be between 4 and 16")
+        if not 0 < self.webhook_retry_scale <= 1:
+            raise SettingsError("WEBHOOK_RETRY_SCALE must be above 0 and at most 1")
         if not 0 <= self.search_index_check_seconds <= 300:
             raise SettingsError("SEARCH_INDEX_CHECK_SECONDS must be between 0 and 300")
         if not 60 <= self.login_window_seconds <= 86_400:
@@ -105,7 +113,8 @@ class Settings:
         values = {
             name: environ.get(name.upper(), spec.default)
             for name, spec in defaults.items()
-            if name not in ("aws_region", "cors_origins", "bcrypt_rounds", "search_index_check_seconds")
+            if name
+            not in ("aws_region", "cors_origins", "bcrypt_rounds", "search_index_check_seconds", "webhook_retry_scale")
             and name not in _INTEGER_FIELDS
         }
         origins = environ.get("CORS_ALLOWED_ORIGINS", "")
@@ -117,12 +126,17 @@ class Settings:
             search_index_check_seconds = float(check_seconds)
         except ValueError as error:
             raise SettingsError("SEARCH_INDEX_CHECK_SECONDS must be a number") from error
+        try:
+            webhook_retry_scale = float(environ.get("WEBHOOK_RETRY_SCALE", "1"))
+        except ValueError as error:
+            raise SettingsError("WEBHOOK_RETRY_SCALE must be a number") from error
         return cls(
             **values,  # type: ignore[arg-type]
             aws_region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             cors_origins=tuple(origin.strip() for origin in origins.split(",") if origin.strip()),
             bcrypt_rounds=int(rounds),
             search_index_check_seconds=search_index_check_seconds,
+            webhook_retry_scale=webhook_retry_scale,
             **{name: _integer(environ, name, defaults[name].default) for name in _INTEGER_FIELDS},  # type: ignore[arg-type]
         )
 

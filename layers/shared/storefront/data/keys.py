@@ -348,6 +348,20 @@ def webhook_endpoints() -> tuple[str, str]:
     return "WEBHOOKS", "ENDPOINTS"
 
 
+def webhook_attempts_partition(endpoint_id: str) -> str:
+    """An endpoint's delivery log: one item per attempt, newest last by sort key."""
+    return _key("WEBHOOK", endpoint_id)
+
+
+def webhook_attempt_prefix() -> str:
+    return "ATTEMPT#"
+
+
+def webhook_attempt(endpoint_id: str, attempt_id: str) -> tuple[str, str]:
+    """One delivery attempt; `attempt_id` is a ULID of the attempt's millisecond, so the log sorts by time."""
+    return webhook_attempts_partition(endpoint_id), webhook_attempt_prefix() + attempt_id
+
+
 def shipping_config() -> tuple[str, str]:
     """Every shipping zone of the store in one item: one conditional write keeps them consistent."""
     return "SHIPPING", "CONFIG"

@@ -10,15 +10,20 @@ event. Signing secrets are stored sealed (KMS ciphertext), never in the clear.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
-from storefront.data.table import TableItem, saved_if
+from storefront.data.table import TableItem, committed, saved_if
 from storefront.domain.webhooks.entities import Endpoint
+
+if TYPE_CHECKING:
+    from storefront.events.base import DomainEvent
 
 
 class WebhookEndpointsItem(TableItem, discriminator="WebhookEndpoints"):
@@ -40,13 +45,24 @@ def read_endpoints(consistent: bool = True) -> tuple[tuple[Endpoint, ...], int]:
     return tuple(_endpoint(entry) for entry in json.loads(item.endpoints)), int(item.version)
 
 
-def write_endpoints(endpoints: tuple[Endpoint, ...], read_version: int, now: int) -> bool:
+def write_endpoints(
+    endpoints: tuple[Endpoint, ...], read_version: int, now: int, events: Sequence[DomainEvent] = ()
+) -> bool:
     """Access pattern WEBHOOK-ENDPOINTS-WRITE: PutItem of every endpoint, version + 1, conditioned
-    on the version read (`attribute_not_exists(PK)` for version 0). False when it moved on."""
+    on the version read (`attribute_not_exists(PK)` for version 0). False when it moved on.
+    With `events`, one transaction writes them to the outbox beside the item."""
     pk, sk = keys.webhook_endpoints()
     encoded = json.dumps([asdict(endpoint) for endpoint in endpoints], separators=(",", ":"))
     item = WebhookEndpointsItem(pk, sk, endpoints=encoded, version=read_version + 1, updated_at=now)
     condition: Condition = (
         WebhookEndpointsItem.PK.does_not_exist() if read_version == 0 else WebhookEndpointsItem.version == read_version
     )
-    return saved_if(item, condition)
+    if not events:
+        return saved_if(item, condition)
+    from storefront.data import outbox  # pydantic's import, paid only by a write that emits an event
+
+    def write_all(write: TransactWrite) -> None:
+        write.save(item, condition=condition)
+        outbox.stage_events(write, events, now)
+
+    return committed(write_all)

@@ -34,6 +34,7 @@ Sku = Annotated[str, _id("The SKU")]
 UserId = Annotated[str, _id("The user's id")]
 ZoneId = Annotated[str, _id("The shipping zone id")]
 WebhookId = Annotated[str, _id("The webhook endpoint id")]
+DeliveryId = Annotated[str, _id("A delivery's id, as its endpoint's delivery log shows it")]
 
 
 def idempotency_key(description: str) -> Header:

@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storefront.data import webhooks
 from storefront.domain import clock
@@ -33,6 +33,9 @@ from storefront.security.sealed_secrets import seal
 from storefront.settings import get_settings
 from storefront.webhooks.destinations import Destination, UnsafeDestination, checked_destination
 from storefront.webhooks.signing import new_secret
+
+if TYPE_CHECKING:
+    from storefront.events.base import DomainEvent
 
 ATTEMPTS = 5
 UNKNOWN = "No webhook endpoint has this id."
@@ -71,13 +74,22 @@ def _backoff(attempt: int) -> None:
 type Endpoints = tuple[Endpoint, ...]
 
 
-def _write[T](change: Callable[[Endpoints, int], tuple[Endpoints, T]], action: str, actor: str) -> T:
-    """Applies `change` (endpoints, now → new endpoints, result) until it commits."""
+def change_endpoints[T](
+    change: Callable[[Endpoints, int], tuple[Endpoints | None, T]],
+    action: str,
+    actor: str,
+    emits: Callable[[T, int], Sequence[DomainEvent]] | None = None,
+) -> T:
+    """Applies `change` (endpoints, now → new endpoints or None for no write, result) until it
+    commits; `emits` names the events the result causes, written in the same transaction."""
     for attempt in range(ATTEMPTS):
         endpoints, version = webhooks.read_endpoints()
         now = clock.now()
         changed, result = change(endpoints, now)
-        if webhooks.write_endpoints(changed, version, now):
+        if changed is None:
+            return result
+        events = emits(result, now) if emits else ()
+        if webhooks.write_endpoints(changed, version, now, events):
             _logger.info(
                 "webhook endpoints changed",
                 extra={"security_event": "webhook_endpoint_change", "action": action, "actor": actor},
@@ -124,7 +136,7 @@ def create_endpoint(
         endpoint = Endpoint(endpoint_id, url, subscribed, description, active, at, at, sealed)
         return (*endpoints, endpoint), endpoint
 
-    return _write(change, "create", actor), secret
+    return change_endpoints(change, "create", actor), secret
 
 
 def update_endpoint(endpoint_id: str, changes: dict[str, Any], actor: str, check: URLCheck | None = None) -> Endpoint:
@@ -136,12 +148,14 @@ def update_endpoint(endpoint_id: str, changes: dict[str, Any], actor: str, check
         _checked_url(changes["url"], check)
     if "events" in changes:
         changes = {**changes, "events": subscribed_events(changes["events"])}
+    if changes.get("active") is True:  # turned on again: the sender's failure marks start afresh
+        changes = {**changes, "failing_since": None, "disabled_reason": None}
 
     def change(endpoints: tuple[Endpoint, ...], at: int) -> tuple[tuple[Endpoint, ...], Endpoint]:
         updated = replace(_find(endpoints, endpoint_id), **changes, updated_at=at)
         return tuple(updated if endpoint.id == endpoint_id else endpoint for endpoint in endpoints), updated
 
-    return _write(change, "update", actor)
+    return change_endpoints(change, "update", actor)
 
 
 def delete_endpoint(endpoint_id: str, actor: str) -> None:
@@ -149,7 +163,7 @@ def delete_endpoint(endpoint_id: str, actor: str) -> None:
         _find(endpoints, endpoint_id)
         return tuple(endpoint for endpoint in endpoints if endpoint.id != endpoint_id), None
 
-    _write(change, "delete", actor)
+    change_endpoints(change, "delete", actor)
 
 
 def rotate_secret(endpoint_id: str, actor: str) -> tuple[Endpoint, str]:
@@ -169,4 +183,4 @@ def rotate_secret(endpoint_id: str, actor: str) -> tuple[Endpoint, str]:
         )
         return tuple(rotated if endpoint.id == endpoint_id else endpoint for endpoint in endpoints), rotated
 
-    return _write(change, "rotate_secret", actor), secret
+    return change_endpoints(change, "rotate_secret", actor), secret
