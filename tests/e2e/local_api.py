@@ -25,7 +25,13 @@ ADMIN_EMAIL = "e2e-admin@storefront.local"
 ADMIN_PASSWORD = "e2e-admin-password"
 # The runtime's one process reads BCRYPT_ROUNDS once; cost 4 keeps the sign-ins of the
 # tests fast (`make dev` keeps the default 12).
-SESSION_ENVIRONMENT = {"LOCAL_ADMIN_EMAIL": ADMIN_EMAIL, "LOCAL_ADMIN_PASSWORD": ADMIN_PASSWORD, "BCRYPT_ROUNDS": "4"}
+SESSION_ENVIRONMENT = {
+    "LOCAL_ADMIN_EMAIL": ADMIN_EMAIL,
+    "LOCAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    "BCRYPT_ROUNDS": "4",
+    # Webhook retries: the schedule's three days in about three seconds.
+    "WEBHOOK_RETRY_SCALE": "0.00001",
+}
 
 
 @dataclass

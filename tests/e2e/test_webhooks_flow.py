@@ -1,14 +1,20 @@
-"""Partner webhook endpoints over HTTP against the local runtime (moto's KMS, its key kept in the
-data directory): an admin registers a loopback endpoint (local mode allows it), sees its secret
-once, rotates it, and is refused private and metadata addresses in any spelling."""
+"""Partner webhooks over HTTP against the local runtime (moto's KMS, its key kept in the data
+directory): an admin registers a loopback endpoint (local mode allows it), sees its secret once,
+rotates it, and is refused private and metadata addresses in any spelling; a catalog change
+reaches a loopback receiver through the outbox, the bus, the rule's queue and the sender,
+signed, retried after a 500 with the same `webhook-id`, and logged."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.e2e.local_api import LocalApi
+from tests.e2e.orders_support import product
 from tests.e2e.test_catalog_flow import call, created
+from tests.webhook_partner import new_partner, running, wait_for_requests
 
 pytestmark = pytest.mark.e2e
 
@@ -43,3 +49,66 @@ def test_private_and_metadata_addresses_are_refused_even_in_local_mode(
     assert refused.status_code == 422, refused.text
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert [error["loc"] for error in refused.json()["errors"]] == [["body", "url"]]
+
+
+def test_a_new_product_reaches_a_partner_signed_and_a_500_is_retried_with_the_same_id(
+    local_api: LocalApi, manager: str
+) -> None:
+    with running(new_partner()) as partner:
+        partner.script = [(500, {}, b"busy", 0.0)]
+        endpoint = created(
+            call(
+                local_api, "POST", "/v1/webhooks", manager, {"url": partner.url + "/in", "events": ["product.created"]}
+            )
+        )
+        path = f"/v1/webhooks/{endpoint['id']}"
+        try:
+            product(local_api, manager, 3)
+            first, second = wait_for_requests(partner, 2, timeout_s=90)
+            tested = call(local_api, "POST", f"{path}/test", manager)
+            wait_for_requests(partner, 3, timeout_s=60)
+        finally:
+            call(local_api, "DELETE", path, manager)
+
+    assert first[1]["webhook-id"] == second[1]["webhook-id"]
+    assert first[2] == second[2]
+    message = Webhook(endpoint["secret"]).verify(second[2], second[1])
+    assert message["type"] == "product.created"
+    assert message["id"] == second[1]["webhook-id"]
+    assert tested.status_code == 202, tested.text
+    assert Webhook(endpoint["secret"]).verify(partner.received[2][2], partner.received[2][1])["type"] == "webhook.test"
+
+
+def test_the_delivery_log_shows_each_attempt_newest_first(local_api: LocalApi, manager: str) -> None:
+    with running(new_partner()) as partner:
+        partner.script = [(503, {"retry-after": "1"}, b"<b>later</b>", 0.0)]
+        endpoint = created(
+            call(
+                local_api, "POST", "/v1/webhooks", manager, {"url": partner.url + "/in", "events": ["product.created"]}
+            )
+        )
+        path = f"/v1/webhooks/{endpoint['id']}"
+        try:
+            product(local_api, manager, 1)
+            wait_for_requests(partner, 2, timeout_s=90)
+            log = _log_of(local_api, manager, path, lines=2)
+        finally:
+            call(local_api, "DELETE", path, manager)
+
+    retry, failure = log
+    assert (failure["attempt"], failure["status_code"], failure["response"]) == (1, 503, "<b>later</b>")
+    assert failure["next_attempt_at"] is not None
+    assert (retry["attempt"], retry["status_code"], retry["succeeded"]) == (2, 204, True)
+    assert retry["event_id"] == failure["event_id"]
+
+
+def _log_of(api: LocalApi, token: str, path: str, lines: int) -> list[dict[str, object]]:
+    """The endpoint's delivery log once it has `lines` lines (the sender logs just after answering)."""
+    deadline = time.monotonic() + 30
+    while True:
+        answer = call(api, "GET", f"{path}/deliveries", token)
+        assert answer.status_code == 200, answer.text
+        items: list[dict[str, object]] = answer.json()["items"]
+        if len(items) >= lines or time.monotonic() > deadline:
+            return items
+        time.sleep(0.2)

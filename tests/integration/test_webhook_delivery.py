@@ -18,10 +18,12 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from devkit.localrun.pollers import sqs_record
+from storefront.data import webhook_attempts
 from storefront.data.outbox import OutboxItem
 from storefront.domain import clock
 from storefront.domain.webhooks import delivery, service
 from storefront.domain.webhooks.entities import FAILING_LIMIT_S, MAX_ATTEMPTS, Delivery, Endpoint
+from storefront.settings import get_settings
 from storefront.webhooks.destinations import checked_destination
 from storefront.webhooks.sender import deliver
 from tests.integration.webhook_calls import SenderQueues
@@ -46,7 +48,7 @@ def _endpoint(url: str, events: list[str] | None = None, active: bool = True) ->
 
 
 def _log(endpoint_id: str) -> list[Any]:
-    return list(delivery.webhook_attempts.list_attempts(endpoint_id, 100, None).items)
+    return list(webhook_attempts.list_attempts(endpoint_id, 100, None).items)
 
 
 def _stored(endpoint_id: str) -> Endpoint:
@@ -260,7 +262,7 @@ def test_retry_after_longer_than_the_schedule_is_honoured(partner: Any) -> None:
 
     [(next_delivery, delay)] = queue.later_calls
     assert next_delivery.attempt == 2
-    scale = delivery.get_settings().webhook_retry_scale
+    scale = get_settings().webhook_retry_scale
     assert delay == pytest.approx(600 * scale)  # not the schedule's 5 s
     assert record is not None
     assert record.next_attempt_at is not None

@@ -51,7 +51,7 @@ class SenderQueues:
 
     def run(self, max_batches: int = 100) -> list[dict[str, Any]]:
         """Runs the sender until its queue is empty; answers each batch's result."""
-        results = []
+        results: list[dict[str, Any]] = []
         for _ in range(max_batches):
             messages = self.sqs.receive_message(
                 QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0, AttributeNames=["All"]
