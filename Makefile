@@ -74,7 +74,7 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 template-check: $(VENV)/.installed $(SAM_VENV)/.installed
-	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(SAM_VENV)/bin/cfn-lint template.yaml examples/*/template.yaml
 	$(SAM) validate --lint --template template.yaml
 
 # Every failed check is fixed or skipped in template.yaml itself, each with its reason.
