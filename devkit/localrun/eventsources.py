@@ -13,6 +13,8 @@
   MaximumBatchingWindowInSeconds, with ReportBatchItemFailures.
 - Schedules (`Schedule`/`ScheduleV2`, and rules with a ScheduleExpression): timers.
 - S3 notifications (`S3` events): the bucket notifies a queue of its own, polled.
+- `AWS::Events::Rule` resources targeting a Kinesis Data Firehose delivery stream of the
+  template: its S3 delivery is emulated (firehose.py), objects written to the local bucket.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from urllib.parse import quote_plus, unquote_plus
 
 from devkit.localrun.config import LocalTemplate, TemplateError, kebab
 from devkit.localrun.emulators import Emulators
+from devkit.localrun.firehose import FirehoseWriter, S3Destination
 from devkit.localrun.host import LocalFunction
 from devkit.localrun.pollers import (
     AsyncQueuePoller,
-    Poller,
     RecordFilter,
     SchedulePoller,
     SqsPoller,
+    Worker,
     scheduled_event,
 )
 from devkit.localrun.streams import FailureDestination, StreamPoller
@@ -145,10 +148,10 @@ class SourceWiring:
         self.stop, self.schedule_scale = stop, schedule_scale
         self.ttl_deletions = ttl_deletions  # the local TTL sweeper's, marked in the stream's records
         self.sqs = emulators.client("sqs")
-        self.pollers: list[Poller] = []
+        self.pollers: list[Worker] = []
         self.s3_notifications: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
-    def wire(self) -> list[Poller]:
+    def wire(self) -> list[Worker]:
         for definition in self.template.functions():
             for name, event in definition.events.items():
                 self._event(definition.logical_id, name, event.get("Type"), event.get("Properties") or {})
@@ -243,6 +246,8 @@ class SourceWiring:
                     )
             elif kind == "AWS::SQS::Queue" and not resolved.get("ScheduleExpression"):
                 self._rule_to_queue(name, resolved, self.template.resolve(dict(target)))
+            elif kind == "AWS::KinesisFirehose::DeliveryStream" and not resolved.get("ScheduleExpression"):
+                self._rule_to_firehose(name, resolved, self.template.resolve(dict(target)), target_id)
             else:
                 log.warning(
                     "%s: target %s (%s) is not delivered locally: only functions and queues of the template "
@@ -272,6 +277,23 @@ class SourceWiring:
             moto_target["SqsParameters"] = target["SqsParameters"]
         events.put_targets(Rule=rule, EventBusName=bus_name, Targets=[moto_target])
         log.info("rule %s on %s → queue %s", rule, bus_name, str(target["Arn"]).rsplit(":", 1)[-1])
+
+    def _rule_to_firehose(self, rule: str, properties: dict[str, Any], target: dict[str, Any], stream: str) -> None:
+        """A rule whose target is a delivery stream: moto sends each event to a queue of the rule's,
+        and a writer does Firehose's S3 delivery from it (firehose.py)."""
+        properties_of_stream = self.template.properties(stream)
+        configuration = self.template.resolve(properties_of_stream.get("ExtendedS3DestinationConfiguration"))
+        if not configuration:
+            log.warning("%s: only delivery streams with an ExtendedS3DestinationConfiguration run locally", stream)
+            return
+        destination = S3Destination.of(self.template.physical_name(stream), configuration)
+        queue_name = re.sub(r"[^A-Za-z0-9_-]", "-", f"localrun-{rule}-firehose")[:80]
+        # Records stay in the queue until their object is written: invisible for the buffer's time and more.
+        url = self.sqs.create_queue(QueueName=queue_name, Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self._rule_to_queue(rule, properties, {**target, "Id": target.get("Id") or kebab(rule), "Arn": arn})
+        s3 = self.emulators.client("s3")
+        self.pollers.append(FirehoseWriter(self.stop, self.sqs, s3, url, destination, rule))
 
     # ------------------------------------------------------------ stream and queues
 

@@ -28,7 +28,7 @@ def _receiver_module() -> Any:
 
 @pytest.fixture
 def receiving() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
-    secret, handled = new_secret(), []
+    secret, handled = new_secret(), list[dict[str, Any]]()
     server = _receiver_module().receiver(secret, handled.append, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", secret, handled
