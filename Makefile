@@ -95,6 +95,7 @@ bench: install
 	$(PY) -m bench.coldstart
 	$(PY) -m bench.ddb_calls
 	$(PY) -m bench.checkout
+	$(PY) -m bench.webhooks
 	$(PY) -m bench.search
 
 clean:

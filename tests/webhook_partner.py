@@ -1,7 +1,8 @@
 """A partner's webhook receiver on 127.0.0.1, for the tests of deliveries (unit, integration, e2e).
 
-It records every request (path, headers, body) and answers `script`'s answers in order,
-then `answer` for the rest: (status, headers, body, delay_s).
+It records every request (path, headers, body; and in `answered_at`, when it answered, on the
+monotonic clock) and answers `script`'s answers in order, then `answer` for the rest:
+(status, headers, body, delay_s).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("content-length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            self.wfile.flush()
+            with server.lock:
+                server.answered_at.append(time.monotonic())
         except OSError:
             pass  # the sender gave up waiting (a timeout test)
 
@@ -43,6 +47,7 @@ def new_partner() -> Any:
     server.daemon_threads = True
     server.received, server.script, server.answer = [], [], (204, {}, b"", 0.0)
     server.lock = threading.Lock()
+    server.answered_at = []
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
     return server
 
