@@ -50,7 +50,7 @@ def _latency(events: int) -> list[float]:
             admin = client.call("POST", "/v1/auth/login", body={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
             token = admin["access_token"]
             run = uuid.uuid4().hex[:8]
-            category = {"name": "Bench", "slug": f"bench-{run}", "parent_id": None, "attributes": {}}
+            category: dict[str, Any] = {"name": "Bench", "slug": f"bench-{run}", "parent_id": None, "attributes": {}}
             category_id = client.call("POST", "/v1/categories", token, category)["id"]
             variant = {"sku": f"HOOK-{run}", "options": {"size": "M"}, "initial_stock": 1}
             product = {

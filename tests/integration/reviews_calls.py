@@ -10,7 +10,7 @@ from typing import Any
 from devkit.functions import load_handler_module
 from storefront.data import keys
 from storefront.data.outbox import OutboxItem
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from tests.integration import catalog_calls
 from tests.integration.principals import ensure_user
 from tests.support import FakeContext, http_event

@@ -6,7 +6,7 @@ import pytest
 
 from storefront.data import keys
 from storefront.data.product_cards import shopping_view
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from tests.integration.catalog_calls import MANAGER, call, create_category, create_product
 from tests.integration.test_catalog_products import dynamodb_requests
 

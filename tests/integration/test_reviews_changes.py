@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from storefront.data import keys
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from storefront.domain.errors import Unprocessable
 from storefront.domain.reviews import service
 from tests.aws_fixtures import MOTO

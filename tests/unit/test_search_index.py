@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from storefront.domain.catalog.entities import Category, Image, Product, ProductStatus, Variant
+from storefront.domain.catalog.cards import ProductStatus
+from storefront.domain.catalog.entities import Category, Image, Product, Variant
 from storefront.search.documents import attribute_text, card_of, document_of
 from storefront.search.index import IndexWriter, build_index
 from storefront.search.query import SearchIndex, SearchQuery

@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.carts import CartHeaderItem, CartLineItem
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from storefront.data.table import TableItem, committed
 
 _TRANSACTION_LIMIT = 100

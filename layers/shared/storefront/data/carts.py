@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.inventory import StockItem
-from storefront.data.products import ProductItem, VariantItem
+from storefront.data.product_items import ProductItem, VariantItem
 from storefront.data.table import TableItem, transaction
 from storefront.domain.cart.entities import CartHeader, CartLine, LineSnapshot, StockOfSku, StoredCart
 

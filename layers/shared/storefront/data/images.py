@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from storefront.data import keys
 from storefront.data.image_items import ImageItem, to_record
 from storefront.data.outbox import stage_event
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from storefront.data.table import committed
 from storefront.domain.catalog.entities import ImageRecord, Product
 from storefront.events.base import DomainEvent

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storefront.data import keys
 from storefront.data.inventory import StockItem, level_of
-from storefront.data.products import ProductItem, read_product
+from storefront.data.product_items import ProductItem
 from storefront.data.table import TableItem
-from storefront.domain.catalog.entities import Product, ProductCard, VariantCard
+from storefront.domain.catalog.cards import ProductCard, VariantCard
 from storefront.domain.inventory.entities import StockLevel
+
+if TYPE_CHECKING:
+    from storefront.domain.catalog.entities import Product
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ def shopping_view(product_ids: Iterable[str], skus: Iterable[str], *, consistent
                 products[item.product_id] = _card(item, _variants(item.variant_cards))
             else:  # absent (None) on items from before the attribute
                 older.append(item.product_id)
+    if older:
+        # The whole catalog read, only for items from before `variant_cards`: not at every cold start.
+        from storefront.data.products import read_product
     for product_id in older:
         product = read_product(product_id)
         if product is not None:

@@ -13,7 +13,6 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
@@ -21,55 +20,11 @@ from storefront.data.categories import product_count_update
 from storefront.data.image_items import ImageItem, shown_images
 from storefront.data.inventory import StockItem, stock_item
 from storefront.data.outbox import stage_event
+from storefront.data.product_items import ProductItem, ProductSlugItem, SkuClaimItem, VariantItem
 from storefront.data.table import TableItem, committed
 from storefront.domain.catalog.entities import Image, NewVariant, Product, Variant
 from storefront.domain.reviews.rating import average_rating
 from storefront.events.base import DomainEvent
-
-
-class ProductItem(TableItem, discriminator="Product"):
-    product_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    slug = UnicodeAttribute()
-    description = UnicodeAttribute()
-    category_id = UnicodeAttribute()
-    brand = UnicodeAttribute(null=True)
-    price = NumberAttribute()
-    currency = UnicodeAttribute()
-    attributes = UnicodeAttribute(default="{}")  # JSON
-    tags = UnicodeAttribute(default="[]")  # JSON
-    status = UnicodeAttribute()
-    image_count = NumberAttribute(null=True)  # pending and ready images (bounded); see data/images.py
-    # The approved reviews' running totals, changed only by the reviews' transactions (ADD, never
-    # the product's revision): the average is derived where the product is read.
-    rating_sum = NumberAttribute(null=True)
-    rating_count = NumberAttribute(default=0)
-    rating_average = NumberAttribute(null=True)  # only items written before rating_sum existed
-    variant_count = NumberAttribute(default=0)
-    # {sku: [options, own price or null]} of every variant, rewritten by each variant write:
-    # carts and wishlists read a product's variants with the product item (PRODUCT-CARDS).
-    variant_cards = UnicodeAttribute(null=True)  # JSON
-    revision = NumberAttribute(default=1)
-    created_at = NumberAttribute()
-    updated_at = NumberAttribute()
-
-
-class VariantItem(TableItem, discriminator="Variant"):
-    product_id = UnicodeAttribute()
-    sku = UnicodeAttribute()
-    options = UnicodeAttribute(default="{}")  # JSON
-    price = NumberAttribute(null=True)
-    weight_grams = NumberAttribute(null=True)
-
-
-class SkuClaimItem(TableItem, discriminator="SkuClaim"):
-    sku = UnicodeAttribute()
-    product_id = UnicodeAttribute()
-
-
-class ProductSlugItem(TableItem, discriminator="ProductSlug"):
-    product_id = UnicodeAttribute()
-
 
 _FIELDS = ("name", "slug", "description", "category_id", "brand", "price", "currency", "status")
 

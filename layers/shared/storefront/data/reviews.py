@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from storefront.data import keys
 from storefront.data.outbox import stage_event
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from storefront.data.table import TableItem, committed, query_slice
 from storefront.domain.pages import Slice
 from storefront.domain.reviews.entities import Review, ReviewSort

@@ -11,7 +11,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
 
 from storefront.data import keys
-from storefront.data.products import ProductItem
+from storefront.data.product_items import ProductItem
 from storefront.data.table import TableItem, transaction
 from storefront.data.users import UserItem
 from storefront.domain.wishlist.entities import DeleteOutcome, PutOutcome, Wish

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from storefront.data.product_cards import shopping_view
 from storefront.domain.cart.entities import CartLine, CartView, PricedLine, StoredCart
-from storefront.domain.catalog.entities import ProductCard
+from storefront.domain.catalog.cards import ProductCard
 
 
 def _priced(line: CartLine, card: ProductCard | None, available: int, currency: str | None) -> PricedLine:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from storefront.domain.catalog.cards import ProductStatus
+
 AttributeType = Literal["string", "number", "boolean"]
 AttributeValue = str | int | float | bool
-ProductStatus = Literal["draft", "active", "archived"]
 
 
 @dataclass(frozen=True)
@@ -111,36 +112,6 @@ class Product:
     def counts_in_category(self) -> bool:
         """Archived products no longer hold their category (it may then be deleted)."""
         return self.status != "archived"
-
-
-@dataclass(frozen=True)
-class VariantCard:
-    """What a shopping list shows of a variant: its options, own price (None: the product's) and weight."""
-
-    options: dict[str, str]
-    price: int | None
-    weight_grams: int | None = None  # None: unknown (checkout counts it as 0 g)
-
-
-@dataclass(frozen=True)
-class ProductCard:
-    """A product as carts and wishlists show it, read in one batch with its SKUs' stock.
-
-    Prices are the current ones, never a copy kept by the cart: a card is read each time.
-    """
-
-    id: str
-    name: str
-    slug: str
-    status: ProductStatus
-    price: int
-    currency: str
-    variants: dict[str, VariantCard]  # by SKU
-
-    def unit_price(self, sku: str) -> int:
-        """What one unit of the SKU sells for now: the variant's own price, else the product's."""
-        own = self.variants[sku].price
-        return self.price if own is None else own
 
 
 @dataclass(frozen=True)

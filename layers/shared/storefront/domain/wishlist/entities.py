@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from storefront.domain.catalog.entities import ProductCard
+from storefront.domain.catalog.cards import ProductCard
 
 # At most this many products per wishlist: a counter on the user bounds it in every put.
 MAX_WISHES = 200
