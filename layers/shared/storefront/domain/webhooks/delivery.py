@@ -115,6 +115,8 @@ def _next_attempt(delivery: Delivery, endpoint: Endpoint, result: Attempt, ports
                 extra={"webhook_id": endpoint.id, "reason": disabled.disabled_reason, "event_id": delivery.event_id},
             )
             return None
+    if gone:  # never retried, even when another attempt turned the endpoint off first
+        return None
     delay = retry_delay(delivery.attempt, result.retry_after_s, get_settings().webhook_retry_scale)
     if delay is None:
         ports.queue.park(delivery)
