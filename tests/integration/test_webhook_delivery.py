@@ -159,6 +159,7 @@ def test_an_endpoint_failing_every_delivery_for_five_days_is_turned_off(
     endpoint, _ = _endpoint(partner.url)
     partner.answer = (503, {}, b"", 0.0)
     start = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: start)  # the clock stands still: no second boundary between reads
     ports = replace(sender.module.PORTS, now=lambda: float(clock.now()))
     monkeypatch.setattr(sender.module, "PORTS", ports)
 
