@@ -42,8 +42,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a real server's backlog: ten attempts at once must not wait for a SYN retry
+
+
 def new_partner() -> Any:
-    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server: Any = _Server(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.received, server.script, server.answer = [], [], (204, {}, b"", 0.0)
     server.lock = threading.Lock()
