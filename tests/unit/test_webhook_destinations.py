@@ -3,6 +3,9 @@ what the host resolves to; local mode allows loopback only (pure: a fake resolve
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 
 from storefront.webhooks.destinations import UnsafeDestination, checked_destination, system_resolver
@@ -135,3 +138,19 @@ def test_a_host_that_does_not_resolve_is_refused() -> None:
 
 def test_the_system_resolver_reads_numeric_spellings_without_dns() -> None:
     assert system_resolver("0x7f.1", 443) == ["127.0.0.1"]
+
+
+def test_a_dns_that_does_not_answer_in_time_is_a_refusal_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    def silent(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(2)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent)
+    started = time.monotonic()
+
+    with pytest.raises(UnsafeDestination, match="did not resolve in time"):
+        checked_destination(
+            "https://slow.example/hooks", local_mode=False, resolve=lambda host, port: system_resolver(host, port, 0.2)
+        )
+
+    assert time.monotonic() - started < 1.5

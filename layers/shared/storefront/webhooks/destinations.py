@@ -19,6 +19,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +31,7 @@ Resolver = Callable[[str, int], list[str]]
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 MAX_URL_LENGTH = 2048
+RESOLVE_TIMEOUT_S = 3.0
 
 
 class UnsafeDestination(ValueError):
@@ -47,9 +50,20 @@ class Destination:
     address: str
 
 
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address `host` has (IPv4 and IPv6), as the C library resolves it."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+def system_resolver(host: str, port: int, timeout_s: float = RESOLVE_TIMEOUT_S) -> list[str]:
+    """Every address `host` has (IPv4 and IPv6), as the C library resolves it, within `timeout_s`.
+
+    `getaddrinfo` has no timeout of its own (a slow or silent DNS server holds it for the
+    resolver's own retries): it runs in a worker thread, abandoned after `timeout_s`, so a
+    registration answers and a delivery attempt ends (as a failure) in bounded time.
+    """
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    pool.shutdown(wait=False)
+    try:
+        infos = pending.result(timeout=timeout_s)
+    except FutureTimeout as error:
+        raise TimeoutError(f"no answer from DNS in {timeout_s:g} s") from error
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -58,6 +72,8 @@ def checked_destination(url: str, *, local_mode: bool, resolve: Resolver = syste
     scheme, host, port, target = _parts(url, local_mode)
     try:
         addresses = resolve(host, port)
+    except TimeoutError as error:  # an OSError too: named apart, the admin may simply retry
+        raise UnsafeDestination(f"The host {host} did not resolve in time ({error}).") from error
     except (OSError, UnicodeError) as error:
         raise UnsafeDestination(f"The host {host} does not resolve.") from error
     if not addresses:
