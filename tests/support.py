@@ -72,3 +72,17 @@ def problem(response: dict[str, Any]) -> dict[str, Any]:
     body = json.loads(response["body"])
     assert body["request_id"] == response["headers"]["X-Request-Id"]
     return dict(body)
+
+
+def emitted_metrics(output: str) -> dict[str, float]:
+    """The business metrics written to stdout as CloudWatch EMF lines, summed by name."""
+    totals: dict[str, float] = {}
+    for line in output.splitlines():
+        if not line.startswith("{") or '"_aws"' not in line:
+            continue
+        document = json.loads(line)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                name, values = metric["Name"], document[metric["Name"]]
+                totals[name] = totals.get(name, 0) + sum(values if isinstance(values, list) else [values])
+    return totals

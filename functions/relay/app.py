@@ -4,7 +4,9 @@ Triggered by the table stream, filtered to INSERTs of outbox items (template.yam
 record it could not publish (after retrying the refused entries) is reported as a batch
 item failure: Lambda retries from the earliest of them, bisects the batch, and finally
 sends the batch's description to the relay's dead-letter queue, which has an alarm.
-Delivery is at least once; consumers deduplicate on the envelope's `id`.
+Delivery is at least once; consumers deduplicate on the envelope's `id`. The business
+metrics (orders placed and paid, revenue, payment failures, stock-outs) are counted from
+the events it published (storefront/events/business_metrics.py).
 
 No event handler, no pydantic, no pynamodb: the relay's cold start stays small.
 """
@@ -14,8 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from storefront import aws
+from storefront.events.business_metrics import metrics_of
 from storefront.events.relay import MalformedRecord, Outgoing, Publisher, outbox_events
-from storefront.observability import function_logger
+from storefront.observability import count, flushing, function_logger
 from storefront.settings import get_settings
 
 if TYPE_CHECKING:
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 logger = function_logger()
 
 
+@flushing
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     failed: list[str] = []
     outgoing: list[Outgoing] = []
@@ -39,6 +43,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         outgoing += items
     unpublished = Publisher(aws.client("events"), get_settings().event_bus_name).publish(outgoing)
     failed += [item.key for item in unpublished]
+    left_out = {item.key for item in unpublished}
+    for name, value in metrics_of(item for item in outgoing if item.key not in left_out).items():
+        count(name, value)
     logger.info(
         "relayed",
         extra={

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from storefront.domain.webhooks import delivery
 from storefront.domain.webhooks.entities import Delivery
-from storefront.observability import function_logger
+from storefront.observability import count, flushing, function_logger
 from storefront.webhooks.queue import SqsQueue, delivery_of
 
 if TYPE_CHECKING:
@@ -46,11 +46,12 @@ def _work_of(records: list[dict[str, Any]], endpoints: dict[str, Any]) -> tuple[
     return work, unreadable
 
 
+@flushing
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     endpoints = delivery.endpoints_by_id()
     work, failed = _work_of(records, endpoints)
-    delivered = 0
+    delivered = attempted = 0
     if work:
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(work))) as pool:
             futures: list[tuple[str, Future[Any]]] = [
@@ -61,8 +62,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             if error is not None:
                 logger.error("webhook delivery failed to run", exc_info=error, extra={"message_id": message_id})
                 failed.add(message_id)
-            elif (record := future.result()) is not None and record.succeeded:
-                delivered += 1
+            elif (record := future.result()) is not None:
+                attempted += 1
+                delivered += record.succeeded
+    if attempted:
+        count("WebhookAttempts", attempted)
+        count("WebhookAttemptsFailed", attempted - delivered)
     logger.info(
         "webhook batch",
         extra={"messages": len(records), "deliveries": len(work), "delivered": delivered, "failed": len(failed)},

@@ -13,7 +13,7 @@ from storefront.data import keys
 from storefront.domain import clock
 from storefront.domain.identity.throttle import policy
 from tests.integration.auth_calls import PASSWORD, change_password, login, register
-from tests.support import problem
+from tests.support import emitted_metrics, problem
 
 pytestmark = pytest.mark.usefixtures("aws")
 WRONG = "not the password"
@@ -58,6 +58,16 @@ def test_login_is_429_with_retry_after_when_one_address_failed_5_times_for_an_em
     refused = login()
     assert refused["statusCode"] == 429, "even the right password waits, from that address"
     assert refused["headers"]["Retry-After"] == str(WINDOW_S - 60)
+
+
+def test_a_lockout_and_each_refused_sign_in_are_counted_as_metrics(
+    frozen: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register()
+    for _ in range(LIMITS.per_email_from_address + 2):
+        login(password=WRONG)
+
+    assert emitted_metrics(capsys.readouterr().out) == {"SignInLockouts": 1, "SignInsRefused": 2}
 
 
 def test_owner_signs_in_from_their_own_address_when_an_attacker_failed_5_times_from_another(frozen: Clock) -> None:

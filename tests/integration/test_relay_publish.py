@@ -19,7 +19,7 @@ from storefront import aws
 from storefront.data.outbox import outbox_item
 from storefront.events.base import DomainEvent
 from storefront.settings import get_settings
-from tests.support import FakeContext, sample_event
+from tests.support import FakeContext, emitted_metrics, sample_event
 
 relay_function = load_handler_module("functions/relay")
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/storefront-test/stream/2026-11-26T00:00:00.000"
@@ -161,3 +161,25 @@ def test_sample_batch_publishes_its_outbox_events_when_replayed(bus_queue: str) 
     assert sorted(events) == ["01JDQ7Z8X9K2M3N4P5Q6R7S8A1", "01JDQ7Z8X9K2M3N4P5Q6R7S8A2"]
     assert events["01JDQ7Z8X9K2M3N4P5Q6R7S8A1"]["detail-type"] == "product.created"
     assert events["01JDQ7Z8X9K2M3N4P5Q6R7S8A2"]["detail"]["data"] == {"sku": "MUG-1", "available": 2}
+
+
+def test_the_relay_writes_the_business_metrics_of_what_it_published_as_one_emf_line(
+    bus_queue: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    item = outbox_item(OrderPaidForMetrics(total=4200, currency="EUR"), now=1_795_725_819)
+    image = item.serialize()
+    change = {"Keys": {"PK": image["PK"], "SK": image["SK"]}, "NewImage": image, "SequenceNumber": "7"}
+    batch = {"Records": [{"eventName": "INSERT", "eventSource": "aws:dynamodb", "dynamodb": change}]}
+
+    assert invoke(batch) == []
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert len(lines) == 1  # flushed once for the invocation
+    assert emitted_metrics(lines[0]) == {"OrdersPaid": 1, "Revenue.EUR": 4200}
+    assert json.loads(lines[0])["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "StorefrontTest"
+
+
+class OrderPaidForMetrics(DomainEvent):
+    event_type: ClassVar[str] = "order.paid"
+    total: int
+    currency: str

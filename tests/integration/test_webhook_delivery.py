@@ -27,7 +27,7 @@ from storefront.settings import get_settings
 from storefront.webhooks.destinations import checked_destination
 from storefront.webhooks.sender import deliver
 from tests.integration.webhook_calls import SenderQueues
-from tests.support import FakeContext
+from tests.support import FakeContext, emitted_metrics
 from tests.webhook_partner import new_partner, running
 
 pytestmark = pytest.mark.usefixtures("aws", "webhook_key")
@@ -92,12 +92,16 @@ def test_an_event_type_outside_the_contract_is_not_delivered_even_to_star(sender
     assert partner.received == []
 
 
-def test_a_500_then_a_200_is_one_retry_with_the_same_webhook_id_and_body(sender: SenderQueues, partner: Any) -> None:
+def test_a_500_then_a_200_is_one_retry_with_the_same_webhook_id_and_body(
+    sender: SenderQueues, partner: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     endpoint, secret = _endpoint(partner.url)
     partner.script = [(500, {}, b"<html>oops</html>", 0.0)]
 
     sender.publish("order.paid", {"order_id": "01JORDER"}, EVENT_ID, OCCURRED)
     sender.run()
+
+    assert emitted_metrics(capsys.readouterr().out) == {"WebhookAttempts": 2, "WebhookAttemptsFailed": 1}
 
     first, second = partner.received
     assert first[1]["webhook-id"] == second[1]["webhook-id"] == EVENT_ID

@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from storefront.http.errors import install_problem_handlers
 from storefront.http.problems import problem_proxy_result
-from storefront.observability import function_logger
+from storefront.observability import flushing, function_logger
 from storefront.settings import get_settings
 
 MAX_BODY_BYTES = 256 * 1024
@@ -149,6 +149,7 @@ def http_handler(app: APIGatewayHttpResolver) -> LambdaHandler:
     logger = function_logger()
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @flushing
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return serve(app, event, context)
 

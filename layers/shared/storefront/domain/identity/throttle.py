@@ -30,7 +30,7 @@ from functools import cache
 
 from storefront.data import throttle as counters
 from storefront.domain.errors import TooManyRequests
-from storefront.observability import module_logger
+from storefront.observability import count, module_logger
 from storefront.settings import Settings, get_settings
 
 # What stands for the address when there is none (a direct invoke, not API Gateway).
@@ -162,6 +162,7 @@ def begin_attempt(email: str, source_ip: str | None, now: int, operation: str = 
     if refused is Limit.EMAIL_FROM_ADDRESS:
         _log_engaged(attempt, refused, from_address)
     retry_after = rules.retry_after(now)
+    count("SignInsRefused")
     raise TooManyRequests(f"Too many failed sign-ins; try again in {retry_after} seconds.", retry_after=retry_after)
 
 
@@ -194,17 +195,18 @@ def attempt_succeeded(attempt: Attempt) -> None:
         counters.add_attempts(_EMAIL, attempt.email, attempt.window, -1, expires_at)
 
 
-def _log_engaged(attempt: Attempt, limit: Limit, count: int) -> None:
+def _log_engaged(attempt: Attempt, limit: Limit, attempts: int) -> None:
     """Logs a limit once per window: only the one attempt whose atomic ADD crossed it sees this count."""
     rules = policy()
-    if count != rules.limit_of(limit) + 1:
+    if attempts != rules.limit_of(limit) + 1:
         return
+    count("SignInLockouts")
     _logger.warning(
         "sign-in throttle engaged",
         extra={
             "security_event": "sign_in_locked" if limit is Limit.EMAIL_FROM_ADDRESS else "sign_in_throttled",
             "limit": limit.value,
-            "count": count,  # failures, and attempts still in flight
+            "count": attempts,  # failures, and attempts still in flight
             "email_ref": email_ref(attempt.email) if limit is not Limit.ADDRESS else None,
             "source": attempt.source if limit is not Limit.EMAIL else None,
             "window_ends_at": (attempt.window + 1) * rules.window_s,
