@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-reset test lint typecheck template-check security-check openapi events bench clean rotate-key admin seed search-rebuild
+.PHONY: help install dev dev-reset test lint typecheck template-check security-check openapi events monitoring bench clean rotate-key admin seed search-rebuild
 
 help:
 	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
@@ -21,6 +21,7 @@ help:
 	@echo "make seed       load a demo catalog through the API into \`make dev\` (STACK=name ARGS=\"--email E\": deployed)"
 	@echo "make openapi    regenerate docs/openapi.json from the functions"
 	@echo "make events     regenerate the event schemas (docs/events/*.json) from the event classes"
+	@echo "make monitoring regenerate the alarms and dashboard of template.yaml from its functions and queues"
 	@echo "make bench      run the benchmarks (bench/results/)"
 	@echo "make rotate-key rotate the token signing key (local; STACK=name for a deployed stack)"
 	@echo "make search-rebuild  rebuild the search index from the table (local; STACK=name for a deployed stack)"
@@ -89,6 +90,9 @@ openapi: $(VENV)/.installed
 
 events: $(VENV)/.installed
 	$(PY) -m devkit.event_schemas --write
+
+monitoring: $(VENV)/.installed
+	$(PY) -m devkit.monitoring
 
 bench: install
 	$(SAM) build --build-dir .aws-sam/build --template template.yaml

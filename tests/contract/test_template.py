@@ -142,6 +142,7 @@ def test_lost_work_is_kept_and_alarmed_when_asynchronous_deliveries_fail() -> No
         alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
         for alarm in resources.values()
         if alarm["Type"] == "AWS::CloudWatch::Alarm"
+        and alarm["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
     }
     assert {"ImagesFailureQueue", "RelayDeadLetterQueue", "SearchIndexDeadLetterQueue"} <= alarmed
     for resource in resources.values():
