@@ -5,7 +5,9 @@ the HTTP API one on its p99 duration (a function is a route family: catalog, che
 every function fed by the table stream one on its iterator age, and every queue a function
 reads one on the age of its oldest message. The API gets a 5xx-rate alarm, the business
 metrics a payment-failure-rate and a webhook-failure-rate alarm. All of them notify the
-`AlarmTopic`. The dashboard shows the same, and the business metrics. Dead-letter queues'
+`AlarmTopic`. The dashboard shows the same, and the business metrics. The `Monitoring`
+parameter (on by default) turns these alarms and the dashboard off, for a stack where their
+monthly price (docs/operations.md) is not worth it. Dead-letter queues'
 alarms are written by hand beside their queues (each says what its queue holds); a contract
 test checks that every one exists and notifies the topic.
 
@@ -60,7 +62,7 @@ def _alarm(name: str, description: str, body: dict[str, Any]) -> dict[str, Any]:
         "TreatMissingData": "notBreaching",
         "AlarmActions": [{"Ref": "AlarmTopic"}],
     }
-    return {name: {"Type": "AWS::CloudWatch::Alarm", "Properties": properties}}
+    return {name: {"Type": "AWS::CloudWatch::Alarm", "Condition": "MonitoringOn", "Properties": properties}}
 
 
 def _metric_alarm(
@@ -183,6 +185,7 @@ def resources(template: dict[str, Any]) -> dict[str, Any]:
     )
     generated["OperationsDashboard"] = {
         "Type": "AWS::CloudWatch::Dashboard",
+        "Condition": "MonitoringOn",
         "Properties": {
             "DashboardName": {"Fn::Sub": "${AWS::StackName}"},
             "DashboardBody": {"Fn::Sub": _dashboard_json(_dashboard(template, functions))},
