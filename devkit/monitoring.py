@@ -66,16 +66,22 @@ def _alarm(name: str, description: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _metric_alarm(
-    namespace: str, metric: str, dimensions: list[dict[str, Any]], statistic: str, period: int, threshold: float
+    namespace: str,
+    metric: str,
+    dimensions: list[dict[str, Any]],
+    statistic: str,
+    threshold: float,
+    periods: int = 1,
 ) -> dict[str, Any]:
+    """Above `threshold` in each of `periods` consecutive 5-minute periods."""
     stat = {"ExtendedStatistic": statistic} if statistic.startswith("p") else {"Statistic": statistic}
     return {
         "Namespace": namespace,
         "MetricName": metric,
         "Dimensions": dimensions,
         **stat,
-        "Period": period,
-        "EvaluationPeriods": 1 if period >= 900 else 3,
+        "Period": 300,
+        "EvaluationPeriods": periods,
         "Threshold": threshold,
         "ComparisonOperator": ABOVE,
     }
@@ -144,24 +150,24 @@ def resources(template: dict[str, Any]) -> dict[str, Any]:
         generated |= _alarm(
             f"{logical_id}ErrorsAlarm",
             f"{logical_id} failed invocations (its log group has each one).",
-            _metric_alarm("AWS/Lambda", "Errors", function, "Sum", 300, 0),
+            _metric_alarm("AWS/Lambda", "Errors", function, "Sum", 0),
         )
         generated |= _alarm(
             f"{logical_id}ThrottlesAlarm",
             f"{logical_id} was throttled: the account's or its own concurrency limit was reached.",
-            _metric_alarm("AWS/Lambda", "Throttles", function, "Sum", 300, 0),
+            _metric_alarm("AWS/Lambda", "Throttles", function, "Sum", 0),
         )
         if _sources(resource, "HttpApi"):
             generated |= _alarm(
                 f"{logical_id}LatencyAlarm",
                 f"{logical_id}'s p99 duration passed {HTTP_P99_MS} ms for 15 minutes (its routes are slow).",
-                _metric_alarm("AWS/Lambda", "Duration", function, "p99", 300, HTTP_P99_MS),
+                _metric_alarm("AWS/Lambda", "Duration", function, "p99", HTTP_P99_MS, periods=3),
             )
         if _sources(resource, "DynamoDB"):
             generated |= _alarm(
                 f"{logical_id}IteratorAgeAlarm",
                 f"{logical_id} reads table stream records more than a minute old: it is falling behind.",
-                _metric_alarm("AWS/Lambda", "IteratorAge", function, "Maximum", 300, STREAM_AGE_MS),
+                _metric_alarm("AWS/Lambda", "IteratorAge", function, "Maximum", STREAM_AGE_MS),
             )
         for source in _sources(resource, "SQS"):
             queue = source["Queue"]["Fn::GetAtt"][0]
@@ -169,7 +175,7 @@ def resources(template: dict[str, Any]) -> dict[str, Any]:
             generated |= _alarm(
                 f"{queue}AgeAlarm",
                 f"{queue} holds a message older than {QUEUE_AGE_S // 60} minutes: {logical_id} is behind or failing.",
-                _metric_alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions, "Maximum", 300, QUEUE_AGE_S),
+                _metric_alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", dimensions, "Maximum", QUEUE_AGE_S),
             )
     relay = _service(functions["RelayFunction"])
     generated |= _alarm(
