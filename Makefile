@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 SAM := SAM_CLI_TELEMETRY=0 PATH=$(CURDIR)/$(SAM_VENV)/runtime-bin:$$PATH $(SAM_VENV)/bin/sam
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-reset test lint typecheck template-check security-check openapi events monitoring bench clean rotate-key admin seed search-rebuild
+.PHONY: help install dev dev-reset test lint typecheck template-check security-check workflow-check openapi events monitoring bench clean rotate-key admin seed search-rebuild
 
 help:
 	@echo "make dev        run the whole API locally on http://127.0.0.1:$${PORT:-3000}"
@@ -82,7 +82,11 @@ template-check: $(VENV)/.installed $(SAM_VENV)/.installed
 security-check: $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --skip-download --compact --quiet
 
-test: install lint typecheck template-check security-check
+# The CI/CD workflows (actionlint; shellcheck too when it is on PATH).
+workflow-check: $(VENV)/.installed
+	$(VENV)/bin/actionlint -color=false .github/workflows/*.yml
+
+test: install lint typecheck template-check security-check workflow-check
 	$(PY) -m pytest
 
 openapi: $(VENV)/.installed
