@@ -11,6 +11,9 @@
     orders export --since DATE|DATETIME [--status S]... [--output FILE]
                              CSV of the orders created since then, newest first
                              (every status unless --status; standard output unless --output)
+    events replay --since DATE|DATETIME [--until DATE|DATETIME] [--rule RULE]...
+                             send the archived events of that period to the bus again
+                             (every rule unless --rule; a deployed stack only)
 
 By default it works on the running local runtime (`make dev`; it reads the runtime's
 `runtime.json` for the emulators' endpoints and the table's name); with --stack-name on
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from devkit import localstate, order_export
+from devkit import event_replay, localstate, order_export
 from devkit.localrun.config import REGION
 from storefront.domain.identity.roles import Role  # safe before configure(): it reads no settings
 
@@ -115,6 +118,8 @@ def execute(arguments: argparse.Namespace) -> str:
     from storefront.domain.users.service import find_user_by_email, set_user_access
 
     command = arguments.command
+    if command == "events":  # `events replay`
+        return _replay(arguments)
     if command == "orders":  # `orders export`, the only orders command: its summary goes to stderr
         statuses = tuple(dict.fromkeys(arguments.status or order_export.STATUSES))
         order_export.run(order_export.Export(arguments.since, statuses, arguments.output))
@@ -140,6 +145,22 @@ def execute(arguments: argparse.Namespace) -> str:
 
 class CommandError(Exception):
     """The command makes no sense for this user."""
+
+
+def _replay(arguments: argparse.Namespace) -> str:
+    if not arguments.stack_name:
+        raise CommandError("local mode keeps no event archive (moto has none): replay a deployed stack (--stack-name)")
+    replay = event_replay.Replay(arguments.since, arguments.until, tuple(arguments.rule or ()))
+    try:
+        started = event_replay.start(
+            replay, arguments.stack_name, boto3.client("cloudformation"), boto3.client("events")
+        )
+    except (event_replay.ReplayError, ClientError, BotoCoreError) as error:
+        raise CommandError(str(error)) from error
+    return (
+        f"replay {started['replay']} {started['state']}: events from {started['from']} to {started['to']} "
+        f"to {started['to_rules']}; follow it with `aws events describe-replay --replay-name {started['replay']}`"
+    )
 
 
 def explain(error: Exception) -> str:
@@ -184,7 +205,24 @@ def parser() -> argparse.ArgumentParser:
     for command in commands.choices.values():
         command.add_argument("--email", required=True, help="the user's email, in any casing")
     add_orders_commands(commands)
+    add_events_commands(commands)
     return main
+
+
+def add_events_commands(commands: Any) -> None:
+    """`events replay`: the archive's events of a period, sent to the bus again (devkit/event_replay.py)."""
+    events = commands.add_parser("events", help="replay archived events (events replay --help)")
+    actions = events.add_subparsers(dest="events_command", required=True, metavar="ACTION")
+    replay = actions.add_parser(
+        "replay",
+        help="send the events of a period to the bus again, from its archive",
+        description=event_replay.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    moment = _argument_type(order_export.parse_since)
+    replay.add_argument("--since", required=True, type=moment, help="from: 2026-12-01 or 2026-12-01T08:30:00Z")
+    replay.add_argument("--until", type=moment, help="to (default: now)")
+    replay.add_argument("--rule", action="append", help="only to this rule (repeat; default: every rule)")
 
 
 def _argument_type[T](convert: Callable[[str], T]) -> Callable[[str], T]:
