@@ -211,18 +211,30 @@ def parser() -> argparse.ArgumentParser:
 
 def add_events_commands(commands: Any) -> None:
     """`events replay`: the archive's events of a period, sent to the bus again (devkit/event_replay.py)."""
-    events = commands.add_parser("events", help="replay archived events (events replay --help)")
-    actions = events.add_subparsers(dest="events_command", required=True, metavar="ACTION")
-    replay = actions.add_parser(
-        "replay",
-        help="send the events of a period to the bus again, from its archive",
-        description=event_replay.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    replay = _action_parser(
+        commands,
+        ("events", "replay archived events (events replay --help)"),
+        ("replay", "send the events of a period to the bus again, from its archive"),
+        event_replay.__doc__,
     )
     moment = _argument_type(order_export.parse_since)
     replay.add_argument("--since", required=True, type=moment, help="from: 2026-12-01 or 2026-12-01T08:30:00Z")
     replay.add_argument("--until", type=moment, help="to (default: now)")
     replay.add_argument("--rule", action="append", help="only to this rule (repeat; default: every rule)")
+
+
+def _action_parser(
+    commands: Any, command: tuple[str, str], action: tuple[str, str], description: str | None
+) -> argparse.ArgumentParser:
+    """`COMMAND ACTION`'s parser (`orders export`, `events replay`): each command names its action."""
+    name, help_text = command
+    actions = commands.add_parser(name, help=help_text).add_subparsers(
+        dest=f"{name}_command", required=True, metavar="ACTION"
+    )
+    parser: argparse.ArgumentParser = actions.add_parser(
+        action[0], help=action[1], description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    return parser
 
 
 def _argument_type[T](convert: Callable[[str], T]) -> Callable[[str], T]:
@@ -239,13 +251,11 @@ def _argument_type[T](convert: Callable[[str], T]) -> Callable[[str], T]:
 
 def add_orders_commands(commands: Any) -> None:
     """`orders export`: staff's CSV of orders (devkit/order_export.py)."""
-    orders = commands.add_parser("orders", help="export orders as CSV (orders export --help)")
-    actions = orders.add_subparsers(dest="orders_command", required=True, metavar="ACTION")
-    export = actions.add_parser(
-        "export",
-        help="write the orders created since a date as CSV, newest first",
-        description=order_export.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    export = _action_parser(
+        commands,
+        ("orders", "export orders as CSV (orders export --help)"),
+        ("export", "write the orders created since a date as CSV, newest first"),
+        order_export.__doc__,
     )
     export.add_argument(
         "--since",

@@ -8,18 +8,20 @@ an endpoint that is off, so an admin can check a partner before turning it back 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storefront.data import webhook_attempts
 from storefront.domain import clock
 from storefront.domain.errors import NotFound
 from storefront.domain.pages import Slice
-from storefront.domain.webhooks.delivery import Queue
 from storefront.domain.webhooks.entities import TEST_EVENT, AttemptRecord, Delivery
 from storefront.domain.webhooks.service import get_endpoint
 from storefront.events.base import rfc3339
 from storefront.ids import new_ulid
 from storefront.observability import module_logger
+
+if TYPE_CHECKING:  # the admin function queues; the sender's attempt code is not its to load
+    from storefront.domain.webhooks.delivery import Queue
 
 UNKNOWN_DELIVERY = "This endpoint's delivery log has no delivery with this id (lines are kept 30 days)."
 _logger = module_logger()
