@@ -9,8 +9,12 @@ from collections.abc import Iterator
 import pytest
 
 from storefront.observability import function_logger
+from tests.integration import inventory_calls, orders_calls
 from tests.integration.auth_calls import body_of, change_password, login, refresh, register
 from tests.integration.auth_calls import post as auth_post
+from tests.integration.inventory_calls import put_stock
+from tests.integration.orders_calls import ADMIN, ANN, MANAGER, move, orders_function, place_order
+from tests.integration.payments_calls import FakeCardProvider
 from tests.integration.users_calls import admin, users_call, users_function
 from tests.support import FakeContext, http_event
 
@@ -97,3 +101,42 @@ def test_every_line_logged_while_serving_a_request_carries_its_request_id(log_li
     assert {line.get("security_event") for line in lines} >= {"role_change", "stale_token"}
     request_ids = {event["requestContext"]["requestId"], stale["requestContext"]["requestId"]}
     assert {line.get("correlation_id") for line in lines} == request_ids
+
+
+def _security_events(log_lines: list[str]) -> list[dict[str, object]]:
+    lines = [json.loads(line) for line in log_lines if line.startswith("{")]
+    return [line for line in lines if "security_event" in line]
+
+
+def test_refunds_stock_adjustments_and_enables_are_each_logged_once_with_their_actor_when_staff_make_them(
+    log_lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(orders_function, "payment_provider", lambda name: FakeCardProvider())
+    put_stock("TEE-M", 20)
+    refunded, cancelled = place_order(ANN[0], {"TEE-M": 1}), place_order(ANN[0], {"TEE-M": 1})
+    for order in (refunded, cancelled):
+        assert move(order.id, "paid")["statusCode"] == 200
+    user_id = register(email="enabled@example.com", password=PASSWORD)["user"]["id"]
+    boss = admin()
+    assert users_call("PATCH", f"/v1/users/{user_id}", boss, body={"disabled": True})["statusCode"] == 200
+    log_lines.clear()
+
+    refund = {"amount": 600, "reason": "damaged in transit"}
+    assert orders_calls.call("POST", f"/v1/orders/{refunded.id}/refunds", ADMIN, body=refund)["statusCode"] == 201
+    assert orders_calls.call("POST", f"/v1/orders/{cancelled.id}/cancel", ANN)["statusCode"] == 200
+    adjusted = inventory_calls.call(
+        "POST", "/v1/inventory/TEE-M/adjustments", MANAGER, body={"delta": 3, "reason": "delivery"}
+    )
+    assert adjusted["statusCode"] == 200
+    assert users_call("PATCH", f"/v1/users/{user_id}", boss, body={"disabled": False})["statusCode"] == 200
+
+    events = [(line["security_event"], line.get("actor"), line.get("order_id")) for line in _security_events(log_lines)]
+    assert sorted(events, key=str) == sorted(
+        [
+            ("refund", ADMIN[0], refunded.id),
+            ("refund", ANN[0], cancelled.id),
+            ("stock_adjustment", MANAGER[0], None),
+            ("enable", boss[0], None),
+        ],
+        key=str,
+    )

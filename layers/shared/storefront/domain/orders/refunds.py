@@ -123,7 +123,10 @@ def refund(
         now = clock.now()
         after = refunded(order, wanted, reason, now, by, refund_id, request)
         if _committed_refund(order, revision, after, wanted, reason):
-            logger.info("order refunded", extra={"order_id": order_id, "amount": wanted, "by": by})
+            logger.info(
+                "order refunded",
+                extra={"security_event": "refund", "actor": by, "order_id": order_id, "amount": wanted},
+            )
             return after
         again, _ = _read(order_id)
         if (answered := _answered(again, request, amount, reason)) is not None:
@@ -176,7 +179,8 @@ def cancel_paid(
         changes = refund_changes(order, left, CANCEL_REASON, now, by, refund_id) if left > 0 else {}
         after = order.moved("cancelled", now, by, **changes)
         if _committed_cancellation(order, revision, after, reason, left):
-            logger.info("paid order cancelled", extra={"order_id": order_id, "refunded": left, "by": by})
+            audit = {"security_event": "refund", "actor": by} if left > 0 else {"actor": by}
+            logger.info("paid order cancelled", extra={**audit, "order_id": order_id, "amount": left})
             return after
         if refund_id is not None and not _still_cancellable(order_id, cancellable, refund_id):
             _record_sent(order_id, left, refund_id, by)
@@ -233,6 +237,9 @@ def _record_sent(order_id: str, amount: int, refund_id: str, by: str) -> None:
         now = clock.now()
         after = refunded(order, amount, CANCEL_REASON, now, by, refund_id)
         if _committed_refund(order, revision, after, amount, CANCEL_REASON):
-            logger.warning("a cancellation lost its race: its refund is recorded", extra={"order_id": order_id})
+            logger.warning(
+                "a cancellation lost its race: its refund is recorded",
+                extra={"security_event": "refund", "actor": by, "order_id": order_id, "amount": amount},
+            )
             return
         lifecycle.backoff(attempt)
