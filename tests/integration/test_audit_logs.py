@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from storefront.domain.identity.roles import Role
 from storefront.observability import function_logger
+from storefront.security.tokens import issue_access_token, verify_access_token
 from tests.integration import inventory_calls, orders_calls
-from tests.integration.auth_calls import body_of, change_password, login, refresh, register
-from tests.integration.auth_calls import post as auth_post
+from tests.integration.auth_calls import body_of, login, refresh, register
+from tests.integration.auth_calls import call as auth_call
 from tests.integration.inventory_calls import put_stock
 from tests.integration.orders_calls import ADMIN, ANN, MANAGER, move, orders_function, place_order
 from tests.integration.payments_calls import FakeCardProvider
@@ -54,6 +57,14 @@ def log_lines() -> Iterator[list[str]]:
         parent.removeHandler(recorder)
 
 
+def _with_bearer(method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
+    """A request as API Gateway passes it: the token's header as sent, and the claims its authorizer verified."""
+    event = http_event(method, path, body=body, headers={"Authorization": f"Bearer {token}"})
+    claims = {**verify_access_token(token).as_gateway_claims(), "iss": "storefront", "aud": "storefront-api"}
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return event
+
+
 def test_no_password_or_token_is_ever_logged_and_each_security_event_once_when_a_full_identity_flow_runs(
     log_lines: list[str],
 ) -> None:
@@ -62,16 +73,28 @@ def test_no_password_or_token_is_ever_logged_and_each_security_event_once_when_a
     assert login(email="audit@example.com", password=WRONG)["statusCode"] == 401
     signed_in = body_of(login(email="audit@example.com", password=PASSWORD))
     refreshed = body_of(refresh(signed_in["refresh_token"]))
-    assert change_password(user_id, PASSWORD, NEW_PASSWORD)["statusCode"] == 204
+    password = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    changed = auth_call(_with_bearer("POST", "/v1/auth/password", refreshed["access_token"], password))
+    assert changed["statusCode"] == 204
+    stale = _with_bearer("GET", "/v1/users/me", session["access_token"])  # an epoch ago: refused, logged
+    assert users_function.lambda_handler(stale, FakeContext())["statusCode"] == 401
     boss = admin()
-    assert users_call("PATCH", f"/v1/users/{user_id}", boss, body={"role": "manager"})["statusCode"] == 200
-    assert users_call("PATCH", f"/v1/users/{user_id}", boss, body={"disabled": True})["statusCode"] == 200
-    auth_post("/v1/auth/logout", {"refresh_token": refreshed["refresh_token"]})
+    boss_token = issue_access_token(boss[0], Role.ADMIN, 0)
+    for change in ({"role": "manager"}, {"disabled": True}):
+        patched = users_function.lambda_handler(
+            _with_bearer("PATCH", f"/v1/users/{user_id}", boss_token, change), FakeContext()
+        )
+        assert patched["statusCode"] == 200
+    logout = _with_bearer(
+        "POST", "/v1/auth/logout", refreshed["access_token"], {"refresh_token": refreshed["refresh_token"]}
+    )
+    assert auth_call(logout)["statusCode"] == 204
     output = "\n".join(log_lines)
     secrets = [
         PASSWORD,
         NEW_PASSWORD,
         WRONG,
+        boss_token,
         session["access_token"],
         session["refresh_token"],
         signed_in["access_token"],
@@ -81,9 +104,11 @@ def test_no_password_or_token_is_ever_logged_and_each_security_event_once_when_a
     ]
     for secret in secrets:
         assert secret not in output
+    for token in (boss_token, refreshed["access_token"]):  # nor a token's signature alone
+        assert token.rsplit(".", 1)[1] not in output
     assert "Bearer " not in output
     events = [json.loads(line).get("security_event") for line in output.splitlines() if line.startswith("{")]
-    for event in ("password_change", "role_change", "disable"):
+    for event in ("sign_in_failed", "password_change", "stale_token", "role_change", "disable"):
         assert events.count(event) == 1, (event, events)
 
 
