@@ -74,6 +74,11 @@ class FunctionDef:
     events: dict[str, Any]
 
 
+# Parameters whose template default describes AWS, not this machine: the local API has
+# no CDN in front of it (requests come straight to the runtime's router).
+LOCAL_DEFAULTS = {"ApiCdn": "off"}
+
+
 @dataclass
 class LocalTemplate:
     path: Path
@@ -151,7 +156,7 @@ class LocalTemplate:
 
     def parameter(self, name: str) -> Any:
         spec = self.document.get("Parameters", {})[name]
-        value = self.parameter_overrides.get(name, spec.get("Default"))
+        value = self.parameter_overrides.get(name, LOCAL_DEFAULTS.get(name, spec.get("Default")))
         if value is None:
             raise TemplateError(f"parameter {name} has no default: pass an override")
         if spec.get("Type") == "CommaDelimitedList" or str(spec.get("Type", "")).startswith("List<"):

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from storefront.domain.identity import service
 from storefront.http.openapi import responses, retry_later
+from storefront.http.origin import client_address
 from storefront.http.params import Customer
 from storefront.http.resolver import http_handler, make_resolver
 from storefront.http.responses import json_response, no_content
@@ -22,7 +23,7 @@ app = make_resolver()
 
 
 def _source_ip() -> str | None:
-    return app.current_event.request_context.http.source_ip or None
+    return client_address(app.current_event.raw_event)
 
 
 def _session(status: int, session: AuthSession) -> Response[AuthSession]:

@@ -27,6 +27,9 @@ class Settings:
     jwt_secret_arn: str = "storefront/jwt-signing-keys"
     # The HMAC keys of list cursors: read by every function that pages a list.
     cursor_secret_arn: str = "storefront/cursor-signing-keys"
+    # The value the API's CDN adds to every request it forwards (http/origin.py); empty
+    # when the API has no CDN in front (local mode, a stack with ApiCdn=off).
+    origin_secret_arn: str = ""
     jwt_issuer: str = "storefront"
     jwt_audience: str = "storefront-api"
     aws_region: str = "us-east-1"

@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, Field
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# An error is about this request at this moment: no cache (the CDN's included) may keep it.
+PROBLEM_CACHE_CONTROL = "no-store"
 _TYPE_PREFIX = "urn:storefront:problem:"
 
 
@@ -53,7 +55,7 @@ def problem_body(
 
 
 def problem_response(status: int, code: str, title: str, detail: str, request_id: str, **kwargs: Any) -> Response[str]:
-    headers = kwargs.pop("headers", None) or {}
+    headers = {"Cache-Control": PROBLEM_CACHE_CONTROL, **(kwargs.pop("headers", None) or {})}
     return Response(
         status_code=status,
         content_type=PROBLEM_CONTENT_TYPE,
@@ -66,7 +68,7 @@ def problem_proxy_result(status: int, code: str, title: str, detail: str, reques
     """A problem as a raw payload-2.0 result, for refusals made before routing."""
     return {
         "statusCode": status,
-        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": PROBLEM_CACHE_CONTROL},
         "body": json.dumps(problem_body(status, code, title, detail, request_id)),
         "isBase64Encoded": False,
     }

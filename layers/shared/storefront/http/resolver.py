@@ -22,6 +22,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from storefront.http.errors import install_problem_handlers
+from storefront.http.origin import came_through_cdn
 from storefront.http.problems import problem_proxy_result
 from storefront.observability import flushing, function_logger
 from storefront.settings import get_settings
@@ -106,7 +107,11 @@ def request_id_of(event: dict[str, Any]) -> str:
 
 
 def _refusal(event: dict[str, Any], request_id: str) -> dict[str, Any] | None:
-    """Refuse a body that no route could accept; normalise a base64 body to text."""
+    """Refuse a request that went around the CDN, or a body that no route could accept;
+    normalise a base64 body to text."""
+    if not came_through_cdn(event):
+        detail = "Call the API at its public address; its origin does not answer directly."
+        return problem_proxy_result(403, "not-through-cdn", "Forbidden", detail, request_id)
     body = event.get("body")
     if not body:
         return None
