@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from storefront.domain.identity.roles import Role
-from storefront.observability import function_logger
 from storefront.security.tokens import issue_access_token, verify_access_token
 from tests.integration import inventory_calls, orders_calls
 from tests.integration.auth_calls import body_of, login, refresh, register
@@ -23,38 +20,6 @@ from tests.support import FakeContext, http_event
 
 pytestmark = pytest.mark.usefixtures("aws")
 PASSWORD, NEW_PASSWORD, WRONG = "correct-horse-battery", "staple-new-password-1", "wrong-password-guess"
-
-
-class _Recorder(logging.Handler):
-    """Each record as the function's own formatter writes it to the log group."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(function_logger().registered_formatter.format(record))
-
-
-@pytest.fixture
-def log_lines() -> Iterator[list[str]]:
-    """Every line the function's logger and its modules' children write, at every level."""
-    recorder = _Recorder()
-    service = function_logger().service
-    parent = logging.getLogger(service)  # the modules' children propagate to it
-    family = [parent] + [
-        logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith(f"{service}.")
-    ]
-    levels = [logger.level for logger in family]
-    for logger in family:
-        logger.setLevel(logging.DEBUG)
-    parent.addHandler(recorder)
-    try:
-        yield recorder.lines
-    finally:
-        for logger, level in zip(family, levels, strict=True):
-            logger.setLevel(level)
-        parent.removeHandler(recorder)
 
 
 def _with_bearer(method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:

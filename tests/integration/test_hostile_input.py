@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
+from devkit.functions import load_handler_module
+from devkit.template import ROOT
 from storefront.domain.identity.roles import Role
 from storefront.search import indexing
 from tests.aws_fixtures import MOTO
 from tests.integration import auth_calls, catalog_calls
+from tests.integration.principals import ensure_user
 from tests.integration.search_calls import search
 from tests.integration.users_calls import ADDRESS, add_address, customer, put_user, users_call
 from tests.support import FakeContext, http_event, problem
@@ -18,6 +24,8 @@ from tests.support import FakeContext, http_event, problem
 # Refusals at the edge do not depend on the table's engine.
 pytestmark = pytest.mark.parametrize("aws", [MOTO], indirect=True)
 
+FUNCTIONS = ROOT / "functions"
+_CURSOR = re.compile(r"\bcursor: Cursor\b")
 REGISTER = '{"email": "ann@example.com", "password": "correct horse battery", "name": %s}'
 
 
@@ -119,6 +127,44 @@ def test_address_list_is_400_when_the_cursor_holds_non_ascii_characters() -> Non
 def test_search_is_400_when_the_cursor_holds_non_ascii_characters() -> None:
     for cursor in ("abc.é", "é.é", "😀"):  # `?cursor=abc.%C3%A9` as API Gateway decodes it
         _assert_problem(search({"cursor": cursor}), 400)
+
+
+# Every route that takes a `cursor`: (function, path, caller's role or None for public, other query).
+PAGINATED = [
+    ("users", "/v1/users", "admin", {}),
+    ("users", "/v1/users/me/addresses", "customer", {}),
+    ("orders", "/v1/orders", "customer", {}),
+    ("reviews", "/v1/products/01JDQ7Z8X9K2M3N4P5Q6PRODUCT/reviews", None, {}),
+    ("reviews", "/v1/reviews", "manager", {"status": "pending"}),
+    ("inventory", "/v1/inventory", "manager", {"low_stock": "true"}),
+    ("webhooks", "/v1/webhooks/01JDQ7Z8X9K2M3N4P5Q6WEBHOOK/deliveries", "admin", {}),
+    ("search", "/v1/products", None, {}),
+]
+
+
+@pytest.mark.usefixtures("aws")  # the module's parametrization asks for it; the test reads only files
+def test_every_route_that_takes_a_cursor_is_in_the_non_ascii_cursor_test() -> None:
+    taking = Counter(path.parent.name for path in FUNCTIONS.glob("*/app.py") for _ in _CURSOR.findall(path.read_text()))
+    assert taking == Counter(function for function, *_ in PAGINATED)
+
+
+@pytest.mark.parametrize(("function", "path", "role", "query"), PAGINATED, ids=[route[1] for route in PAGINATED])
+@pytest.mark.usefixtures("search_aws")
+def test_every_paginated_route_is_400_and_logs_no_error_when_the_cursor_holds_non_ascii_characters(
+    function: str, path: str, role: str | None, query: dict[str, str], log_lines: list[str]
+) -> None:
+    principal = ("01JDQ7Z8X9K2M3N4P5Q6CALLER0", role) if role is not None else None
+    ensure_user(principal)
+    handler = load_handler_module(f"functions/{function}").lambda_handler
+    for cursor in ("abc.é", "abc.é.é", "é.abc.abc", "😀.😀.😀"):
+        pairs = {**query, "limit": "1", "cursor": cursor}
+        event = http_event("GET", path, query=pairs, principal=principal)
+        event["rawQueryString"] = urlencode(pairs)  # `cursor=abc.%C3%A9`, as API Gateway passes it
+        response = handler(event, FakeContext())
+        assert _assert_problem(response, 400)["type"] == "urn:storefront:problem:bad-request", cursor
+
+    levels = [json.loads(line)["level"] for line in log_lines]
+    assert not {"ERROR", "CRITICAL"} & set(levels), log_lines
 
 
 @pytest.mark.usefixtures("search_aws")
