@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from devkit.functions import load_handler_module
-from storefront.data import users
+from storefront.data import identity_transactions, tokens, users
 from storefront.domain import clock
 from storefront.domain.errors import Conflict, FieldError, Unprocessable
 from storefront.domain.identity import service
@@ -28,10 +29,19 @@ from tests.integration.auth_calls import (
     register,
     sample,
 )
-from tests.support import http_event, problem
+from tests.integration.users_calls import users_function
+from tests.support import FakeContext, http_event, problem
 
 pytestmark = pytest.mark.usefixtures("aws")
 NEW_PASSWORD = "a new and longer passphrase"
+
+
+def _users_me(access_token: str) -> dict[str, Any]:
+    """GET /v1/users/me as deployed: the gateway verified the token and passes its claims."""
+    claims = verify_access_token(access_token)
+    event = http_event("GET", "/v1/users/me", principal=(claims.user_id, claims.role.value, claims.session_epoch))
+    event["headers"]["authorization"] = f"Bearer {access_token}"
+    return dict(users_function.lambda_handler(event, FakeContext()))
 
 
 def test_refresh_returns_a_new_pair_when_the_token_is_live() -> None:
@@ -128,6 +138,47 @@ def test_password_change_revokes_every_refresh_token_when_it_succeeds() -> None:
     fresh = login(password=NEW_PASSWORD)
     assert fresh["statusCode"] == 200
     assert refresh(body_of(fresh)["refresh_token"])["statusCode"] == 200
+
+
+def test_access_tokens_issued_before_a_password_change_are_401_when_used_after_it() -> None:
+    registered = register()
+    other_session = body_of(login())["access_token"]
+    assert _users_me(registered["access_token"])["statusCode"] == 200
+    assert change_password(registered["user"]["id"], PASSWORD, NEW_PASSWORD)["statusCode"] == 204
+    for token in (registered["access_token"], other_session):
+        refused = _users_me(token)
+        assert refused["statusCode"] == 401
+        assert problem(refused)["type"].endswith("unauthorized")
+    assert _users_me(body_of(login(password=NEW_PASSWORD))["access_token"])["statusCode"] == 200
+
+
+def test_a_refresh_token_read_before_a_password_change_is_not_rotated_when_the_change_lands_before_the_rotation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registered = register()
+    user_id = registered["user"]["id"]
+    read_user = users.get_user
+
+    def read_then_password_changes(wanted: str) -> Any:
+        before = read_user(wanted)  # the refresh checks the epoch on this read...
+        monkeypatch.setattr(users, "get_user", read_user)
+        assert change_password(user_id, PASSWORD, NEW_PASSWORD)["statusCode"] == 204  # ...then the epoch moves
+        return before
+
+    monkeypatch.setattr(users, "get_user", read_then_password_changes)
+    assert refresh(registered["refresh_token"])["statusCode"] == 401
+    assert refresh(registered["refresh_token"])["statusCode"] == 401
+
+
+def test_rotation_of_a_refresh_token_read_before_a_password_change_fails_when_run_after_it() -> None:
+    registered = register()
+    old = tokens.get_refresh_token(service.hash_refresh_token(registered["refresh_token"]))
+    assert old is not None
+    assert change_password(registered["user"]["id"], PASSWORD, NEW_PASSWORD)["statusCode"] == 204
+    now = clock.now()
+    child = replace(old, token_hash=service.hash_refresh_token("a child"), expires_at=now + REFRESH_TOKEN_TTL_S)
+    assert not identity_transactions.rotate_refresh_token(old, child, now)
+    assert tokens.get_refresh_token(child.token_hash) is None
 
 
 def test_password_change_is_422_on_current_password_when_it_is_wrong() -> None:
