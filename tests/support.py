@@ -52,7 +52,14 @@ def http_event(
 
 def gateway_authorizer(user_id: str, role: str, session_epoch: int = 0) -> dict[str, Any]:
     """What API Gateway's JWT authorizer passes for a verified token: its claims, as strings."""
-    claims = {"sub": user_id, "role": role, "sep": str(session_epoch), "iss": "storefront", "aud": "storefront-api"}
+    claims = {
+        "sub": user_id,
+        "role": role,
+        "typ": "access",
+        "sep": str(session_epoch),
+        "iss": "storefront",
+        "aud": "storefront-api",
+    }
     return {"jwt": {"claims": claims, "scopes": None}}
 
 

@@ -216,6 +216,23 @@ def test_role_route_is_401_when_the_user_is_disabled_gone_or_the_session_epoch_m
     assert problem(response)["detail"].startswith("The session has ended")
 
 
+@pytest.mark.parametrize("typ", ["refresh", "id", "", None])
+def test_role_route_is_401_when_the_gateways_verified_claims_are_not_an_access_tokens(
+    monkeypatch: pytest.MonkeyPatch, typ: str | None
+) -> None:
+    """The gateway's authorizer checks no `typ`: any token signed with the stack's keys passes it."""
+    _stored(monkeypatch, "admin")
+    event = http_event("GET", "/v1/manager-only", principal=("u1", "admin"))
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    if typ is None:
+        del claims["typ"]
+    else:
+        claims["typ"] = typ
+    response = call(event)
+    assert response["statusCode"] == 401
+    problem(response)
+
+
 @pytest.mark.parametrize(
     "event",
     [

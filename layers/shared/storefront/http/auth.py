@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
 
 from storefront.domain.errors import Forbidden, Unauthorized
+from storefront.domain.identity.entities import ACCESS_TOKEN_TYPE
 from storefront.domain.identity.roles import Role
 from storefront.domain.identity.standing import current_role
 
@@ -39,9 +40,17 @@ class TokenIdentity:
 
 
 def token_identity(request: Request) -> TokenIdentity | None:
+    """Who the gateway's verified claims name; None (a 401) unless they are an access token's.
+
+    API Gateway's JWT authorizer checks only the signature, `iss`, `aud`, `exp` and `nbf`:
+    any token signed with the stack's keys would pass it. Only access tokens are signed
+    today (refresh tokens are opaque), and they carry `typ: access`; any other type is refused here.
+    """
     authorizer = request.resolved_event.raw_event.get("requestContext", {}).get("authorizer") or {}
     claims = (authorizer.get("jwt") or {}).get("claims") or {}
     user_id, epoch = claims.get("sub"), str(claims.get("sep", ""))
+    if claims.get("typ") != ACCESS_TOKEN_TYPE:
+        return None
     if not isinstance(user_id, str) or not user_id or not epoch.isdigit():
         return None
     return TokenIdentity(user_id=user_id, session_epoch=int(epoch))

@@ -18,13 +18,13 @@ from typing import Any
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
+from storefront.domain.identity.entities import ACCESS_TOKEN_TYPE
 from storefront.domain.identity.roles import Role
 from storefront.security.jwks import JwksCache, published_jwks
 from storefront.security.signing_keys import ALGORITHM
 from storefront.settings import get_settings
 
 ACCESS_TOKEN_TTL_S = 15 * 60
-ACCESS_TOKEN_TYPE = "access"
 MIN_RSA_KEY_BITS = 2048
 KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "typ", "role", "sep"]
@@ -51,6 +51,7 @@ class AccessClaims:
         return {
             "sub": self.user_id,
             "role": self.role.value,
+            "typ": ACCESS_TOKEN_TYPE,
             "jti": self.jti,
             "exp": str(self.expires_at),
             "iat": str(self.issued_at),

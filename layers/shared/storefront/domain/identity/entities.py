@@ -7,6 +7,10 @@ from enum import StrEnum
 
 from storefront.domain.identity.roles import Role
 
+# The `typ` claim of an access token, the only token signed with the stack's keys (refresh
+# tokens are opaque). Here, not in security/tokens.py, so that checking it loads no PyJWT.
+ACCESS_TOKEN_TYPE = "access"
+
 
 @dataclass(frozen=True)
 class User:
