@@ -14,6 +14,15 @@
     events replay --since DATE|DATETIME [--until DATE|DATETIME] [--rule RULE]...
                              send the archived events of that period to the bus again
                              (every rule unless --rule; a deployed stack only)
+    dead-letters list        each dead-letter queue's depth (a deployed stack only)
+    dead-letters show QUEUE [--max N]
+                             its messages, left where they are
+    dead-letters redrive QUEUE [--max N]
+                             each message sent back the way it came, deleted once it is
+    table restore --to DATETIME [--target-name NAME]
+                             the table as it was then, restored into a new table
+    table copy --from NAME --key-prefix PREFIX [--replace]
+                             items of a restored table put back into the live one
 
 By default it works on the running local runtime (`make dev`; it reads the runtime's
 `runtime.json` for the emulators' endpoints and the table's name); with --stack-name on
@@ -28,13 +37,14 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from devkit import event_replay, localstate, order_export
+from devkit import dead_letters, event_replay, localstate, order_export, table_restore
 from devkit.localrun.config import REGION
 from storefront.domain.identity.roles import Role  # safe before configure(): it reads no settings
 
@@ -120,6 +130,10 @@ def execute(arguments: argparse.Namespace) -> str:
     command = arguments.command
     if command == "events":  # `events replay`
         return _replay(arguments)
+    if command == "dead-letters":
+        return _dead_letters(arguments)
+    if command == "table":
+        return _table(arguments)
     if command == "orders":  # `orders export`, the only orders command: its summary goes to stderr
         statuses = tuple(dict.fromkeys(arguments.status or order_export.STATUSES))
         order_export.run(order_export.Export(arguments.since, statuses, arguments.output))
@@ -161,6 +175,42 @@ def _replay(arguments: argparse.Namespace) -> str:
         f"replay {started['replay']} {started['state']}: events from {started['from']} to {started['to']} "
         f"to {started['to_rules']}; follow it with `aws events describe-replay --replay-name {started['replay']}`"
     )
+
+
+def _dead_letters(arguments: argparse.Namespace) -> str:
+    if not arguments.stack_name:
+        raise CommandError("the local runtime has no dead-letter queues of its own: use --stack-name")
+    stack = dead_letters.Stack(arguments.stack_name, boto3.client)
+    action = arguments.dead_letters_command
+    try:
+        if action == "list":
+            return "\n".join(dead_letters.depths(stack))
+        if action == "show":
+            return "\n".join(dead_letters.show(stack, arguments.queue, arguments.max))
+        counts = dead_letters.redrive(stack, arguments.queue, arguments.max)
+    except (dead_letters.DeadLetterError, ClientError, BotoCoreError) as error:
+        raise CommandError(str(error)) from error
+    return f"{arguments.queue}: {counts['sent']} sent back, {counts['kept']} kept (they failed again)"
+
+
+def _table(arguments: argparse.Namespace) -> str:
+    if not arguments.stack_name:
+        raise CommandError(
+            "DynamoDB Local keeps no point-in-time backups: restore a deployed stack's table (--stack-name)"
+        )
+    environment, _ = stack_target(arguments.stack_name)
+    dynamodb, table = boto3.client("dynamodb"), environment["TABLE_NAME"]
+    try:
+        if arguments.table_command == "restore":
+            started = table_restore.restore(dynamodb, table, arguments.to, arguments.target_name)
+            return (
+                f"restoring {table} as of {arguments.to.isoformat()} into {started['table']} ({started['status']}); "
+                f"wait for it with `aws dynamodb wait table-exists --table-name {started['table']}`"
+            )
+        copied = table_restore.copy(dynamodb, arguments.source, table, arguments.key_prefix, replace=arguments.replace)
+    except (table_restore.RestoreError, ClientError, BotoCoreError) as error:
+        raise CommandError(str(error)) from error
+    return f"{copied.copied} items copied into {table}, {copied.kept} left as the live table has them"
 
 
 def explain(error: Exception) -> str:
@@ -206,7 +256,42 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--email", required=True, help="the user's email, in any casing")
     add_orders_commands(commands)
     add_events_commands(commands)
+    add_dead_letter_commands(commands)
+    add_table_commands(commands)
     return main
+
+
+def add_table_commands(commands: Any) -> None:
+    """`table restore|copy` (devkit/table_restore.py)."""
+    actions = commands.add_parser("table", help="restore the table to a point in time").add_subparsers(
+        dest="table_command", required=True, metavar="ACTION"
+    )
+    kinds, doc = argparse.RawDescriptionHelpFormatter, table_restore.__doc__
+    restore = actions.add_parser("restore", help="into a new table", description=doc, formatter_class=kinds)
+    moment = _argument_type(_moment)
+    restore.add_argument("--to", required=True, type=moment, help="the moment: 2026-12-01T08:30:00Z")
+    restore.add_argument("--target-name", help="the new table's name (default: <table>-restored-<moment>)")
+    copy = actions.add_parser("copy", help="items back into the live table", description=doc, formatter_class=kinds)
+    copy.add_argument("--from", dest="source", required=True, help="the restored table")
+    copy.add_argument("--key-prefix", default="", help="only items whose PK starts with this (PRODUCT#p1, USER#u1)")
+    copy.add_argument("--replace", action="store_true", help="overwrite what the live table has")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromtimestamp(order_export.parse_since(text), UTC)
+
+
+def add_dead_letter_commands(commands: Any) -> None:
+    """`dead-letters list|show|redrive` (devkit/dead_letters.py)."""
+    actions = commands.add_parser("dead-letters", help="read and re-drive the dead-letter queues").add_subparsers(
+        dest="dead_letters_command", required=True, metavar="ACTION"
+    )
+    kinds = argparse.RawDescriptionHelpFormatter
+    actions.add_parser("list", help="each queue's depth", description=dead_letters.__doc__, formatter_class=kinds)
+    for action, help_text in (("show", "print a queue's messages"), ("redrive", "send a queue's messages back")):
+        parser = actions.add_parser(action, help=help_text, description=dead_letters.__doc__, formatter_class=kinds)
+        parser.add_argument("queue", choices=list(dead_letters.QUEUES), metavar="QUEUE", help="the logical id")
+        parser.add_argument("--max", type=int, default=100, help="at most this many messages (default 100)")
 
 
 def add_events_commands(commands: Any) -> None:

@@ -30,7 +30,7 @@ class Replay:
     rules: tuple[str, ...]  # logical ids of the template, or rule names
 
 
-def _physical(cloudformation: Any, stack: str, logical_id: str) -> str | None:
+def physical_id(cloudformation: Any, stack: str, logical_id: str) -> str | None:
     try:
         found = cloudformation.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)
     except Exception:  # botocore raises ValidationError for an unknown logical id
@@ -43,7 +43,7 @@ def start(replay: Replay, stack: str, cloudformation: Any, events: Any, now: flo
     until = replay.until if replay.until is not None else int(now if now is not None else time.time())
     if replay.since >= until:
         raise ReplayError("--since must be before --until (or now)")
-    archive_name = _physical(cloudformation, stack, ARCHIVE)
+    archive_name = physical_id(cloudformation, stack, ARCHIVE)
     if archive_name is None:
         raise ReplayError(f"stack {stack!r} has no {ARCHIVE}: is it this application?")
     archive = events.describe_archive(ArchiveName=archive_name)
@@ -51,7 +51,7 @@ def start(replay: Replay, stack: str, cloudformation: Any, events: Any, now: flo
     bus_name = bus_arn.rsplit("/", 1)[-1]
     filtered = []
     for rule in replay.rules:
-        name = _physical(cloudformation, stack, rule) or rule  # a logical id of the stack, or a rule's own name
+        name = physical_id(cloudformation, stack, rule) or rule  # a logical id of the stack, or a rule's own name
         if "|" in name:  # CloudFormation names a rule on a custom bus "<bus>|<rule>"
             name = name.split("|", 1)[1]
         try:

@@ -379,5 +379,5 @@ def search_writer_lease() -> tuple[str, str]:
 
 
 def outbox_event(event_id: str) -> tuple[str, str]:
-    """An event waiting in the outbox for the stream relay (expires after a week)."""
+    """An event waiting in the outbox for the stream relay (expires after 15 days)."""
     return _key("OUTBOX", event_id), "EVENT"

@@ -2,7 +2,8 @@
 
 The table stream delivers every new outbox item to the event relay function, which
 publishes it to the bus (see functions/relay and docs/events.md). Outbox items expire
-through the table's TTL after a week; they are never read by request paths.
+through the table's TTL after 15 days; no request path reads them (only the relay, and
+`make admin ARGS="dead-letters redrive RelayDeadLetterQueue"` after the stream let go).
 """
 
 from __future__ import annotations
