@@ -123,6 +123,12 @@ def test_cloudfront_reads_only_what_is_published_from_the_images_bucket() -> Non
     ]
 
 
+def test_images_and_the_jwks_leave_the_cdn_with_nosniff_and_the_other_security_headers() -> None:
+    distribution = load_template()["Resources"]["ImagesDistribution"]["Properties"]["DistributionConfig"]
+    # AWS's managed SecurityHeadersPolicy (X-Content-Type-Options: nosniff, HSTS, ...).
+    assert distribution["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == "67f7725c-6f97-4210-82d7-5512b31e9d03"
+
+
 def test_only_the_search_indexer_may_scan_the_table() -> None:
     resources = load_template()["Resources"]
     scanners = {
