@@ -3,8 +3,9 @@
 // DynamoDBLocal.jar has no host option: its Jetty server listens on every interface.
 // This launcher (run in Java's single-file source mode against the jar's classpath)
 // builds the server from the same command line, moves its connectors to the loopback
-// address, then starts it. The local runtime falls back to the plain jar, and says so,
-// if this ever stops compiling against a newer jar.
+// address, then starts it. If this ever stops compiling against a newer jar, the local
+// runtime refuses to start (saying why, and that --no-java uses moto): it never falls
+// back to the plain jar, which would serve the local data to the network.
 import java.lang.reflect.Field;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;

@@ -99,18 +99,18 @@ class DynamoDBLocal:
     def __init__(self, java: str, jar: Path, data_dir: Path) -> None:
         self.java, self.jar, self.data_dir = java, jar, data_dir
         self.port = 0
-        self.loopback_only = True
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _command(self, loopback: bool) -> list[str]:
+    def _command(self) -> list[str]:
         library = f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}"
         # C1 only: half a second less to start, and a laptop's load needs no more.
         jvm = ["-XX:TieredStopAtLevel=1", library]
-        main = ["-cp", str(self.jar), str(LAUNCHER)] if loopback else ["-jar", str(self.jar)]
+        # Always the loopback launcher, never `-jar`: the plain jar listens on every interface.
+        main = ["-cp", str(self.jar), str(LAUNCHER)]
         database = ["-port", str(self.port), "-dbPath", str(self.data_dir / "dynamodb")]
         # -sharedDb: one database whatever the credentials and region of the client.
         return [self.java, *jvm, *main, *database, "-sharedDb", "-disableTelemetry"]
@@ -121,7 +121,7 @@ class DynamoDBLocal:
         self.port = free_port()
         log_file = (self.data_dir / "dynamodb-local.log").open("wb")
         self.process = subprocess.Popen(
-            self._command(self.loopback_only),
+            self._command(),
             cwd=self.data_dir,
             stdin=subprocess.DEVNULL,
             stdout=log_file,
@@ -140,14 +140,11 @@ class DynamoDBLocal:
         output = (self.data_dir / "dynamodb-local.log").read_text(errors="replace")
         if "Could not start server on port" in output and restarts < 3:
             self.start()
-        elif self.loopback_only:
-            raise EmulatorError(
-                "DynamoDB Local could not be started on 127.0.0.1 only (its loopback launcher failed), and it is "
-                f"never started on every interface; run with --no-java to use moto instead:\n{output.strip()[-800:]}"
-            )
-        else:
-            assert self.process is not None
-            raise EmulatorError(f"DynamoDB Local exited with {self.process.returncode}: {output.strip()[-500:]}")
+            return
+        raise EmulatorError(
+            "DynamoDB Local could not be started on 127.0.0.1 only (its loopback launcher failed), and it is "
+            f"never started on every interface; run with --no-java to use moto instead:\n{output.strip()[-800:]}"
+        )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -259,9 +256,8 @@ class Emulators:
     def describe(self) -> list[str]:
         services = "S3, EventBridge, SQS, Secrets Manager, KMS"
         if self.dynamodb:
-            where = "127.0.0.1" if self.dynamodb.loopback_only else "every interface (the jar has no host option)"
             table = (
-                f"DynamoDB Local on {self.dynamodb.endpoint}, listening on {where}, data in {self.dynamodb.data_dir}"
+                f"DynamoDB Local on {self.dynamodb.endpoint}, listening on 127.0.0.1, data in {self.dynamodb.data_dir}"
             )
         else:
             table = f"moto on {self.moto.endpoint}, in memory: the data is lost at exit"

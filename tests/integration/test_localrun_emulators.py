@@ -15,7 +15,15 @@ import pytest
 from devkit import localstate, provision
 from devkit.localrun import emulators as emulators_module
 from devkit.localrun.config import LocalTemplate
-from devkit.localrun.emulators import DynamoDBLocal, EmulatorError, Emulators, find_jar, find_java, start_emulators
+from devkit.localrun.emulators import (
+    LAUNCHER,
+    DynamoDBLocal,
+    EmulatorError,
+    Emulators,
+    find_jar,
+    find_java,
+    start_emulators,
+)
 from devkit.localrun.resources import provision_resources
 from devkit.localrun.runtime import Options, Runtime, RuntimeInUse
 from devkit.localrun.testing import running
@@ -202,6 +210,8 @@ def test_dynamodb_local_is_refused_rather_than_started_on_every_interface_when_t
     try:
         with pytest.raises(EmulatorError, match="never started on every interface"):
             server.wait_ready()
-        assert server.loopback_only  # no second attempt with the plain jar
+        assert server.process is not None
+        assert "-jar" not in server.process.args  # no second attempt with the plain jar
+        assert str(LAUNCHER) in server.process.args
     finally:
         server.stop()
