@@ -105,6 +105,7 @@ bench: install
 	$(PY) -m bench.checkout
 	$(PY) -m bench.webhooks
 	$(PY) -m bench.search
+	$(PY) -m bench.cost
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
