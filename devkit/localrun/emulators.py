@@ -105,12 +105,13 @@ class DynamoDBLocal:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _command(self) -> list[str]:
+    def _command(self, loopback: bool) -> list[str]:
         library = f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}"
         # C1 only: half a second less to start, and a laptop's load needs no more.
         jvm = ["-XX:TieredStopAtLevel=1", library]
-        # Always the loopback launcher, never `-jar`: the plain jar listens on every interface.
-        main = ["-cp", str(self.jar), str(LAUNCHER)]
+        # `start` always asks for the loopback launcher: the plain jar listens on every
+        # interface. The parameter stays only for bench/search_dynamodb.py's override.
+        main = ["-cp", str(self.jar), str(LAUNCHER)] if loopback else ["-jar", str(self.jar)]
         database = ["-port", str(self.port), "-dbPath", str(self.data_dir / "dynamodb")]
         # -sharedDb: one database whatever the credentials and region of the client.
         return [self.java, *jvm, *main, *database, "-sharedDb", "-disableTelemetry"]
@@ -121,7 +122,7 @@ class DynamoDBLocal:
         self.port = free_port()
         log_file = (self.data_dir / "dynamodb-local.log").open("wb")
         self.process = subprocess.Popen(
-            self._command(),
+            self._command(loopback=True),
             cwd=self.data_dir,
             stdin=subprocess.DEVNULL,
             stdout=log_file,

@@ -25,7 +25,7 @@ def published_kids(local_api: LocalApi) -> set[str]:
 def rotated_signer(output: str) -> str:
     """The kid `devkit.signing_keys` reports as active: `signing keys: <kid> (active), <kid> (retired), ...`."""
     [active] = re.findall(r"([A-Za-z0-9_-]+) \(active\)", output)
-    return active
+    return str(active)
 
 
 def test_tokens_keep_working_across_a_rotation_and_every_signing_key_stays_published(local_api: LocalApi) -> None:

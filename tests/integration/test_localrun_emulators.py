@@ -211,6 +211,7 @@ def test_dynamodb_local_is_refused_rather_than_started_on_every_interface_when_t
         with pytest.raises(EmulatorError, match="never started on every interface"):
             server.wait_ready()
         assert server.process is not None
+        assert isinstance(server.process.args, list)
         assert "-jar" not in server.process.args  # no second attempt with the plain jar
         assert str(LAUNCHER) in server.process.args
     finally:
