@@ -63,7 +63,7 @@ def event(
     raw_body: str | None = None,
 ) -> dict[str, Any]:
     # A public route has no authorizer in front of it: no claims in the context.
-    claims = {"sub": principal[0], "role": principal[1], "sep": "0"}
+    claims = {"sub": principal[0], "role": principal[1], "sep": "0", "typ": "access"}
     authorizer = {} if public else {"authorizer": {"jwt": {"claims": claims, "scopes": None}}}
     content = {"content-type": "application/json"} if body is not None or raw_body is not None else {}
     return {

@@ -264,8 +264,8 @@ class BenchDynamoDBLocal(DynamoDBLocal):
     scanning them is the opposite workload.
     """
 
-    def _command(self, loopback: bool) -> list[str]:
-        command = [part for part in super()._command(loopback) if part != "-XX:TieredStopAtLevel=1"]
+    def _command(self) -> list[str]:
+        command = [part for part in super()._command() if part != "-XX:TieredStopAtLevel=1"]
         at = command.index("-dbPath")
         command[at : at + 2] = ["-inMemory"]
         return command

@@ -105,13 +105,12 @@ class DynamoDBLocal:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _command(self, loopback: bool) -> list[str]:
+    def _command(self) -> list[str]:
         library = f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}"
         # C1 only: half a second less to start, and a laptop's load needs no more.
         jvm = ["-XX:TieredStopAtLevel=1", library]
-        # `start` always asks for the loopback launcher: the plain jar listens on every
-        # interface. The parameter stays only for bench/search_dynamodb.py's override.
-        main = ["-cp", str(self.jar), str(LAUNCHER)] if loopback else ["-jar", str(self.jar)]
+        # Always the loopback launcher: the plain jar (`-jar`) listens on every interface.
+        main = ["-cp", str(self.jar), str(LAUNCHER)]
         database = ["-port", str(self.port), "-dbPath", str(self.data_dir / "dynamodb")]
         # -sharedDb: one database whatever the credentials and region of the client.
         return [self.java, *jvm, *main, *database, "-sharedDb", "-disableTelemetry"]
@@ -122,7 +121,7 @@ class DynamoDBLocal:
         self.port = free_port()
         log_file = (self.data_dir / "dynamodb-local.log").open("wb")
         self.process = subprocess.Popen(
-            self._command(loopback=True),
+            self._command(),
             cwd=self.data_dir,
             stdin=subprocess.DEVNULL,
             stdout=log_file,
