@@ -51,6 +51,7 @@ from typing import Any, Final
 from bench.readme import write_section
 from bench.search_dynamodb import READ_THREADS, DynamoDBSearch, dynamodb_client, load_table, start_dynamodb
 from bench.search_report import section
+from bench.search_size import composition
 from devkit.catalog_generator import (
     COLOURS,
     DESCRIPTION_WORDS,
@@ -221,6 +222,7 @@ def run_index(
     result = {
         "build_seconds": round(build_seconds, 2),
         "index_bytes": path.stat().st_size,
+        "bytes_per_product": composition(path, stats.count),
         "documents": stats.count,
         "kinds": kinds,
         "slowest": slowest,

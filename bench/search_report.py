@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from bench.search_dynamodb import READ_THREADS, SCAN_SEGMENTS
+from bench.search_size import line
 
 KIND_LABELS: Final = {
     "text": "text only",
@@ -44,6 +45,12 @@ def section(report: dict[str, Any]) -> str:
                 f"{head} | {KIND_LABELS[kind]} | {numbers['median_ms']:.1f} / {numbers['p95_ms']:.1f}"
                 f" | {numbers['median_total']:,.0f} | {compared} |"
             )
+    sized = [
+        (size, result["bytes_per_product"]) for size, result in report["sizes"].items() if "bytes_per_product" in result
+    ]
+    if sized:
+        lines += ["", "What the index file holds (bytes per product, SQLite's `dbstat`):", ""]
+        lines += [line(size, bytes_per_product) for size, bytes_per_product in sized]
     target = report["sizes"].get(str(size_target))
     if target is not None:
         facets, met = target["kinds"]["text_category_facets"], report["targets_met"]

@@ -28,6 +28,8 @@ INDEX_KEY = "search/products.sqlite.gz"
 REBUILD_REQUEST = "search.rebuild_requested"  # the detail-type the indexer treats as "rebuild"
 _CHUNK = 1024 * 1024
 
+GZIP_LEVEL = 1  # the published object's compression (see above)
+
 
 class IndexChanged(Exception):
     """Another writer published the index since this one read it."""
@@ -78,7 +80,7 @@ def publish(source: Path, replaces: str | None) -> str:
     """
     condition = {"IfMatch": replaces} if replaces is not None else {"IfNoneMatch": "*"}
     compressed = source.with_name(source.name + ".gz")
-    with source.open("rb") as plain, gzip.open(compressed, "wb", compresslevel=1) as packed:
+    with source.open("rb") as plain, gzip.open(compressed, "wb", compresslevel=GZIP_LEVEL) as packed:
         shutil.copyfileobj(plain, packed, _CHUNK)
     try:
         with compressed.open("rb") as body:
