@@ -12,7 +12,9 @@ One SQLite file holds everything a query needs:
   Besides the searched text it holds `category_keys`, one token per ancestor category
   (the product's own included): a text search with a category filter intersects posting
   lists inside FTS5 instead of looking up every text match's product row. User words
-  are confined to the text columns, so they never match these tokens;
+  are confined to the text columns, so they never match these tokens. No prefix
+  indexes: the last word's prefix query walks the terms it starts, as fast at 100,000
+  products as with `prefix = '2 3'`, which cost 512 bytes a product (docs/search.md);
 - `product_attributes`: one row per (product, attribute) with the value's text and key
   (attribute filters read it);
 - `facet_values`: a number per distinct (kind, name, value key), kind `a` for a product
@@ -45,7 +47,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: variant options, facet_values with kinds, defined_attributes
+SCHEMA_VERSION = 3  # 2: variant options, facet_values with kinds, defined_attributes; 3: no prefix indexes
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -103,8 +105,7 @@ CREATE TABLE IF NOT EXISTS category_ancestors (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
     name, description, brand, tags, category_path, attributes, category_keys,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 """
 
