@@ -41,7 +41,7 @@ import requests
 
 from bench.checkout import ADDRESS, TIMEOUT_S, Client
 from bench.cost_meter import Meter, stdout_counted
-from bench.cost_model import FIXED_MONTHLY_USD, PRICES, PRICES_AS_OF, PRICES_SOURCE, Activity, priced, report_of, table
+from bench.cost_model import MONTHLY_USD, PRICES, PRICES_AS_OF, PRICES_SOURCE, Activity, priced, report_of, table
 from bench.readme import write_section
 from devkit.localrun.config import LocalTemplate
 from devkit.localrun.eventsources import rate_seconds
@@ -234,7 +234,9 @@ def run(orders: int) -> dict[str, Any]:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as workdir:
         options = Options(port=0, data_dir=Path(workdir) / "data", admin=ADMIN)
-        meter = Meter(queues_fed_by_rules(LocalTemplate(options.template)))
+        # The stack as deployed (the local runtime turns the CDN off): for the fixed costs.
+        deployed = LocalTemplate(options.template, parameter_overrides={"ApiCdn": "on"})
+        meter = Meter(queues_fed_by_rules(deployed))
         meter.install_botocore_hooks()
         with stdout_counted(meter), running(options) as runtime:
             assert runtime.server is not None
@@ -244,9 +246,7 @@ def run(orders: int) -> dict[str, Any]:
                 function.handler = meter.wrap_handler(definition.logical_id, definition.memory_mb, function.handler)
             meter.reader = runtime.aws_client("dynamodb")
             activities = measure_mix(runtime, meter, orders)
-            template = runtime.template
-            assert template is not None
-            fixed = _fixed_monthly(template, meter.usage["scheduled"])
+            fixed = _fixed_monthly(deployed, meter.usage["scheduled"])
     return {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "python": platform.python_version(),
@@ -262,9 +262,15 @@ def run(orders: int) -> dict[str, Any]:
 
 def _fixed_monthly(template: LocalTemplate, usage: Mapping[str, float]) -> dict[str, float]:
     """What is billed whatever the orders: the web ACL, secrets, keys, idle queue polling, the schedules' runs."""
-    fixed = dict(FIXED_MONTHLY_USD)
-    fixed["Secrets Manager secret (each)"] *= len(template.resources("AWS::SecretsManager::Secret"))
-    fixed["KMS customer-managed key (each)"] *= len(template.resources("AWS::KMS::Key"))
+    acls = template.resources("AWS::WAFv2::WebACL")
+    counts = {
+        "WAF web ACL": len(acls),
+        "WAF rule": sum(len(acl["Properties"].get("Rules") or []) for acl in acls.values()),
+        "Secrets Manager secret": len(template.resources("AWS::SecretsManager::Secret")),
+        "KMS customer-managed key": len(template.resources("AWS::KMS::Key")),
+    }
+    fixed = {f"{label} × {count}": round(MONTHLY_USD[label] * count, 2) for label, count in counts.items()}
+    fixed["CloudWatch custom metric, each (per name and dimensions)"] = MONTHLY_USD["CloudWatch custom metric"]
     definitions = template.functions()
     queues = sum(event.get("Type") == "SQS" for function in definitions for event in function.events.values())
     fixed[f"SQS: Lambda's idle long polling of {queues} queues"] = round(

@@ -8,8 +8,8 @@ The runtime runs in the benchmark's own process, so nothing in functions/ or lay
   calls are sent with ReturnConsumedCapacity=INDEXES and their units summed, TransactWriteItems
   re-priced per item (DynamoDB Local rounds the sum of the items, AWS each item), and the calls
   to EventBridge, SQS, S3, Secrets Manager and KMS counted;
-- the HTTP server's WSGI app is wrapped: one API Gateway, CloudFront and WAF request each, and
-  its response bytes;
+- the HTTP server's WSGI app is wrapped: one API Gateway, CloudFront, CloudFront Function (the
+  template's viewer-request function) and WAF request each, and its response bytes;
 - the functions' stdout (their Powertools JSON logs and metric lines) is counted, plus Lambda's
   own two JSON lines per invocation and API Gateway's access log line per request.
 
@@ -141,7 +141,7 @@ class Meter:
             for chunk in app(environ, counting_start_response):
                 body += len(chunk)
                 yield chunk
-            for quantity in ("api_requests", "cloudfront_requests", "waf_requests"):
+            for quantity in ("api_requests", "cloudfront_requests", "cloudfront_function_invocations", "waf_requests"):
                 self.add(bucket, quantity, 1)
             self.add(bucket, "cloudfront_bytes", headers_bytes + body)
             self.add(bucket, "log_bytes", ACCESS_LOG_BYTES + LOG_EVENT_OVERHEAD_BYTES)

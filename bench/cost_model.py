@@ -50,18 +50,21 @@ PRICES: dict[str, Price] = {
     "log_bytes": Price(0.50 / GIB, "$0.50 per GB ingested (standard)", "CloudWatch Logs"),
     "cloudfront_requests": Price(0.0100 / 10_000, "$0.0100 per 10,000 HTTPS requests", "CloudFront requests"),
     "cloudfront_bytes": Price(0.085 / GIB, "$0.085 per GB out (first 10 TB)", "CloudFront transfer out"),
+    "cloudfront_function_invocations": Price(0.10 / 1e6, "$0.10 per million invocations", "CloudFront Functions"),
     "waf_requests": Price(0.60 / 1e6, "$0.60 per million requests", "WAF requests"),
 }
-# Billed whatever the traffic: stated beside the per-order figures, never inside them.
-FIXED_MONTHLY_USD: dict[str, float] = {
+# Billed whatever the traffic, a month each: stated beside the per-order figures, never inside them.
+MONTHLY_USD: dict[str, float] = {
     "WAF web ACL": 5.00,
-    "WAF rule (each)": 1.00,
-    "Secrets Manager secret (each)": 0.40,
-    "KMS customer-managed key (each)": 1.00,
-    "CloudWatch custom metric (each)": 0.30,
+    "WAF rule": 1.00,
+    "Secrets Manager secret": 0.40,
+    "KMS customer-managed key": 1.00,
+    "CloudWatch custom metric": 0.30,
 }
-# Served by CloudFront on a cache hit; the rest (API Gateway, Lambda, DynamoDB, logs) only on a miss.
-EDGE_QUANTITIES = frozenset({"cloudfront_requests", "cloudfront_bytes", "waf_requests"})
+# Paid on a cache hit too; the rest (API Gateway, Lambda, DynamoDB, logs) only on a miss.
+EDGE_QUANTITIES = frozenset(
+    {"cloudfront_requests", "cloudfront_bytes", "cloudfront_function_invocations", "waf_requests"}
+)
 
 
 def billed_gb_seconds(duration_ms: float, memory_mb: int) -> float:
@@ -252,7 +255,7 @@ def table(report: Mapping[str, Any]) -> str:
             f"| {name} | {activity['per_order']:g} | {activity['runs']} | {activity['cdn_hit_ratio']:.0%}"
             f" | {_usd(activity['usd_per_1000_orders'])} |"
         )
-    lines += ["", "| function (fully loaded) | invocations | duration | logs |", "|---|---:|---:|---:|"]
+    lines += ["", "| function (fully loaded) | invocations | duration | own log lines |", "|---|---:|---:|---:|"]
     for name, function in list(report["lambda_by_function_fully_loaded"].items())[:6]:
         duration, logs = _usd(function["duration_usd"]), _usd(function["log_usd"])
         lines.append(f"| {name} | {function['invocations']:,.0f} | {duration} | {logs} |")
