@@ -49,6 +49,7 @@ from random import Random
 from typing import Any, Final
 
 from bench.readme import write_section
+from bench.search_cold import first_answer, local_s3
 from bench.search_dynamodb import READ_THREADS, DynamoDBSearch, dynamodb_client, load_table, start_dynamodb
 from bench.search_report import section
 from bench.search_size import composition
@@ -219,8 +220,10 @@ def run_index(
             if len(slowest[kind]) < 5 and shape not in (seen for _, seen in slowest[kind]):
                 slowest[kind].append((round(ms, 1), shape))
     connection.close()
+    cold = first_answer(path, queries["text_category_facets"][0])
     result = {
         "build_seconds": round(build_seconds, 2),
+        "cold_start": cold,
         "index_bytes": path.stat().st_size,
         "bytes_per_product": composition(path, stats.count),
         "documents": stats.count,
@@ -302,7 +305,7 @@ def run(sizes: list[int], per_kind: int, dynamodb: bool, ddb_queries: int, ddb_b
         "targets": {"size": TARGET_SIZE, **TARGETS},
         "sizes": {},
     }
-    with tempfile.TemporaryDirectory(prefix="search-bench-") as temporary:
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as temporary, local_s3():
         directory = Path(temporary)
         ddb = start_dynamodb(directory) if dynamodb else None
         try:

@@ -51,6 +51,19 @@ def section(report: dict[str, Any]) -> str:
     if sized:
         lines += ["", "What the index file holds (bytes per product, SQLite's `dbstat`):", ""]
         lines += [line(size, bytes_per_product) for size, bytes_per_product in sized]
+    cold = [(size, result["cold_start"]) for size, result in report["sizes"].items() if "cold_start" in result]
+    if cold:
+        lines += [
+            "",
+            "A new search environment's first answer (download from the local runtime's S3, open, query):",
+            "",
+        ]
+        lines += [
+            f"- {int(size):,} products: {numbers['published_bytes'] / 1e6:.1f} MB published; first answer"
+            f" {numbers['first_answer_median_ms']:,} ms median, {numbers['first_answer_max_ms']:,} ms at most"
+            f" ({numbers['runs']} environments)."
+            for size, numbers in cold
+        ]
     target = report["sizes"].get(str(size_target))
     if target is not None:
         facets, met = target["kinds"]["text_category_facets"], report["targets_met"]
