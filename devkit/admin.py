@@ -23,6 +23,8 @@
                              the table as it was then, restored into a new table
     table copy --from NAME --key-prefix PREFIX [--replace]
                              items of a restored table put back into the live one
+    origin-secret rotate [--finish]
+                             a new value for the CDN to prove itself with (see its --help)
 
 By default it works on the running local runtime (`make dev`; it reads the runtime's
 `runtime.json` for the emulators' endpoints and the table's name); with --stack-name on
@@ -36,15 +38,16 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from devkit import dead_letters, event_replay, localstate, order_export, table_restore
+from devkit import localstate, order_export
+from devkit.admin_stack import COMMANDS as STACK_COMMANDS
+from devkit.admin_stack import CommandError as CommandError  # the error of every command, user or stack
+from devkit.admin_stack import action_parser, add_stack_commands, argument_type, execute_stack_command
 from devkit.localrun.config import REGION
 from storefront.domain.identity.roles import Role  # safe before configure(): it reads no settings
 
@@ -128,12 +131,8 @@ def execute(arguments: argparse.Namespace) -> str:
     from storefront.domain.users.service import find_user_by_email, set_user_access
 
     command = arguments.command
-    if command == "events":  # `events replay`
-        return _replay(arguments)
-    if command == "dead-letters":
-        return _dead_letters(arguments)
-    if command == "table":
-        return _table(arguments)
+    if command in STACK_COMMANDS:
+        return execute_stack_command(arguments)
     if command == "orders":  # `orders export`, the only orders command: its summary goes to stderr
         statuses = tuple(dict.fromkeys(arguments.status or order_export.STATUSES))
         order_export.run(order_export.Export(arguments.since, statuses, arguments.output))
@@ -155,62 +154,6 @@ def execute(arguments: argparse.Namespace) -> str:
     if command in ("disable", "enable"):
         return f"{command}d " + describe(set_user_access(arguments.email, disabled=command == "disable"))
     return describe(find_user_by_email(arguments.email))
-
-
-class CommandError(Exception):
-    """The command makes no sense for this user."""
-
-
-def _replay(arguments: argparse.Namespace) -> str:
-    if not arguments.stack_name:
-        raise CommandError("local mode keeps no event archive (moto has none): replay a deployed stack (--stack-name)")
-    replay = event_replay.Replay(arguments.since, arguments.until, tuple(arguments.rule or ()))
-    try:
-        started = event_replay.start(
-            replay, arguments.stack_name, boto3.client("cloudformation"), boto3.client("events")
-        )
-    except (event_replay.ReplayError, ClientError, BotoCoreError) as error:
-        raise CommandError(str(error)) from error
-    return (
-        f"replay {started['replay']} {started['state']}: events from {started['from']} to {started['to']} "
-        f"to {started['to_rules']}; follow it with `aws events describe-replay --replay-name {started['replay']}`"
-    )
-
-
-def _dead_letters(arguments: argparse.Namespace) -> str:
-    if not arguments.stack_name:
-        raise CommandError("the local runtime has no dead-letter queues of its own: use --stack-name")
-    stack = dead_letters.Stack(arguments.stack_name, boto3.client)
-    action = arguments.dead_letters_command
-    try:
-        if action == "list":
-            return "\n".join(dead_letters.depths(stack))
-        if action == "show":
-            return "\n".join(dead_letters.show(stack, arguments.queue, arguments.max))
-        counts = dead_letters.redrive(stack, arguments.queue, arguments.max)
-    except (dead_letters.DeadLetterError, ClientError, BotoCoreError) as error:
-        raise CommandError(str(error)) from error
-    return f"{arguments.queue}: {counts['sent']} sent back, {counts['kept']} kept (they failed again)"
-
-
-def _table(arguments: argparse.Namespace) -> str:
-    if not arguments.stack_name:
-        raise CommandError(
-            "DynamoDB Local keeps no point-in-time backups: restore a deployed stack's table (--stack-name)"
-        )
-    environment, _ = stack_target(arguments.stack_name)
-    dynamodb, table = boto3.client("dynamodb"), environment["TABLE_NAME"]
-    try:
-        if arguments.table_command == "restore":
-            started = table_restore.restore(dynamodb, table, arguments.to, arguments.target_name)
-            return (
-                f"restoring {table} as of {arguments.to.isoformat()} into {started['table']} ({started['status']}); "
-                f"wait for it with `aws dynamodb wait table-exists --table-name {started['table']}`"
-            )
-        copied = table_restore.copy(dynamodb, arguments.source, table, arguments.key_prefix, replace=arguments.replace)
-    except (table_restore.RestoreError, ClientError, BotoCoreError) as error:
-        raise CommandError(str(error)) from error
-    return f"{copied.copied} items copied into {table}, {copied.kept} left as the live table has them"
 
 
 def explain(error: Exception) -> str:
@@ -255,88 +198,13 @@ def parser() -> argparse.ArgumentParser:
     for command in commands.choices.values():
         command.add_argument("--email", required=True, help="the user's email, in any casing")
     add_orders_commands(commands)
-    add_events_commands(commands)
-    add_dead_letter_commands(commands)
-    add_table_commands(commands)
+    add_stack_commands(commands)
     return main
-
-
-def add_table_commands(commands: Any) -> None:
-    """`table restore|copy` (devkit/table_restore.py)."""
-    actions = commands.add_parser("table", help="restore the table to a point in time").add_subparsers(
-        dest="table_command", required=True, metavar="ACTION"
-    )
-    kinds, doc = argparse.RawDescriptionHelpFormatter, table_restore.__doc__
-    restore = actions.add_parser("restore", help="into a new table", description=doc, formatter_class=kinds)
-    moment = _argument_type(_moment)
-    restore.add_argument("--to", required=True, type=moment, help="the moment: 2026-12-01T08:30:00Z")
-    restore.add_argument("--target-name", help="the new table's name (default: <table>-restored-<moment>)")
-    copy = actions.add_parser("copy", help="items back into the live table", description=doc, formatter_class=kinds)
-    copy.add_argument("--from", dest="source", required=True, help="the restored table")
-    copy.add_argument("--key-prefix", default="", help="only items whose PK starts with this (PRODUCT#p1, USER#u1)")
-    copy.add_argument("--replace", action="store_true", help="overwrite what the live table has")
-
-
-def _moment(text: str) -> datetime:
-    return datetime.fromtimestamp(order_export.parse_since(text), UTC)
-
-
-def add_dead_letter_commands(commands: Any) -> None:
-    """`dead-letters list|show|redrive` (devkit/dead_letters.py)."""
-    actions = commands.add_parser("dead-letters", help="read and re-drive the dead-letter queues").add_subparsers(
-        dest="dead_letters_command", required=True, metavar="ACTION"
-    )
-    kinds = argparse.RawDescriptionHelpFormatter
-    actions.add_parser("list", help="each queue's depth", description=dead_letters.__doc__, formatter_class=kinds)
-    for action, help_text in (("show", "print a queue's messages"), ("redrive", "send a queue's messages back")):
-        parser = actions.add_parser(action, help=help_text, description=dead_letters.__doc__, formatter_class=kinds)
-        parser.add_argument("queue", choices=list(dead_letters.QUEUES), metavar="QUEUE", help="the logical id")
-        parser.add_argument("--max", type=int, default=100, help="at most this many messages (default 100)")
-
-
-def add_events_commands(commands: Any) -> None:
-    """`events replay`: the archive's events of a period, sent to the bus again (devkit/event_replay.py)."""
-    replay = _action_parser(
-        commands,
-        ("events", "replay archived events (events replay --help)"),
-        ("replay", "send the events of a period to the bus again, from its archive"),
-        event_replay.__doc__,
-    )
-    moment = _argument_type(order_export.parse_since)
-    replay.add_argument("--since", required=True, type=moment, help="from: 2026-12-01 or 2026-12-01T08:30:00Z")
-    replay.add_argument("--until", type=moment, help="to (default: now)")
-    replay.add_argument("--rule", action="append", help="only to this rule (repeat; default: every rule)")
-
-
-def _action_parser(
-    commands: Any, command: tuple[str, str], action: tuple[str, str], description: str | None
-) -> argparse.ArgumentParser:
-    """`COMMAND ACTION`'s parser (`orders export`, `events replay`): each command names its action."""
-    name, help_text = command
-    actions = commands.add_parser(name, help=help_text).add_subparsers(
-        dest=f"{name}_command", required=True, metavar="ACTION"
-    )
-    parser: argparse.ArgumentParser = actions.add_parser(
-        action[0], help=action[1], description=description, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    return parser
-
-
-def _argument_type[T](convert: Callable[[str], T]) -> Callable[[str], T]:
-    """An argparse type from a converter whose ValueError says what is wrong (argparse: exit 2)."""
-
-    def parse(text: str) -> T:
-        try:
-            return convert(text)
-        except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
-
-    return parse
 
 
 def add_orders_commands(commands: Any) -> None:
     """`orders export`: staff's CSV of orders (devkit/order_export.py)."""
-    export = _action_parser(
+    export = action_parser(
         commands,
         ("orders", "export orders as CSV (orders export --help)"),
         ("export", "write the orders created since a date as CSV, newest first"),
@@ -345,7 +213,7 @@ def add_orders_commands(commands: Any) -> None:
     export.add_argument(
         "--since",
         required=True,
-        type=_argument_type(order_export.parse_since),
+        type=argument_type(order_export.parse_since),
         help="orders created at or after this: 2026-12-01 (midnight UTC) or 2026-12-01T08:30:00Z",
     )
     export.add_argument(
@@ -356,7 +224,7 @@ def add_orders_commands(commands: Any) -> None:
     )
     export.add_argument(
         "--output",
-        type=_argument_type(order_export.check_output),
+        type=argument_type(order_export.check_output),
         help="the CSV file to write (replaced once complete; default: standard output)",
     )
 

@@ -77,10 +77,12 @@ def test_the_distribution_proves_itself_to_the_api_with_the_origin_secret() -> N
     [header] = origin["OriginCustomHeaders"]
     assert header == {
         "HeaderName": "X-Origin-Verify",
-        "HeaderValue": {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}}}"},
+        "HeaderValue": {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString:current}}"},
     }
     environment = load_template()["Globals"]["Function"]["Environment"]["Variables"]
     assert environment["ORIGIN_SECRET_ARN"] == {"Fn::If": ["ApiCdnOn", {"Ref": "OriginSecret"}, ""]}
+    # CloudFormation reads the secret again only when the distribution changes: the generation does that.
+    assert "${OriginSecretGeneration}" in _distribution()["Comment"]["Fn::Sub"]
     readers = _resources()["OriginSecretReadPolicy"]["Properties"]["Roles"]
     assert {role["Ref"].removesuffix("Role") for role in readers} == _http_functions()
 

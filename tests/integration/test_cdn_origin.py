@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
+from devkit import origin_secret
 from storefront.http import origin
 from storefront.settings import get_settings
 from tests.integration.auth_calls import PASSWORD, auth, body_of, call, register
@@ -31,7 +32,7 @@ OWNER = "203.0.113.10"
 
 @pytest.fixture
 def behind_cdn(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    boto3.client("secretsmanager").create_secret(Name=SECRET_NAME, SecretString=SECRET)
+    boto3.client("secretsmanager").create_secret(Name=SECRET_NAME, SecretString=json.dumps({"current": SECRET}))
     monkeypatch.setenv("ORIGIN_SECRET_ARN", SECRET_NAME)
     get_settings.cache_clear()
     origin.origin_secret.clear()
@@ -89,13 +90,26 @@ def test_the_sign_in_throttle_counts_by_the_viewers_address_not_the_edges() -> N
 
 
 @pytest.mark.usefixtures("behind_cdn")
-def test_a_new_origin_value_is_accepted_within_a_minute_of_a_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rotation_refuses_no_request_and_finishing_it_ends_the_old_value(monkeypatch: pytest.MonkeyPatch) -> None:
     _register()
+    secrets = boto3.client("secretsmanager")
     assert _login(PASSWORD, viewer=OWNER)["statusCode"] == 200
-    boto3.client("secretsmanager").put_secret_value(SecretId=SECRET_NAME, SecretString="the-rotated-value-0123456789")
-    monkeypatch.setattr(origin, "_MISS_REFRESH_AFTER_S", 0.0)
-    assert _login(PASSWORD, viewer=OWNER, secret="the-rotated-value-0123456789")["statusCode"] == 200
+    rotated = origin_secret.rotate(secrets, SECRET_NAME)
+    new = json.loads(secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"])["current"]
+    assert rotated == {"current": new[:4] + "…", "previous": SECRET[:4] + "…"}
+    monkeypatch.setattr(origin, "_REFRESH_AFTER_S", 0.0)  # the functions' next read, 5 minutes on
+    assert _login(PASSWORD, viewer=OWNER)["statusCode"] == 200, "the distribution still sends the old value"
+    assert _login(PASSWORD, viewer=OWNER, secret=new)["statusCode"] == 200, "and now sends the new one"
+    origin_secret.rotate(secrets, SECRET_NAME, finish=True)
+    assert _login(PASSWORD, viewer=OWNER, secret=new)["statusCode"] == 200
     assert _login(PASSWORD, viewer=OWNER)["statusCode"] == 403, "the old value is over"
+
+
+def test_finishing_a_rotation_that_never_started_is_refused(aws: str) -> None:
+    secrets = boto3.client("secretsmanager")
+    secrets.create_secret(Name=SECRET_NAME, SecretString=json.dumps({"current": SECRET}))
+    with pytest.raises(origin_secret.OriginSecretError, match="rotate first"):
+        origin_secret.rotate(secrets, SECRET_NAME, finish=True)
 
 
 def test_without_a_cdn_a_claimed_viewer_address_is_ignored() -> None:

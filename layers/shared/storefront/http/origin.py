@@ -1,7 +1,9 @@
 """Only the store's CDN may call the API, when the stack puts one in front of it.
 
 The API's CloudFront distribution adds `X-Origin-Verify` (a random value kept in Secrets
-Manager, named by ORIGIN_SECRET_ARN) to every request it forwards, and its viewer-request
+Manager, named by ORIGIN_SECRET_ARN: `{"current": ..., "previous": ...}`; the distribution
+sends `current`, and either is accepted, so a rotation has no moment when the distribution
+and the functions disagree) to every request it forwards, and its viewer-request
 function puts the address it saw the viewer at in `X-Viewer-Address`, replacing whatever
 the client sent. A request without the value went around the CDN, its firewall and its
 rate limits (straight to the execute-api address): a 403. Behind the CDN, API Gateway's
@@ -13,6 +15,7 @@ mode) every request is served and the source address is API Gateway's.
 from __future__ import annotations
 
 import hmac
+import json
 import threading
 import time
 from typing import Any
@@ -22,35 +25,46 @@ from storefront.settings import get_settings
 
 ORIGIN_HEADER = "x-origin-verify"
 VIEWER_ADDRESS_HEADER = "x-viewer-address"
-# A value that does not match is checked against a fresh read at most this often, so a
-# rotated secret is picked up without letting every forged request cost a read.
+# Read again every few minutes, so a value made by a rotation is known before the
+# distribution sends it; and on a value that matches none, at most once a minute.
+_REFRESH_AFTER_S = 300.0
 _MISS_REFRESH_AFTER_S = 60.0
+ACCEPTED_KEYS = ("current", "previous")
 
 
 class _OriginSecret:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._value: bytes | None = None
+        self._values: tuple[bytes, ...] | None = None
         self._loaded_at = 0.0
 
-    def _load(self, arn: str) -> bytes:
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=arn)
-        self._value, self._loaded_at = secret["SecretString"].encode(), time.monotonic()
-        return self._value
+    def _load(self, arn: str) -> tuple[bytes, ...]:
+        document = json.loads(aws.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+        values = tuple(str(document[key]).encode() for key in ACCEPTED_KEYS if document.get(key))
+        if not values:
+            raise ValueError("the origin secret holds no current value")  # a deployment fault
+        self._values, self._loaded_at = values, time.monotonic()
+        return values
+
+    @staticmethod
+    def _any(candidate: bytes, values: tuple[bytes, ...]) -> bool:
+        # Every value compared, in constant time each: no early exit tells which one was close.
+        return sum(hmac.compare_digest(candidate, value) for value in values) > 0
 
     def matches(self, arn: str, presented: str) -> bool:
         candidate = presented.encode("utf-8", errors="surrogatepass")
         with self._lock:
-            value = self._value if self._value is not None else self._load(arn)
-            if hmac.compare_digest(candidate, value):
+            age = time.monotonic() - self._loaded_at
+            values = self._values if self._values is not None and age <= _REFRESH_AFTER_S else self._load(arn)
+            if self._any(candidate, values):
                 return True
             if time.monotonic() - self._loaded_at > _MISS_REFRESH_AFTER_S:
-                return hmac.compare_digest(candidate, self._load(arn))
+                return self._any(candidate, self._load(arn))
             return False
 
     def clear(self) -> None:
         with self._lock:
-            self._value, self._loaded_at = None, 0.0
+            self._values, self._loaded_at = None, 0.0
 
 
 origin_secret = _OriginSecret()
