@@ -115,7 +115,9 @@ def dead_letter_command(arguments: argparse.Namespace) -> str:
         counts = dead_letters.redrive(stack, arguments.queue, arguments.max)
     except (dead_letters.DeadLetterError, ClientError, BotoCoreError) as error:
         raise CommandError(str(error)) from error
-    return f"{arguments.queue}: {counts['sent']} sent back, {counts['kept']} kept (they failed again)"
+    unreadable = counts.get("unreadable", 0)
+    why = f"; {unreadable} of them unreadable, see `dead-letters show`" if unreadable else ""
+    return f"{arguments.queue}: {counts['sent']} sent back, {counts['kept']} kept (they failed again{why})"
 
 
 def table_command(arguments: argparse.Namespace) -> str:

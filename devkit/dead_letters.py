@@ -154,7 +154,8 @@ def _parsed(body: str) -> Any:
 
 
 def redrive(stack: Stack, name: str, limit: int) -> dict[str, int]:
-    """Sends up to `limit` messages back; deletes each that made it. Counts sent and kept."""
+    """Sends up to `limit` messages back; deletes each that made it. Counts sent and kept (and
+    among those kept, `unreadable`: a body this queue's senders never park)."""
     queue = queue_of(name)
     sqs, url = stack.clients("sqs"), stack.physical(queue.logical_id)
     send = _senders[queue.way_back](stack, queue.target)
@@ -164,7 +165,14 @@ def redrive(stack: Stack, name: str, limit: int) -> dict[str, int]:
         if message["MessageId"] in tried:  # a kept one came round again: every message was tried
             break
         tried.add(message["MessageId"])
-        if send(message):
+        try:
+            sent = send(message)
+        except (KeyError, TypeError, json.JSONDecodeError):
+            # Not what this queue's senders park (a hand-sent test message, a changed format):
+            # kept for `show` to explain, and the rest of the queue still goes.
+            counts["unreadable"] = counts.get("unreadable", 0) + 1
+            sent = False
+        if sent:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             counts["sent"] += 1
         else:

@@ -162,6 +162,14 @@ def test_a_failed_image_check_is_invoked_again_and_kept_when_the_invocation_is_r
     assert shop.functions.invocations[-1] == ("shop-images", "Event", notification)
 
 
+def test_an_unreadable_message_is_kept_and_the_rest_of_the_queue_still_goes(shop: _Shop) -> None:
+    shop.park("ImagesFailureQueue", {"hand-sent": "no requestPayload"})
+    shop.park("ImagesFailureQueue", {"requestPayload": {"Records": []}})
+    counts = dead_letters.redrive(shop.stack, "ImagesFailureQueue", 100)
+    assert counts == {"sent": 1, "kept": 1, "unreadable": 1}
+    assert shop.functions.invocations == [("shop-images", "Event", {"Records": []})]
+
+
 def _table_with_stream(shop: _Shop) -> tuple[Any, str]:
     dynamodb = shop.client("dynamodb")
     created = dynamodb.create_table(
