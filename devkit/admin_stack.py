@@ -24,15 +24,18 @@ class CommandError(Exception):
     """The command cannot run as asked (for this user, this target): the message says why."""
 
 
+def action_group(commands: Any, name: str, help_text: str) -> Any:
+    """A command whose actions follow it (`table restore`): its action is `<name>_command`."""
+    return commands.add_parser(name, help=help_text).add_subparsers(
+        dest=f"{name.replace('-', '_')}_command", required=True, metavar="ACTION"
+    )
+
+
 def action_parser(
     commands: Any, command: tuple[str, str], action: tuple[str, str], description: str | None
 ) -> argparse.ArgumentParser:
-    """`COMMAND ACTION`'s parser (`orders export`, `events replay`): each command names its action."""
-    name, help_text = command
-    actions = commands.add_parser(name, help=help_text).add_subparsers(
-        dest=f"{name}_command", required=True, metavar="ACTION"
-    )
-    parser: argparse.ArgumentParser = actions.add_parser(
+    """`COMMAND ACTION`'s parser for a command of one action (`orders export`, `events replay`)."""
+    parser: argparse.ArgumentParser = action_group(commands, *command).add_parser(
         action[0], help=action[1], description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     return parser
@@ -158,9 +161,7 @@ def origin_secret_command(arguments: argparse.Namespace) -> str:
 
 def add_table_commands(commands: Any) -> None:
     """`table restore|copy` (devkit/table_restore.py)."""
-    actions = commands.add_parser("table", help="restore the table to a point in time").add_subparsers(
-        dest="table_command", required=True, metavar="ACTION"
-    )
+    actions = action_group(commands, "table", "restore the table to a point in time")
     kinds, doc = argparse.RawDescriptionHelpFormatter, table_restore.__doc__
     restore = actions.add_parser("restore", help="into a new table", description=doc, formatter_class=kinds)
     moment = argument_type(_moment)
@@ -178,9 +179,7 @@ def _moment(text: str) -> datetime:
 
 def add_dead_letter_commands(commands: Any) -> None:
     """`dead-letters list|show|redrive` (devkit/dead_letters.py)."""
-    actions = commands.add_parser("dead-letters", help="read and re-drive the dead-letter queues").add_subparsers(
-        dest="dead_letters_command", required=True, metavar="ACTION"
-    )
+    actions = action_group(commands, "dead-letters", "read and re-drive the dead-letter queues")
     kinds = argparse.RawDescriptionHelpFormatter
     actions.add_parser("list", help="each queue's depth", description=dead_letters.__doc__, formatter_class=kinds)
     for action, help_text in (("show", "print a queue's messages"), ("redrive", "send a queue's messages back")):

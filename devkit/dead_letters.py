@@ -26,6 +26,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -49,7 +50,7 @@ class DeadLetterError(Exception):
 @dataclass(frozen=True)
 class DeadLetterQueue:
     logical_id: str
-    way_back: str  # "queue", "firehose", "invoke" or "stream": how a message is sent again
+    way_back: str  # "queue", "firehose", "invoke", "stream" or "stream-or-outbox": how a message is sent again
     target: str  # the logical id of what it is sent to
     holds: str
 
@@ -61,7 +62,7 @@ QUEUES = {
         DeadLetterQueue("WebhookDeadLetterQueue", "queue", "WebhookQueue", "partner deliveries that failed"),
         DeadLetterQueue("AnalyticsDeadLetterQueue", "firehose", "AnalyticsDeliveryStream", "events not archived"),
         DeadLetterQueue("ImagesFailureQueue", "invoke", "ImagesFunction", "uploads whose check failed"),
-        DeadLetterQueue("RelayDeadLetterQueue", "stream", "RelayFunction", "outbox batches not published"),
+        DeadLetterQueue("RelayDeadLetterQueue", "stream-or-outbox", "RelayFunction", "outbox batches not published"),
         DeadLetterQueue("CartExpiryDeadLetterQueue", "stream", "CartExpiryFunction", "expired carts not announced"),
     )
 }
@@ -220,13 +221,15 @@ def _to_function_async(stack: Stack, target: str) -> Sender:
     return send
 
 
-def _to_function_from_stream(stack: Stack, target: str) -> Sender:
-    functions, name = stack.clients("lambda"), stack.physical(target)
+def _to_function_from_stream(stack: Stack, target: str, *, or_outbox: bool = False) -> Sender:
+    """The batch's stream records to the function; with `or_outbox`, once the stream let them
+    go, the outbox items written in the batch's window (the relay's only)."""
+    functions, name, streams = stack.clients("lambda"), stack.physical(target), stack.clients("dynamodbstreams")
 
     def send(message: dict[str, Any]) -> bool:
         batch = json.loads(message["Body"])["DDBStreamBatchInfo"]
-        records = _stream_records(stack.clients("dynamodbstreams"), batch)
-        if not records and target == "RelayFunction":
+        records = _stream_records(streams, batch)
+        if not records and or_outbox:
             records = _outbox_records(stack, batch)
         if not records:
             return False  # the stream let them go: nothing left to send (the message stays, for the record)
@@ -243,6 +246,7 @@ _senders: dict[str, Callable[[Stack, str], Sender]] = {
     "firehose": _to_firehose,
     "invoke": _to_function_async,
     "stream": _to_function_from_stream,
+    "stream-or-outbox": partial(_to_function_from_stream, or_outbox=True),
 }
 
 

@@ -108,6 +108,13 @@ def test_every_dead_letter_queue_of_the_template_can_be_redriven_to_a_resource_i
         assert queue.target in resources, queue
 
 
+def test_the_outbox_retention_it_reads_by_is_the_outboxs_own() -> None:
+    """Copied, not imported: the admin command must not read settings before it is configured."""
+    from storefront.data.outbox import OUTBOX_RETENTION_S
+
+    assert dead_letters.OUTBOX_RETENTION_S == OUTBOX_RETENTION_S
+
+
 def test_list_gives_each_queues_depth(shop: _Shop) -> None:
     shop.park("WebhookDeadLetterQueue", {"delivery": 1})
     shop.park("WebhookDeadLetterQueue", {"delivery": 2})
