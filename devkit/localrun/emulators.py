@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -180,6 +181,26 @@ class DynamoDBLocal:
             self.process.wait(timeout=5)
 
 
+class _OneEventBridgeCallAtATime:
+    """Serves EventBridge calls one at a time (the others as they come).
+
+    moto's PutEvents walks the bus's rules while it delivers to their targets; a PutRule or
+    DeleteRule served meanwhile on another thread changes that dict, and PutEvents fails
+    with "OrderedDict mutated during iteration" (AWS has no such race). A test that adds a
+    rule while the relay publishes would see the runtime answer 500.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("AWSEvents."):
+            return self.app(environ, start_response)
+        with self._lock:
+            return self.app(environ, start_response)
+
+
 class MotoServer:
     """moto's server application on 127.0.0.1 (as moto's ThreadedMotoServer runs it), wrapped
     so that the S3 buckets the runtime keeps are written through to the data directory."""
@@ -194,7 +215,8 @@ class MotoServer:
         # among them; the router has a logger of its own (localrun.http).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.objects = KeptObjects(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server("127.0.0.1", 0, self.objects, threaded=True, request_handler=MotoRequestHandler)
+        application = _OneEventBridgeCallAtATime(self.objects)
+        self._server = make_server("127.0.0.1", 0, application, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="localrun-moto", daemon=True)
         self._thread.start()
         self.endpoint = f"http://127.0.0.1:{self._server.server_port}"

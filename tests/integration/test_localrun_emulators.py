@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import os
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from devkit import localstate, provision
 from devkit.localrun import emulators as emulators_module
@@ -20,6 +22,7 @@ from devkit.localrun.emulators import (
     DynamoDBLocal,
     EmulatorError,
     Emulators,
+    MotoServer,
     find_jar,
     find_java,
     start_emulators,
@@ -214,5 +217,60 @@ def test_dynamodb_local_is_refused_rather_than_started_on_every_interface_when_t
         assert isinstance(server.process.args, list)
         assert "-jar" not in server.process.args  # no second attempt with the plain jar
         assert str(LAUNCHER) in server.process.args
+    finally:
+        server.stop()
+
+
+def test_eventbridge_answers_every_call_when_a_rule_changes_while_events_are_put() -> None:
+    """moto's PutEvents walks the bus's rules: a rule put or deleted meanwhile must not fail it."""
+    server = MotoServer()
+    try:
+        clients = {
+            service: boto3.client(
+                service,
+                endpoint_url=server.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+                config=Config(retries={"max_attempts": 0}),
+            )
+            for service in ("events", "sqs")
+        }
+        events, sqs = clients["events"], clients["sqs"]
+        events.create_event_bus(Name="bus")
+        queue = sqs.create_queue(QueueName="deliveries")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        for number in range(10):  # delivering to targets keeps PutEvents inside its walk of the rules
+            events.put_rule(Name=f"kept-{number}", EventBusName="bus", EventPattern='{"source": ["shop"]}')
+            events.put_targets(Rule=f"kept-{number}", EventBusName="bus", Targets=[{"Id": "q", "Arn": queue_arn}])
+        failures: list[Exception] = []
+        done = threading.Event()
+
+        def change_rules() -> None:
+            number = 0
+            while not done.is_set():
+                try:
+                    events.put_rule(Name=f"passing-{number}", EventBusName="bus", EventPattern='{"source": ["x"]}')
+                    events.delete_rule(Name=f"passing-{number}", EventBusName="bus")
+                except Exception as error:
+                    failures.append(error)
+                number += 1
+
+        changers = [threading.Thread(target=change_rules) for _ in range(2)]
+        for changer in changers:
+            changer.start()
+        try:
+            for _ in range(100):
+                try:
+                    events.put_events(
+                        Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}", "EventBusName": "bus"}]
+                    )
+                except Exception as error:
+                    failures.append(error)
+        finally:
+            done.set()
+            for changer in changers:
+                changer.join()
+        assert failures == []
     finally:
         server.stop()
