@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import zlib
+from typing import Any
+
+import boto3
 import pytest
+
+from bench.cost_model import item_size
+from storefront.data import keys
 
 from tests.integration.inventory_calls import dynamodb_requests, put_stock
 from tests.integration.orders_calls import ADMIN, ANN, BOB, MANAGER, body_of, call, move, place_order
 from tests.support import problem
 
 pytestmark = pytest.mark.usefixtures("aws")
+TABLE = "storefront-test"
 
 
 def _ids(response: dict[str, object]) -> list[str]:
@@ -160,3 +168,43 @@ def test_an_unknown_status_filter_is_a_422() -> None:
     response = call("GET", "/v1/orders", MANAGER, query={"status": "lost"})
     assert response["statusCode"] == 422
     assert problem(response)["errors"][0]["loc"] == ["query", "status"]
+
+
+def _stored_order(order_id: str) -> dict[str, Any]:
+    pk, sk = keys.order(order_id)
+    key = {"PK": {"S": pk}, "SK": {"S": sk}}
+    return boto3.client("dynamodb").get_item(TableName=TABLE, Key=key, ConsistentRead=True)["Item"]
+
+
+def test_an_order_of_three_lines_with_its_history_is_stored_in_one_kilobyte_so_each_write_costs_one_unit() -> None:
+    for sku in ("TEE-S", "TEE-M", "TEE-L"):
+        put_stock(sku, 10)
+    order = place_order(ANN[0], {"TEE-S": 1, "TEE-M": 2, "TEE-L": 1})
+    for to in ("paid", "processing"):
+        assert move(order.id, to)["statusCode"] == 200
+
+    stored = _stored_order(order.id)
+
+    assert "body" not in stored
+    assert item_size(stored) <= 1024, item_size(stored)
+
+
+def test_an_order_stored_as_plain_json_before_packing_reads_the_same_and_is_packed_at_its_next_change() -> None:
+    put_stock("TEE-M", 10)
+    order = place_order(ANN[0], {"TEE-M": 1})
+    before = body_of(call("GET", f"/v1/orders/{order.id}", ANN))
+    stored = _stored_order(order.id)
+    plain = zlib.decompress(stored.pop("packed_body")["B"]).decode()
+    boto3.client("dynamodb").put_item(TableName=TABLE, Item={**stored, "body": {"S": plain}})
+
+    assert body_of(call("GET", f"/v1/orders/{order.id}", ANN)) == before
+    assert move(order.id, "paid")["statusCode"] == 200
+
+    repacked = _stored_order(order.id)
+    assert "body" not in repacked and "packed_body" in repacked
+    after = body_of(call("GET", f"/v1/orders/{order.id}", ANN))
+    assert (after["status"], after["items"], after["shipping_address"]) == (
+        "paid",
+        before["items"],
+        before["shipping_address"],
+    )
