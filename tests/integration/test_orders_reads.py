@@ -10,7 +10,6 @@ import pytest
 
 from bench.cost_model import item_size
 from storefront.data import keys
-
 from tests.integration.inventory_calls import dynamodb_requests, put_stock
 from tests.integration.orders_calls import ADMIN, ANN, BOB, MANAGER, body_of, call, move, place_order
 from tests.support import problem
@@ -201,7 +200,8 @@ def test_an_order_stored_as_plain_json_before_packing_reads_the_same_and_is_pack
     assert move(order.id, "paid")["statusCode"] == 200
 
     repacked = _stored_order(order.id)
-    assert "body" not in repacked and "packed_body" in repacked
+    assert "body" not in repacked
+    assert "packed_body" in repacked
     after = body_of(call("GET", f"/v1/orders/{order.id}", ANN))
     assert (after["status"], after["items"], after["shipping_address"]) == (
         "paid",
