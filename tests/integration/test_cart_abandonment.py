@@ -8,7 +8,8 @@ import boto3
 import pytest
 
 from devkit.functions import load_handler_module
-from storefront.data import carts, keys
+from storefront.data import cart_expiry, carts, keys
+from storefront.data.table import TableItem
 from storefront.domain import clock
 from storefront.domain.cart.service import token_hash
 from storefront.settings import get_settings
@@ -173,3 +174,27 @@ def test_deleting_a_cart_that_already_expired_leaves_it_to_the_ttl_so_cart_aband
     (event,) = outbox_events("cart.abandoned")
     assert (event["data"]["skus"], event["data"]["guest"]) == (["CART-1"], guest)
     assert _partition(owner) == []
+
+
+def test_a_stale_line_rewritten_after_the_read_stays_while_the_other_stale_lines_still_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    product("CART-1", "CART-2")
+    token = start_guest_cart()
+    guest_add(token, "CART-1", 1)
+    guest_add(token, "CART-2", 1)
+    owner = carts.guest_owner(token_hash(token))
+    table, client = get_settings().table_name, boto3.client("dynamodb")
+    partition = keys.cart_partition(owner)
+    client.delete_item(TableName=table, Key={"PK": {"S": partition}, "SK": {"S": "CART"}})  # the TTL's deletion
+    read = list(TableItem.query(partition, consistent_read=True))  # what the expiry reads: two stale lines
+    client.update_item(  # then a new generation of the cart rewrites one of them
+        TableName=table,
+        Key={"PK": {"S": partition}, "SK": {"S": "LINE#CART-2"}},
+        UpdateExpression="SET cart_id = :next",
+        ExpressionAttributeValues={":next": {"S": "NEXT-GENERATION"}},
+    )
+    monkeypatch.setattr(cart_expiry.TableItem, "query", lambda *args, **kwargs: iter(read))
+
+    assert cart_expiry.delete_stale_lines(owner) == 1
+    assert _partition(owner) == ["LINE#CART-2"]

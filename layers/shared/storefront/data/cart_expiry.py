@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DeleteError
 
 from storefront.data import keys
 from storefront.data.carts import CartHeaderItem, CartLineItem
 from storefront.data.outbox import OutboxItem, outbox_item
-from storefront.data.table import TableItem, committed, saved_if
+from storefront.data.table import TableItem, saved_if
 from storefront.events.base import DomainEvent
-
-_TRANSACTION_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -53,20 +51,23 @@ def put_event_once(event: DomainEvent, event_id: str, now: int) -> bool:
 
 
 def delete_stale_lines(owner: str) -> int:
-    """Access pattern CART-STALE-LINES: consistent Query PK = CART#<owner>, then TransactWriteItems of
-    Deletes (≤ 100 each) of the lines whose `cart_id` is not the live header's, each conditioned on
-    the `cart_id` read (a line a new generation rewrote meanwhile stays). Returns how many went."""
+    """Access pattern CART-STALE-LINES: consistent Query PK = CART#<owner>, then a DeleteItem of each
+    line whose `cart_id` is not the live header's, conditioned on the `cart_id` read (a line a new
+    generation rewrote meanwhile stays). Returns how many went.
+
+    One conditional delete per line, not a transaction: each line is stale on its own, and a
+    transaction would bill every delete twice and keep them all when one line was rewritten."""
     items = list(TableItem.query(keys.cart_partition(owner), consistent_read=True))
     live = {item.cart_id for item in items if isinstance(item, CartHeaderItem)}
     stale = [item for item in items if isinstance(item, CartLineItem) and item.cart_id not in live]
-    deleted = 0
-    for start in range(0, len(stale), _TRANSACTION_LIMIT):
-        chunk = stale[start : start + _TRANSACTION_LIMIT]
+    return sum(_deleted_if_still(line) for line in stale)
 
-        def write_all(write: TransactWrite, chunk: list[CartLineItem] = chunk) -> None:
-            for line in chunk:
-                write.delete(line, condition=CartLineItem.cart_id == line.cart_id)
 
-        if committed(write_all):
-            deleted += len(chunk)
-    return deleted
+def _deleted_if_still(line: CartLineItem) -> bool:
+    try:
+        line.delete(condition=CartLineItem.cart_id == line.cart_id)
+    except DeleteError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
