@@ -1,6 +1,7 @@
 """A new search environment's first answer: download, open and query, from S3 on this machine.
 
-The index is published as the indexer publishes it (gzip, `search_index.publish`) to a moto
+The index is published as the indexer publishes a base (gzip, `search_index.upload_base`, and a
+manifest naming it with no deltas) to a moto
 S3 server on 127.0.0.1 (the local runtime's S3), then a fresh `IndexReplica` in an empty
 directory, as a new Lambda environment has, answers one query: the time from asking to the
 answer is what the first shopper on a cold search function waits for beyond the cold start
@@ -22,8 +23,8 @@ from typing import Any
 import boto3
 
 from devkit.localrun.emulators import MotoServer
-from storefront import aws
 from storefront.data import search_index
+from storefront.search.manifest import Manifest
 from storefront.search.query import SearchQuery
 from storefront.search.replica import IndexReplica
 from storefront.settings import get_settings
@@ -62,7 +63,9 @@ def first_answer(path: Path, query: SearchQuery) -> dict[str, Any]:
     botocore session that keeps the endpoint it first read.
     """
     started = time.perf_counter()
-    search_index.publish(path, search_index.current_etag())
+    base = search_index.upload_base(path)
+    found = search_index.read_manifest()
+    search_index.publish_manifest(Manifest(base).to_json(), found[0] if found is not None else None)
     publish_s = time.perf_counter() - started
     timings = []
     for _ in range(RUNS):
@@ -74,9 +77,8 @@ def first_answer(path: Path, query: SearchQuery) -> dict[str, Any]:
             index.search(query)
             timings.append((time.perf_counter() - started) * 1000)
             replica.close()
-    size = aws.client("s3").head_object(Bucket=BUCKET, Key=search_index.INDEX_KEY)["ContentLength"]
     return {
-        "published_bytes": int(size),
+        "published_bytes": base.bytes,
         "publish_seconds": round(publish_s, 2),
         "first_answer_median_ms": round(statistics.median(timings)),
         "first_answer_max_ms": round(max(timings)),

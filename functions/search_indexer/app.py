@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from storefront import custom_resource
 from storefront.observability import function_logger
-from storefront.search import indexing
+from storefront.search import changes, indexing
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -52,7 +52,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     for record in event.get("Records") or []:
         try:
             body = json.loads(record["body"])
-            indexing.changes_of([body])  # refuses a known event without the id it names
+            changes.changes_of([body])  # refuses a known event without the id it names
         except (ValueError, TypeError, AttributeError) as error:
             logger.error(
                 "unreadable index message", extra={"message_id": record.get("messageId"), "reason": str(error)}
@@ -60,7 +60,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             failed.append(str(record.get("messageId")))
             continue
         readable.append(body)
-    outcome = indexing.update(indexing.changes_of(readable), workspace)
+    outcome = indexing.update(changes.changes_of(readable), workspace)
     logger.info(
         "index batch",
         extra={

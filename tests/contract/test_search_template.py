@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from devkit.template import load_template
-from storefront.search import indexing
+from storefront.data import search_index
+from storefront.search import changes
 from storefront.search.schema import SCHEMA_VERSION
 
 
@@ -25,7 +26,7 @@ def test_the_rule_routes_exactly_the_events_the_indexer_understands() -> None:
     rule = _resources()["SearchIndexRule"]["Properties"]
     assert rule["EventBusName"] == {"Ref": "EventBus"}
     assert rule["EventPattern"]["source"] == ["storefront"]
-    understood = {*indexing.PRODUCT_EVENTS, *indexing.PRODUCT_ID_EVENTS, *indexing.CATEGORY_EVENTS}
+    understood = {*changes.PRODUCT_EVENTS, *changes.PRODUCT_ID_EVENTS, *changes.CATEGORY_EVENTS}
     assert set(rule["EventPattern"]["detail-type"]) == understood
     [target] = rule["Targets"]
     assert (target["Id"], target["Arn"]) == ("search-index-queue", {"Fn::GetAtt": ["SearchIndexQueue", "Arn"]})
@@ -103,3 +104,15 @@ def test_a_new_stack_gets_its_first_index_from_the_indexer_when_created() -> Non
 def test_a_deploy_that_changes_the_index_format_rebuilds_the_index_while_the_stack_updates() -> None:
     # A changed property is an Update, and ensuring an index of another version rebuilds it.
     assert _resources()["SearchIndex"]["Properties"]["SchemaVersion"] == str(SCHEMA_VERSION)
+
+
+def test_superseded_index_objects_expire_and_only_the_indexer_tags_them() -> None:
+    rules = {
+        rule["Id"]: rule for rule in _resources()["SearchIndexBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    }
+    rule = rules["expire-superseded-index-objects"]
+    assert rule["TagFilters"] == [search_index.SUPERSEDED]  # the tag `search_index.retire` puts
+    assert rule["Prefix"] == search_index.PREFIX
+    assert rule["ExpirationInDays"] >= 1  # a reader holding an older manifest finishes long before
+    assert "s3:PutObjectTagging" in _actions("SearchIndexerFunction")
+    assert "s3:PutObjectTagging" not in _actions("SearchFunction")

@@ -12,8 +12,10 @@ import boto3
 import pytest
 
 from devkit.functions import load_handler_module
+from storefront.data import search_index
 from storefront.data.outbox import OutboxItem
 from storefront.search import indexing, service
+from storefront.search.manifest import Manifest
 from tests.support import FakeContext, http_event
 
 search_function = load_handler_module("functions/search")
@@ -42,6 +44,18 @@ def search_aws(aws: str) -> Iterator[str]:
     yield aws
     _forget_replica()
     service._rebuild_requested_at = None
+
+
+def published_etag() -> str | None:
+    """The published manifest's ETag (None: no index yet)."""
+    found = search_index.read_manifest()
+    return found[0] if found is not None else None
+
+
+def published_manifest() -> Manifest:
+    found = search_index.read_manifest()
+    assert found is not None, "no search index is published"
+    return Manifest.parse(found[1])
 
 
 def search(pairs: Pairs | dict[str, str] = (), headers: dict[str, str] | None = None) -> dict[str, Any]:

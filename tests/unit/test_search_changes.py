@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from storefront.search import indexing
+from storefront.search.changes import Changes, changes_of
 
 
 def bus_event(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -15,13 +15,13 @@ def bus_event(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", ["review.submitted", "review.approved", "review.rejected", "review.deleted"])
 def test_a_review_event_names_its_product_for_reindexing_when_received(kind: str) -> None:
-    changes = indexing.changes_of([bus_event(kind, {"product_id": "P1", "review_id": "R1"})])
+    changes = changes_of([bus_event(kind, {"product_id": "P1", "review_id": "R1"})])
     assert changes.product_ids == {"P1"}
-    assert changes == indexing.Changes(product_ids=frozenset({"P1"}))
+    assert changes == Changes(product_ids=frozenset({"P1"}))
 
 
 def test_review_stock_and_product_events_of_one_batch_name_each_product_once_when_combined() -> None:
-    changes = indexing.changes_of(
+    changes = changes_of(
         [
             bus_event("review.approved", {"product_id": "P1"}),
             bus_event("inventory.availability_changed", {"product_id": "P1", "sku": "S1", "in_stock": False}),
@@ -35,4 +35,4 @@ def test_review_stock_and_product_events_of_one_batch_name_each_product_once_whe
 @pytest.mark.parametrize("kind", ["review.approved", "review.rejected"])
 def test_a_review_event_without_its_product_id_is_refused_when_read(kind: str) -> None:
     with pytest.raises(ValueError, match=r"without data\.product_id"):
-        indexing.changes_of([bus_event(kind, {"review_id": "R1"})])
+        changes_of([bus_event(kind, {"review_id": "R1"})])

@@ -1,54 +1,53 @@
 """Keeping the published search index true to the table.
 
-Events are change notices, not data: a batch names the products that changed, and the
-writer reads each one's current state from the table (consistently) before indexing it.
-Order, duplicates and lost intermediate states of events therefore do not matter; the
-last read wins. The category tree is re-read on every batch (one Query), so renames and
-moves reach the index with the next batch.
+Events are change notices, not data (`changes.py`): a batch names the products that
+changed, and the writer reads each one's current state from the table (consistently)
+and publishes it as a delta: those products' documents, the removed ids and the category
+tree (one Query). Order, duplicates and lost intermediate states of events therefore do
+not matter; the last read wins. A batch needs no copy of the index: it uploads a delta
+of a few KB and a manifest naming it (`manifest.py`); when the deltas outgrow their bound
+the writer folds them into a new base (compaction), and a rebuild writes a new base
+from a Scan of the table.
 
 One writer at a time: a writer holds the lease (`data/search_lease.py`) while it works,
-and publishes with a conditional PutObject on the ETag it started from, so a writer that
-lost its lease in a stall still cannot overwrite a newer index; it starts over instead.
+and publishes the manifest with a conditional PutObject on the ETag it started from, so
+a writer that lost its lease in a stall still cannot overwrite a newer index; it starts
+over instead.
 """
 
 from __future__ import annotations
 
 import random
-import shutil
 import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from storefront.data import categories, products, search_index, search_lease
+from storefront.data.search_index import StoredObject
 from storefront.domain import clock
 from storefront.domain.catalog.entities import Product
 from storefront.observability import module_logger
-from storefront.search.documents import document_of
-from storefront.search.index import IndexWriter, build_index
-from storefront.search.schema import is_current, open_index
+from storefront.search import local_copy
+from storefront.search.changes import Changes
+from storefront.search.delta import Delta
+from storefront.search.documents import SearchDocument, document_of
+from storefront.search.index import build_index
+from storefront.search.manifest import Manifest
+from storefront.search.schema import OutdatedIndex, open_local_copy
 
 LEASE_SECONDS = 300  # longer than a batch or a rebuild takes; renewed before each publish
 LEASE_WAIT_SECONDS = 60.0
 PUBLISH_ATTEMPTS = 5
 READ_THREADS = 8
-
-PRODUCT_EVENTS = ("product.created", "product.updated", "product.deleted")
-# Events that name a product by `data.product_id`: its stock or its rating changed.
-PRODUCT_ID_EVENTS = (
-    "inventory.availability_changed",
-    "review.submitted",
-    "review.approved",
-    "review.rejected",
-    "review.deleted",
-)
-CATEGORY_EVENTS = ("category.created", "category.updated", "category.deleted")
+RETIRE_MARGIN = timedelta(minutes=1)  # a rebuild's sweep spares objects this recent (clock skew, other writers)
 
 _logger = module_logger()
 
@@ -57,63 +56,18 @@ class IndexBusy(Exception):
     """The lease stayed taken, or other writers kept publishing first: retry later."""
 
 
-@dataclass(frozen=True)
-class Changes:
-    product_ids: frozenset[str] = frozenset()
-    categories: bool = False
-    rebuild: bool = False  # a full rebuild, whatever exists
-    # A full rebuild only if no index of this schema version exists (what a search function asks).
-    ensure_index: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not (self.product_ids or self.categories or self.rebuild or self.ensure_index)
-
-    @property
-    def only_ensure_index(self) -> bool:
-        return self.ensure_index and not (self.product_ids or self.categories or self.rebuild)
-
-
-def changes_of(events: Iterable[Mapping[str, Any]]) -> Changes:
-    """What a batch of EventBridge events (or rebuild requests) asks of the index.
-
-    Unknown event types are ignored (the rule may route more than the indexer needs);
-    a known type whose detail lacks the id it names raises `ValueError` (a broken producer).
-    """
-    product_ids: set[str] = set()
-    touched_categories = rebuild = ensure_index = False
-    for event in events:
-        kind = event.get("detail-type") or event.get("type")
-        data = (event.get("detail") or {}).get("data") or {}
-        if kind in PRODUCT_EVENTS:
-            product_id = (data.get("product") or {}).get("id")
-            if not isinstance(product_id, str):
-                raise ValueError(f"{kind} without data.product.id")
-            product_ids.add(product_id)
-        elif kind in PRODUCT_ID_EVENTS:
-            if not isinstance(data.get("product_id"), str):
-                raise ValueError(f"{kind} without data.product_id")
-            product_ids.add(data["product_id"])
-        elif kind in CATEGORY_EVENTS:
-            touched_categories = True
-        elif kind == search_index.REBUILD_REQUEST:
-            if (event.get("detail") or {}).get("only_if_missing") is True:
-                ensure_index = True  # many search environments may ask at once: one rebuild serves all
-            else:
-                rebuild = True
-    return Changes(frozenset(product_ids), touched_categories, rebuild, ensure_index)
-
-
 @dataclass
 class Workspace:
-    """The writer's directory: its copy of the published index and that copy's ETag.
+    """The writer's directory and its copy of the published index, for compactions.
 
-    Kept across warm invocations, so a writer downloads the index only when someone
-    else published since (the rebuild command, another container).
+    A change batch needs no copy (it writes a delta from the table). A compaction
+    brings the copy up to the manifest (downloading only the deltas it lacks while the
+    base is the one it holds) and publishes it as the new base. Kept across warm
+    invocations, so a warm indexer downloads a base only after someone else's rebuild.
     """
 
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="search-writer-")))
-    etag: str | None = None
+    manifest: Manifest | None = None  # what `held` is
 
     @property
     def held(self) -> Path:
@@ -124,26 +78,30 @@ class Workspace:
         return self.directory / "draft.sqlite"
 
     def forget(self) -> None:
-        self.etag = None
+        self.manifest = None
         self.held.unlink(missing_ok=True)
 
-    def refresh(self) -> str | None:
-        """Makes the held copy the published index; its ETag (None: nothing is published)."""
-        published = search_index.current_etag()
-        if published is None:
+    def catch_up(self, manifest: Manifest) -> None:
+        """Makes the held copy the manifest's index."""
+        newer = None
+        if self.manifest is not None and self.held.exists():
+            newer = manifest.deltas_after(self.manifest)
+        if newer is None:
             self.forget()
-            return None
-        if published != self.etag or not self.held.exists():
-            self.etag = search_index.download(self.held)
-        return self.etag
+            local_copy.download(manifest, self.held)
+        elif newer:
+            with closing(open_local_copy(self.held)) as connection:
+                local_copy.apply_deltas(connection, local_copy.fetch_deltas(newer))
+        self.manifest = manifest
 
 
 @dataclass(frozen=True)
 class Outcome:
     rebuilt: bool
     indexed: int  # products written (active ones)
-    removed: int  # products taken out (archived, draft, gone)
-    etag: str
+    removed: int  # products named for removal (archived, draft, gone)
+    etag: str  # the published manifest's
+    compacted: bool = False  # the deltas were folded into a new base
 
 
 @contextmanager
@@ -167,26 +125,44 @@ def _read_products(product_ids: Iterable[str]) -> dict[str, Product | None]:
         return dict(zip(ids, pool.map(products.read_product, ids), strict=True))
 
 
-def _apply(workspace: Workspace, changes: Changes) -> tuple[int, int]:
-    """Writes the changes into a draft copy of the held index: (indexed, removed)."""
-    shutil.copyfile(workspace.held, workspace.draft)
-    indexed = removed = 0
-    with closing(open_index(workspace.draft, readonly=False)) as connection:
-        writer = IndexWriter(connection)
-        writer.set_categories(categories.list_categories(consistent=True))
-        for product_id, product in _read_products(changes.product_ids).items():
-            document = document_of(product) if product is not None else None
-            if document is None:
-                removed += writer.delete(product_id)
-            else:
-                writer.upsert(document)
-                indexed += 1
-        writer.commit()
-    return indexed, removed
+def _read_delta(changes: Changes) -> Delta:
+    """The changed products' current documents (or their removal) and the category tree, read now."""
+    documents: list[SearchDocument] = []
+    removed: list[str] = []
+    for product_id, product in _read_products(changes.product_ids).items():
+        document = document_of(product) if product is not None else None
+        if document is None:
+            removed.append(product_id)
+        else:
+            documents.append(document)
+    return Delta(tuple(documents), tuple(removed), tuple(categories.list_categories(consistent=True)))
 
 
-def _rebuild(workspace: Workspace) -> int:
-    """Builds a draft of the whole index from a Scan of the table: the number of products indexed."""
+def _published() -> tuple[str | None, Manifest | None]:
+    """The manifest's ETag (None: nothing published) and the manifest (None: another schema version)."""
+    found = search_index.read_manifest()
+    if found is None:
+        return None, None
+    try:
+        return found[0], Manifest.parse(found[1])
+    except OutdatedIndex:
+        return found[0], None
+
+
+def _publish(holder: str, manifest: Manifest, replaces: str | None, written: StoredObject) -> str:
+    """Publishes the manifest, or retires `written` (what it would have added) and raises `IndexChanged`."""
+    try:
+        if not search_lease.renew(holder, clock.now(), LEASE_SECONDS):
+            raise search_index.IndexChanged("the writer lease was lost")
+        return search_index.publish_manifest(manifest.to_json(), replaces)
+    except search_index.IndexChanged:
+        search_index.retire([written.key])
+        raise
+
+
+def _rebuild(workspace: Workspace, holder: str, replaces: str | None) -> Outcome:
+    """A new base from a Scan of the table and a manifest without deltas; every other object retired."""
+    started = datetime.now(UTC)
     workspace.draft.unlink(missing_ok=True)
     documents = (document_of(product) for product in products.scan_products())
     stats = build_index(
@@ -194,20 +170,51 @@ def _rebuild(workspace: Workspace) -> int:
         (document for document in documents if document is not None),
         categories.list_categories(consistent=True),
     )
-    return int(stats.count)
-
-
-def _publish(workspace: Workspace, holder: str, replaces: str | None) -> str:
-    if not search_lease.renew(holder, clock.now(), LEASE_SECONDS):
-        raise search_index.IndexChanged("the writer lease was lost")
-    etag = search_index.publish(workspace.draft, replaces)
+    base = search_index.upload_base(workspace.draft)
+    manifest = Manifest(base, products=stats.count)
+    etag = _publish(holder, manifest, replaces, base)
     workspace.draft.replace(workspace.held)
-    workspace.etag = etag
+    workspace.manifest = manifest
+    search_index.retire(search_index.unreferenced(manifest.keys, started - RETIRE_MARGIN))
+    return Outcome(True, stats.count, 0, etag)
+
+
+def _write_delta(changes: Changes, holder: str, replaces: str, manifest: Manifest) -> tuple[Outcome, Manifest]:
+    delta = _read_delta(changes)
+    stored = search_index.upload_delta(delta.to_json())
+    published = manifest.with_delta(stored)
+    etag = _publish(holder, published, replaces, stored)
+    return Outcome(False, len(delta.documents), len(delta.removed), etag), published
+
+
+def _compact(workspace: Workspace, holder: str, replaces: str, manifest: Manifest) -> str:
+    """Folds the manifest's deltas into a new base: the new manifest's ETag."""
+    workspace.catch_up(manifest)
+    workspace.draft.unlink(missing_ok=True)
+    with closing(sqlite3.connect(workspace.held)) as connection:
+        count = int(connection.execute("SELECT count(*) FROM products").fetchone()[0])
+        connection.execute("VACUUM INTO ?", (str(workspace.draft),))  # drops the pages in-place writes freed
+    base = search_index.upload_base(workspace.draft)
+    compacted = Manifest(base, products=count)
+    etag = _publish(holder, compacted, replaces, base)
+    workspace.draft.replace(workspace.held)
+    workspace.manifest = compacted
+    search_index.retire(manifest.keys - compacted.keys)
     return etag
 
 
+def _compact_published(workspace: Workspace, holder: str, outcome: Outcome, manifest: Manifest) -> Outcome:
+    """Compacts after the batch's delta is published; a failure leaves it to the next batch."""
+    try:
+        return replace(outcome, etag=_compact(workspace, holder, outcome.etag, manifest), compacted=True)
+    except (search_index.IndexChanged, sqlite3.DatabaseError, OutdatedIndex) as error:
+        _logger.warning("search index compaction skipped", extra={"reason": str(error)})
+        workspace.forget()
+        return outcome
+
+
 def update(changes: Changes, workspace: Workspace, *, wait_seconds: float = LEASE_WAIT_SECONDS) -> Outcome | None:
-    """Applies a batch's changes and publishes the new index; a full rebuild when none exists.
+    """Publishes a batch's changes as a delta (compacting when due); a full rebuild when no index exists.
 
     None when there was nothing to do (no changes, or an index was asked for and exists).
     Raises `IndexBusy` when the lease or the publish kept failing (the queue then retries).
@@ -217,23 +224,24 @@ def update(changes: Changes, workspace: Workspace, *, wait_seconds: float = LEAS
     with writer_lease(wait_seconds) as holder:
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
-                published = workspace.refresh()
-                # An index of another schema version is rebuilt, never read or patched.
-                current = published is not None and is_current(workspace.held)
-                if current and changes.only_ensure_index:
+                # The manifest is read before the table: a delta published after this read makes
+                # the publish below fail, so no delta of older reads ever lands after a newer one.
+                etag, manifest = _published()
+                # An index of another schema version is rebuilt, never read or added to.
+                if manifest is not None and changes.only_ensure_index:
                     return None
-                if not current or changes.rebuild:
-                    indexed, removed, rebuilt = _rebuild(workspace), 0, True
+                if manifest is None or etag is None or changes.rebuild:
+                    outcome = _rebuild(workspace, holder, etag)
                 else:
-                    (indexed, removed), rebuilt = _apply(workspace, changes), False
-                etag = _publish(workspace, holder, published)
-            except (search_index.IndexChanged, sqlite3.DatabaseError) as error:
+                    outcome, published = _write_delta(changes, holder, etag, manifest)
+                    if published.needs_compaction():
+                        outcome = _compact_published(workspace, holder, outcome, published)
+            except (search_index.IndexChanged, sqlite3.DatabaseError, OutdatedIndex) as error:
                 # Someone published first, or the held copy is unusable: start from the newest.
                 _logger.warning("search index write retried", extra={"attempt": attempt, "reason": str(error)})
                 workspace.forget()
                 time.sleep(random.uniform(0.05, 0.5) * (attempt + 1))  # noqa: S311 - jitter, not crypto
                 continue
-            outcome = Outcome(rebuilt, indexed, removed, etag)
             _logger.info("search index published", extra=outcome.__dict__)
             return outcome
     raise IndexBusy("Other writers kept publishing the search index first.")

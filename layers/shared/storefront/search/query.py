@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from storefront.domain.errors import FieldError, Unprocessable
@@ -73,6 +75,12 @@ class SearchIndex:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[sqlite3.Connection]:
+        """The connection while no search runs on it: the replica applies deltas through it."""
+        with self._lock:
+            yield self._connection
 
     def search(self, query: SearchQuery) -> SearchResult:
         """One page of matches, the total and (if asked) the facets.

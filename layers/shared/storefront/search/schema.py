@@ -47,7 +47,8 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # 2: variant options, facet_values with kinds, defined_attributes; 3: no prefix indexes
+SCHEMA_VERSION = 4  # 2: variant options, facet_values with kinds, defined_attributes; 3: no prefix indexes;
+# 4: published as a base and deltas of documents (storefront/search/manifest.py)
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -206,5 +207,22 @@ def open_index(path: Path, *, readonly: bool) -> sqlite3.Connection:
     else:
         connection = sqlite3.connect(path, check_same_thread=False)
         connection.execute("PRAGMA cache_size = -65536")
+    connection.execute("PRAGMA temp_store = MEMORY")
+    return connection
+
+
+def open_local_copy(path: Path) -> sqlite3.Connection:
+    """A connection to a private copy of the index that deltas are applied to in place.
+
+    Read like a read-only index (memory-mapped), written without a journal file or fsync:
+    the copy lives in this process's temporary directory and is downloaded anew, never
+    recovered, after a crash. The rollback journal stays (in memory): a delta that fails
+    halfway is rolled back.
+    """
+    connection = sqlite3.connect(path, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode = MEMORY")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("PRAGMA mmap_size = 268435456")
+    connection.execute("PRAGMA cache_size = -65536")
     connection.execute("PRAGMA temp_store = MEMORY")
     return connection
