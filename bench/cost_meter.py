@@ -37,6 +37,7 @@ from bench.cost_model import (
     eventbridge_entry_events,
     firehose_billed_bytes,
     item_size,
+    transaction_index_units,
     transaction_write_units,
 )
 
@@ -227,6 +228,7 @@ class Meter:
                 for action, size in zip(context["cost_actions"], context["cost_sizes"], strict=True)
             ]
             table = transaction_write_units(sizes)
+            indexes = transaction_index_units(indexes)
         self.add(bucket, "dynamodb_write_units", table)
         self.add(bucket, "dynamodb_index_write_units", indexes)
 

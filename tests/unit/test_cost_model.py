@@ -182,3 +182,21 @@ def test_index_writes_are_counted_apart_from_the_tables_when_dynamodb_reports_th
 
     usage = meter.usage["order"]
     assert (usage["dynamodb_write_units"], usage["dynamodb_index_write_units"]) == (2.0, 2.0)
+
+
+def test_a_transaction_bills_its_table_writes_twice_and_its_index_writes_once() -> None:
+    meter = Meter(set())
+    model = SimpleNamespace(name="TransactWriteItems")
+    put = {"Put": {"TableName": "t", "Item": {"PK": {"S": "ORDER#1"}, "body": {"S": "x" * 900}}}}
+    context = {"cost_bucket": "order", "cost_actions": [put], "cost_sizes": [item_size(put["Put"]["Item"])]}
+    # What DynamoDB Local answers for it: every arm doubled.
+    consumed = {
+        "CapacityUnits": 8.0,
+        "Table": {"CapacityUnits": 2.0},
+        "GlobalSecondaryIndexes": {"GSI1": {"CapacityUnits": 2.0}, "GSI2": {"CapacityUnits": 4.0}},
+    }
+
+    meter._after_dynamodb({"ConsumedCapacity": [consumed]}, model, context)
+
+    assert meter.usage["order"]["dynamodb_write_units"] == 2.0
+    assert meter.usage["order"]["dynamodb_index_write_units"] == 3.0
