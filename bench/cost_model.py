@@ -175,8 +175,8 @@ CUTS: dict[str, str] = {
     "CloudFront transfer out": "smaller answers (compression at the edge)",
     "WAF requests": "only fewer requests: WAF inspects hits and misses alike",
     "API Gateway (HTTP API)": "the CDN hit ratio: a hit never reaches API Gateway",
-    "DynamoDB writes (indexes)": "index projections: an order (≈ 1.7 KB) is copied whole into GSI1 and GSI2 (ALL),"
-    " and each status change moves it in GSI2 (a delete and a put)",
+    "DynamoDB writes (indexes)": "index projections: an order (packed, ≈ 850 bytes) is copied whole into GSI1"
+    " and GSI2 (ALL), and each status change moves it in GSI2 (a delete and a put)",
     "DynamoDB writes (table)": "fewer or smaller items per change: every write in a transaction bills twice, per KB",
     "DynamoDB reads": "the CDN hit ratio for public reads; eventually consistent reads cost half",
     "Firehose (analytics)": "fewer, larger records: each event is billed as at least 5 KB",
