@@ -105,6 +105,7 @@ bench: install
 	$(PY) -m bench.checkout
 	$(PY) -m bench.webhooks
 	$(PY) -m bench.search
+	$(PY) -m bench.search_updates
 	$(PY) -m bench.cost
 
 clean:

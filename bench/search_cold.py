@@ -63,7 +63,7 @@ def first_answer(path: Path, query: SearchQuery) -> dict[str, Any]:
     botocore session that keeps the endpoint it first read.
     """
     started = time.perf_counter()
-    base = search_index.upload_base(path)
+    base = search_index.upload_base(path, products=0)  # only compactions read the count
     found = search_index.read_manifest()
     search_index.publish_manifest(Manifest(base).to_json(), found[0] if found is not None else None)
     publish_s = time.perf_counter() - started

@@ -38,7 +38,7 @@ def publish_outdated(directory: Path) -> str:
     with closing(sqlite3.connect(path)) as connection:
         connection.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
         connection.commit()
-    manifest = replace(Manifest(search_index.upload_base(path)), schema_version=3)
+    manifest = replace(Manifest(search_index.upload_base(path, 0)), schema_version=3)
     return search_index.publish_manifest(manifest.to_json(), published_etag())
 
 

@@ -21,11 +21,11 @@ from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import SCHEMA_VERSION, OutdatedIndex, open_local_copy
 from tests.unit.test_search_index import CATEGORIES, indexed, product
 
-BASE = StoredObject("search/bases/b1.sqlite.gz", 8_000_000)
+BASE = StoredObject("search/bases/b1.sqlite.gz", 8_000_000, 10_000)
 
 
-def delta_object(number: int, size: int = 5_000) -> StoredObject:
-    return StoredObject(f"search/deltas/d{number}.json.gz", size)
+def delta_object(number: int, size: int = 5_000, products: int = 1) -> StoredObject:
+    return StoredObject(f"search/deltas/d{number}.json.gz", size, products)
 
 
 def names(path: Path, **query: object) -> list[str]:
@@ -34,10 +34,10 @@ def names(path: Path, **query: object) -> list[str]:
 
 
 def test_a_manifest_reads_back_as_written_when_serialised() -> None:
-    written = Manifest(BASE, (delta_object(1), delta_object(2)), products=42)
+    written = Manifest(BASE, (delta_object(1), delta_object(2, products=100)))
     read = Manifest.parse(written.to_json())
     assert read == written
-    assert read.products == 42
+    assert (read.products, read.delta_products) == (10_000, 101)
     assert read.keys == {BASE.key, "search/deltas/d1.json.gz", "search/deltas/d2.json.gz"}
 
 
@@ -59,19 +59,21 @@ def test_only_the_missing_deltas_are_applied_when_the_base_is_the_one_held() -> 
     newer = held.with_delta(delta_object(2)).with_delta(delta_object(3))
     assert newer.deltas_after(held) == (delta_object(2), delta_object(3))
     assert held.deltas_after(held) == ()
-    assert Manifest(StoredObject("search/bases/b2.sqlite.gz", 1)).deltas_after(held) is None  # a new base
+    assert Manifest(StoredObject("search/bases/b2.sqlite.gz", 1, 1)).deltas_after(held) is None  # a new base
     assert Manifest(BASE, (delta_object(9),)).deltas_after(held) is None  # another history: download anew
     assert held.deltas_after(newer) is None  # older than what is held
 
 
-def test_deltas_compact_when_their_bytes_reach_a_share_of_the_base_or_their_number_the_bound(
+def test_deltas_compact_when_their_products_bytes_or_number_reach_their_bounds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    share = int(BASE.bytes * manifest_module.COMPACT_FRACTION)
-    assert not Manifest(BASE, (delta_object(1, share - 1),)).needs_compaction()
-    assert Manifest(BASE, (delta_object(1, share - 1), delta_object(2, 1))).needs_compaction()
-    tiny = Manifest(StoredObject("search/bases/tiny.sqlite.gz", 10_000), (delta_object(1, 50_000),))
-    assert not tiny.needs_compaction()  # a small base still takes COMPACT_MIN_BYTES of deltas
+    share = int(BASE.products * manifest_module.COMPACT_PRODUCTS_SHARE)  # 400 of 10,000
+    assert not Manifest(BASE, (delta_object(1, products=share - 1),)).needs_compaction()
+    assert Manifest(BASE, (delta_object(1, products=share - 1), delta_object(2))).needs_compaction()
+    large = int(BASE.bytes * manifest_module.COMPACT_BYTES_SHARE)
+    assert Manifest(BASE, (delta_object(1, size=large),)).needs_compaction()
+    tiny = Manifest(StoredObject("search/bases/tiny.sqlite.gz", 10_000, 10), (delta_object(1, 1_000, products=100),))
+    assert not tiny.needs_compaction()  # a small catalog still takes COMPACT_MIN_PRODUCTS
     monkeypatch.setattr(manifest_module, "MAX_DELTAS", 3)
     assert Manifest(BASE, tuple(delta_object(number, 10) for number in range(3))).needs_compaction()
 

@@ -53,6 +53,7 @@ class IndexChanged(Exception):
 class StoredObject:
     key: str
     bytes: int  # as stored (compressed)
+    products: int = 0  # a base's indexed products; a delta's upserts and removals
 
 
 def _bucket() -> str:
@@ -104,8 +105,8 @@ def _put_new(key: str, body: object, content_type: str) -> None:
     aws.client("s3").put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
 
 
-def upload_base(source: Path) -> StoredObject:
-    """Stores the index file at `source` gzipped under a new key."""
+def upload_base(source: Path, products: int) -> StoredObject:
+    """Stores the index file at `source` (of `products` products) gzipped under a new key."""
     key = _new_key(BASES, ".sqlite.gz")
     compressed = source.with_name(source.name + ".gz")
     with source.open("rb") as plain, gzip.open(compressed, "wb", compresslevel=GZIP_LEVEL) as packed:
@@ -113,7 +114,7 @@ def upload_base(source: Path) -> StoredObject:
     try:
         with compressed.open("rb") as body:
             _put_new(key, body, "application/gzip")
-        return StoredObject(key, compressed.stat().st_size)
+        return StoredObject(key, compressed.stat().st_size, products)
     finally:
         compressed.unlink(missing_ok=True)
 
@@ -133,12 +134,12 @@ def download_base(key: str, destination: Path) -> None:
     os.replace(partial, destination)
 
 
-def upload_delta(payload: bytes) -> StoredObject:
-    """Stores a delta (JSON) gzipped under a new key."""
+def upload_delta(payload: bytes, products: int) -> StoredObject:
+    """Stores a delta (JSON, naming `products` products) gzipped under a new key."""
     key = _new_key(DELTAS, ".json.gz")
     body = gzip.compress(payload, compresslevel=6, mtime=0)  # small: the better ratio costs nothing
     _put_new(key, body, "application/gzip")
-    return StoredObject(key, len(body))
+    return StoredObject(key, len(body), products)
 
 
 def download_delta(key: str) -> bytes:

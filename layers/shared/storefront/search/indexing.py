@@ -170,8 +170,8 @@ def _rebuild(workspace: Workspace, holder: str, replaces: str | None) -> Outcome
         (document for document in documents if document is not None),
         categories.list_categories(consistent=True),
     )
-    base = search_index.upload_base(workspace.draft)
-    manifest = Manifest(base, products=stats.count)
+    base = search_index.upload_base(workspace.draft, stats.count)
+    manifest = Manifest(base)
     etag = _publish(holder, manifest, replaces, base)
     workspace.draft.replace(workspace.held)
     workspace.manifest = manifest
@@ -181,21 +181,24 @@ def _rebuild(workspace: Workspace, holder: str, replaces: str | None) -> Outcome
 
 def _write_delta(changes: Changes, holder: str, replaces: str, manifest: Manifest) -> tuple[Outcome, Manifest]:
     delta = _read_delta(changes)
-    stored = search_index.upload_delta(delta.to_json())
+    stored = search_index.upload_delta(delta.to_json(), len(delta.documents) + len(delta.removed))
     published = manifest.with_delta(stored)
     etag = _publish(holder, published, replaces, stored)
     return Outcome(False, len(delta.documents), len(delta.removed), etag), published
 
 
-def _compact(workspace: Workspace, holder: str, replaces: str, manifest: Manifest) -> str:
+def compact(workspace: Workspace, holder: str, replaces: str, manifest: Manifest) -> str:
     """Folds the manifest's deltas into a new base: the new manifest's ETag."""
     workspace.catch_up(manifest)
     workspace.draft.unlink(missing_ok=True)
     with closing(sqlite3.connect(workspace.held)) as connection:
         count = int(connection.execute("SELECT count(*) FROM products").fetchone()[0])
-        connection.execute("VACUUM INTO ?", (str(workspace.draft),))  # drops the pages in-place writes freed
-    base = search_index.upload_base(workspace.draft)
-    compacted = Manifest(base, products=count)
+        # In-place writes leave FTS5 segments to merge and free pages: a base as small as a rebuilt one.
+        connection.execute("INSERT INTO products_fts (products_fts) VALUES ('optimize')")
+        connection.commit()
+        connection.execute("VACUUM INTO ?", (str(workspace.draft),))
+    base = search_index.upload_base(workspace.draft, count)
+    compacted = Manifest(base)
     etag = _publish(holder, compacted, replaces, base)
     workspace.draft.replace(workspace.held)
     workspace.manifest = compacted
@@ -206,7 +209,7 @@ def _compact(workspace: Workspace, holder: str, replaces: str, manifest: Manifes
 def _compact_published(workspace: Workspace, holder: str, outcome: Outcome, manifest: Manifest) -> Outcome:
     """Compacts after the batch's delta is published; a failure leaves it to the next batch."""
     try:
-        return replace(outcome, etag=_compact(workspace, holder, outcome.etag, manifest), compacted=True)
+        return replace(outcome, etag=compact(workspace, holder, outcome.etag, manifest), compacted=True)
     except (search_index.IndexChanged, sqlite3.DatabaseError, OutdatedIndex) as error:
         _logger.warning("search index compaction skipped", extra={"reason": str(error)})
         workspace.forget()

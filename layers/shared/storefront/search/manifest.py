@@ -6,28 +6,34 @@ another base (a compaction or a rebuild) is a new file to download. A manifest o
 another schema version is never read (`OutdatedIndex`): readers ignore it, the writer
 rebuilds.
 
-Compaction bounds what a new search environment applies on top of the base and what a
-change batch costs on average. A compaction moves the whole base (the writer uploads it,
-each reader downloads it); amortised over the deltas before it, that is at most
-`delta bytes / COMPACT_FRACTION` per delta, so compacting when the deltas reach an
-eighth of the base keeps the average under eight times a delta's own size whatever the
-catalog's size (≈ 0.5 MB for a 100-product delta). `MAX_DELTAS` bounds the number of
-objects a new environment fetches, and is high enough that a stream of one-product
-deltas (a few KB each) does not compact every few batches: at 128, 77 MB of base over
-128 deltas is 0.6 MB per delta for a reader.
+Compaction trades what a change batch costs on average against what a new search
+environment does before its first answer. A compaction moves the whole base (the writer
+uploads it, each search environment downloads it); a new environment applies every delta
+on top of the base it downloads, at about 0.35 ms a product at 100,000 products
+(bench/README.md). Compacting when the deltas name as many products as
+`COMPACT_PRODUCTS_SHARE` (1/25) of the base's makes both proportional to the base, as its
+download already is: a new environment applies at most 4 % of the catalog (≈ 1.4 s at
+100,000 products, 0.1 s at 10,000), and a full 100-product batch's share of the next
+compaction is the base over the 0.04 × n / 100 batches before it, 2,500 × the base's
+bytes per product (≈ 770): ≈ 1.9 MB whatever the catalog's size. `MAX_DELTAS` bounds the
+objects a new environment fetches when batches are small (128 one-product deltas: 0.6 MB
+each of a 77 MB base), and the byte share guards against unusually large documents.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from storefront.data.search_index import StoredObject
 from storefront.search.schema import SCHEMA_VERSION, OutdatedIndex
 
-COMPACT_FRACTION = 1 / 8  # compact when the deltas' bytes reach this share of the base's
-COMPACT_MIN_BYTES = 256 * 1024  # a small catalog's base is cheap to move; don't compact every batch
+COMPACT_PRODUCTS_SHARE = 1 / 25  # compact when the deltas name this share of the base's products
+COMPACT_BYTES_SHARE = 1 / 8  # or their bytes reach this share of the base's
+# A small catalog's base is cheap to move, but compacting every batch or two gains nothing.
+COMPACT_MIN_PRODUCTS = 200
+COMPACT_MIN_BYTES = 1_000_000
 MAX_DELTAS = 128
 
 
@@ -36,11 +42,18 @@ class Manifest:
     base: StoredObject
     deltas: tuple[StoredObject, ...] = ()
     schema_version: int = SCHEMA_VERSION
-    products: int = field(default=0, compare=False)  # in the base, for logs and benchmarks
+
+    @property
+    def products(self) -> int:
+        return self.base.products
 
     @property
     def delta_bytes(self) -> int:
         return sum(delta.bytes for delta in self.deltas)
+
+    @property
+    def delta_products(self) -> int:
+        return sum(delta.products for delta in self.deltas)
 
     @property
     def keys(self) -> set[str]:
@@ -50,8 +63,12 @@ class Manifest:
         return replace(self, deltas=(*self.deltas, delta))
 
     def needs_compaction(self) -> bool:
-        bound = max(COMPACT_MIN_BYTES, int(self.base.bytes * COMPACT_FRACTION))
-        return len(self.deltas) >= MAX_DELTAS or self.delta_bytes >= bound
+        products = max(COMPACT_MIN_PRODUCTS, int(self.base.products * COMPACT_PRODUCTS_SHARE))
+        return (
+            len(self.deltas) >= MAX_DELTAS
+            or self.delta_products >= products
+            or self.delta_bytes >= max(COMPACT_MIN_BYTES, self.base.bytes * COMPACT_BYTES_SHARE)
+        )
 
     def deltas_after(self, held: Manifest) -> tuple[StoredObject, ...] | None:
         """The deltas to apply to a copy of `held` to make it this manifest; None when it must be downloaded anew."""
@@ -63,7 +80,7 @@ class Manifest:
     def to_json(self) -> bytes:
         document = {
             "schema_version": self.schema_version,
-            "base": _stored(self.base) | {"products": self.products},
+            "base": _stored(self.base),
             "deltas": [_stored(delta) for delta in self.deltas],
         }
         return json.dumps(document, separators=(",", ":")).encode()
@@ -78,19 +95,17 @@ class Manifest:
                 raise OutdatedIndex(
                     f"search index manifest of schema version {version}, this code needs {SCHEMA_VERSION}"
                 )
-            base = document["base"]
             return cls(
-                base=_object(base),
+                base=_object(document["base"]),
                 deltas=tuple(_object(delta) for delta in document["deltas"]),
-                products=int(base.get("products") or 0),
             )
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise OutdatedIndex(f"unreadable search index manifest: {error}") from error
 
 
 def _stored(item: StoredObject) -> dict[str, Any]:
-    return {"key": item.key, "bytes": item.bytes}
+    return {"key": item.key, "bytes": item.bytes, "products": item.products}
 
 
 def _object(raw: dict[str, Any]) -> StoredObject:
-    return StoredObject(str(raw["key"]), int(raw["bytes"]))
+    return StoredObject(str(raw["key"]), int(raw["bytes"]), int(raw["products"]))
