@@ -121,7 +121,7 @@ def aws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     active_key_cache.clear()
     # The JWKS a verifier reads is the test key set's (publishing needs the images bucket).
     published_jwks.clear()
-    monkeypatch.setattr(published_jwks, "_loader", lambda: store_key_set().jwks())
+    monkeypatch.setattr(published_jwks, "loader", lambda: store_key_set().jwks())
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
         if table_name in dynamodb.list_tables()["TableNames"]:

@@ -194,7 +194,7 @@ def test_a_stale_line_rewritten_after_the_read_stays_while_the_other_stale_lines
         UpdateExpression="SET cart_id = :next",
         ExpressionAttributeValues={":next": {"S": "NEXT-GENERATION"}},
     )
-    monkeypatch.setattr(cart_expiry.TableItem, "query", lambda *args, **kwargs: iter(read))
+    monkeypatch.setattr(TableItem, "query", lambda *args, **kwargs: iter(read))
 
     assert cart_expiry.delete_stale_lines(owner) == 1
     assert _partition(owner) == ["LINE#CART-2"]

@@ -97,7 +97,7 @@ def test_a_rotation_refuses_no_request_and_finishing_it_ends_the_old_value(monke
     rotated = origin_secret.rotate(secrets, SECRET_NAME)
     new = json.loads(secrets.get_secret_value(SecretId=SECRET_NAME)["SecretString"])["current"]
     assert rotated == {"current": new[:4] + "…", "previous": SECRET[:4] + "…"}
-    monkeypatch.setattr(origin, "_REFRESH_AFTER_S", 0.0)  # the functions' next read, 5 minutes on
+    monkeypatch.setattr(origin.origin_secret, "fresh_for", 0.0)  # the functions' next read, 5 minutes on
     assert _login(PASSWORD, viewer=OWNER)["statusCode"] == 200, "the distribution still sends the old value"
     assert _login(PASSWORD, viewer=OWNER, secret=new)["statusCode"] == 200, "and now sends the new one"
     origin_secret.rotate(secrets, SECRET_NAME, finish=True)

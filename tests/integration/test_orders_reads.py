@@ -172,7 +172,8 @@ def test_an_unknown_status_filter_is_a_422() -> None:
 def _stored_order(order_id: str) -> dict[str, Any]:
     pk, sk = keys.order(order_id)
     key = {"PK": {"S": pk}, "SK": {"S": sk}}
-    return boto3.client("dynamodb").get_item(TableName=TABLE, Key=key, ConsistentRead=True)["Item"]
+    item: dict[str, Any] = boto3.client("dynamodb").get_item(TableName=TABLE, Key=key, ConsistentRead=True)["Item"]
+    return item
 
 
 def test_an_order_of_three_lines_with_its_history_is_stored_in_one_kilobyte_so_each_write_costs_one_unit() -> None:

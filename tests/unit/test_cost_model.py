@@ -187,8 +187,9 @@ def test_index_writes_are_counted_apart_from_the_tables_when_dynamodb_reports_th
 def test_a_transaction_bills_its_table_writes_twice_and_its_index_writes_once() -> None:
     meter = Meter(set())
     model = SimpleNamespace(name="TransactWriteItems")
-    put = {"Put": {"TableName": "t", "Item": {"PK": {"S": "ORDER#1"}, "body": {"S": "x" * 900}}}}
-    context = {"cost_bucket": "order", "cost_actions": [put], "cost_sizes": [item_size(put["Put"]["Item"])]}
+    item: dict[str, dict[str, Any]] = {"PK": {"S": "ORDER#1"}, "body": {"S": "x" * 900}}
+    put = {"Put": {"TableName": "t", "Item": item}}
+    context = {"cost_bucket": "order", "cost_actions": [put], "cost_sizes": [item_size(item)]}
     # What DynamoDB Local answers for it: every arm doubled.
     consumed = {
         "CapacityUnits": 8.0,

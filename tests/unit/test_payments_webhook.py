@@ -16,7 +16,6 @@ from storefront.payments import (
     StripeEvent,
     verify_stripe_event,
 )
-from storefront.payments import credentials as credentials_module
 from storefront.payments.credentials import StripeConfigurationError, StripeCredentials, credentials_cache
 from tests.payments_support import intent_event, stripe_signature
 
@@ -117,8 +116,8 @@ def test_signed_body_that_is_not_a_readable_event_is_refused(body: bytes) -> Non
 
 def test_rotated_endpoint_secret_is_read_again_after_a_miss(monkeypatch: pytest.MonkeyPatch) -> None:
     secrets = iter(["whsec_old", "whsec_new"])
-    monkeypatch.setattr(credentials_module, "_read", lambda: StripeCredentials("sk_test_x", next(secrets)))
-    monkeypatch.setattr(credentials_module, "_MISS_REFRESH_AFTER_S", -1.0)
+    monkeypatch.setattr(credentials_cache, "load", lambda: StripeCredentials("sk_test_x", next(secrets)))
+    monkeypatch.setattr(credentials_cache, "miss_interval", -1.0)
     payload = intent_event()
 
     assert verify_stripe_event(payload, stripe_signature(payload, secret="whsec_new")).id == "evt_test_1"
@@ -131,7 +130,7 @@ def test_forged_events_read_the_secret_again_at_most_every_30_seconds(monkeypatc
         reads.append(1)
         return StripeCredentials("sk_test_x", "whsec_ours")
 
-    monkeypatch.setattr(credentials_module, "_read", read)
+    monkeypatch.setattr(credentials_cache, "load", read)
     payload = intent_event()
     for _ in range(5):
         with pytest.raises(BadSignature):
@@ -144,7 +143,7 @@ def test_unconfigured_stripe_answers_unavailable_so_stripe_delivers_again(monkey
     def read() -> StripeCredentials:
         raise StripeConfigurationError("the Stripe secret still holds its placeholder")
 
-    monkeypatch.setattr(credentials_module, "_read", read)
+    monkeypatch.setattr(credentials_cache, "load", read)
     payload = intent_event()
 
     with pytest.raises(PaymentProviderUnavailable) as raised:

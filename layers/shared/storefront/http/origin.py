@@ -16,58 +16,43 @@ from __future__ import annotations
 
 import hmac
 import json
-import threading
-import time
 from typing import Any
 
 from storefront import aws
+from storefront.refreshing import Refreshing
 from storefront.settings import get_settings
 
 ORIGIN_HEADER = "x-origin-verify"
 VIEWER_ADDRESS_HEADER = "x-viewer-address"
-# Read again every few minutes, so a value made by a rotation is known before the
-# distribution sends it; and on a value that matches none, at most once a minute.
-_REFRESH_AFTER_S = 300.0
-_MISS_REFRESH_AFTER_S = 60.0
 ACCEPTED_KEYS = ("current", "previous")
 
 
-class _OriginSecret:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._values: tuple[bytes, ...] | None = None
-        self._loaded_at = 0.0
-
-    def _load(self, arn: str) -> tuple[bytes, ...]:
-        document = json.loads(aws.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
-        values = tuple(str(document[key]).encode() for key in ACCEPTED_KEYS if document.get(key))
-        if not values:
-            raise ValueError("the origin secret holds no current value")  # a deployment fault
-        self._values, self._loaded_at = values, time.monotonic()
-        return values
-
-    @staticmethod
-    def _any(candidate: bytes, values: tuple[bytes, ...]) -> bool:
-        # Every value compared, in constant time each: no early exit tells which one was close.
-        return sum(hmac.compare_digest(candidate, value) for value in values) > 0
-
-    def matches(self, arn: str, presented: str) -> bool:
-        candidate = presented.encode("utf-8", errors="surrogatepass")
-        with self._lock:
-            age = time.monotonic() - self._loaded_at
-            values = self._values if self._values is not None and age <= _REFRESH_AFTER_S else self._load(arn)
-            if self._any(candidate, values):
-                return True
-            if time.monotonic() - self._loaded_at > _MISS_REFRESH_AFTER_S:
-                return self._any(candidate, self._load(arn))
-            return False
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values, self._loaded_at = None, 0.0
+def _read_origin_values() -> tuple[bytes, ...]:
+    document = json.loads(
+        aws.client("secretsmanager").get_secret_value(SecretId=get_settings().origin_secret_arn)["SecretString"]
+    )
+    values = tuple(str(document[key]).encode() for key in ACCEPTED_KEYS if document.get(key))
+    if not values:
+        raise ValueError("the origin secret holds no current value")  # a deployment fault
+    return values
 
 
-origin_secret = _OriginSecret()
+# Read again every few minutes, so a value made by a rotation is known before the
+# distribution sends it; and on a value that matches none, at most once a minute.
+origin_secret = Refreshing(_read_origin_values, fresh_for=300.0, miss_interval=60.0)
+
+
+def _any(candidate: bytes, values: tuple[bytes, ...]) -> bool:
+    # Every value compared, in constant time each: no early exit tells which one was close.
+    return sum(hmac.compare_digest(candidate, value) for value in values) > 0
+
+
+def _matches(presented: str) -> bool:
+    candidate = presented.encode("utf-8", errors="surrogatepass")
+    if _any(candidate, origin_secret.current()):
+        return True
+    reread = origin_secret.reread_after_miss()
+    return reread is not None and _any(candidate, reread)
 
 
 def _headers(event: dict[str, Any]) -> dict[str, str]:
@@ -76,10 +61,9 @@ def _headers(event: dict[str, Any]) -> dict[str, str]:
 
 def came_through_cdn(event: dict[str, Any]) -> bool:
     """True when no CDN is configured, or the request carries the CDN's value."""
-    arn = get_settings().origin_secret_arn
-    if not arn:
+    if not get_settings().origin_secret_arn:
         return True
-    return origin_secret.matches(arn, _headers(event).get(ORIGIN_HEADER, ""))
+    return _matches(_headers(event).get(ORIGIN_HEADER, ""))
 
 
 def client_address(event: dict[str, Any]) -> str | None:

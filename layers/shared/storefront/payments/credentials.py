@@ -11,15 +11,12 @@ is picked up without a redeploy.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass
 
 from storefront import aws
+from storefront.refreshing import Refreshing
 from storefront.settings import get_settings
 
-_REFRESH_AFTER_S = 300.0
-_MISS_REFRESH_AFTER_S = 30.0
 # The operator's placeholder until real keys are put (template.yaml's StripeSecret).
 PLACEHOLDER = "replace-me"
 
@@ -63,30 +60,6 @@ def _read() -> StripeCredentials:
     return StripeCredentials(api_key=settings.stripe_api_key, webhook_secret=settings.stripe_webhook_secret)
 
 
-class _CredentialsCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._credentials: StripeCredentials | None = None
-        self._loaded_at = 0.0
-
-    def current(self) -> StripeCredentials:
-        with self._lock:
-            if self._credentials is None or time.monotonic() - self._loaded_at > _REFRESH_AFTER_S:
-                self._credentials, self._loaded_at = _read(), time.monotonic()
-            return self._credentials
-
-    def refreshed_after_miss(self) -> StripeCredentials | None:
-        """Fresh credentials if the cached ones are older than 30 s; None when they are not
-        (a flood of forged webhooks costs at most one read per 30 s)."""
-        with self._lock:
-            if self._credentials is not None and time.monotonic() - self._loaded_at <= _MISS_REFRESH_AFTER_S:
-                return None
-            self._credentials, self._loaded_at = _read(), time.monotonic()
-            return self._credentials
-
-    def clear(self) -> None:
-        with self._lock:
-            self._credentials, self._loaded_at = None, 0.0
-
-
-credentials_cache = _CredentialsCache()
+# A forged webhook's signature matches no secret: re-read at most every 30 s, in case the
+# operator just rotated it (payments/webhook.py).
+credentials_cache = Refreshing(_read, fresh_for=300.0, miss_interval=30.0)

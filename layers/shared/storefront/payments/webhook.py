@@ -44,7 +44,7 @@ def _verified(payload: bytes, signature_header: str) -> None:
         if _signature_holds(payload, signature_header, credentials_cache.current().webhook_secret):
             return
         # The endpoint secret may have been rotated since we read it: read it again (at most every 30 s).
-        fresh = credentials_cache.refreshed_after_miss()
+        fresh = credentials_cache.reread_after_miss()
     except StripeConfigurationError as error:
         # A 503, not a 400: Stripe delivers the event again once the operator has put the keys.
         _logger.error("Stripe is not configured", extra={"reason": str(error)})

@@ -10,17 +10,13 @@ most every 30 s, so forged `kid`s cannot hammer S3) for an unknown `kid`.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from storefront import aws
+from storefront.refreshing import Refreshing
 from storefront.security.signing_keys import JWKS_KEY
 from storefront.settings import get_settings
-
-_REFRESH_AFTER_S = 300.0
-_MISS_REFRESH_AFTER_S = 30.0
 
 JwksLoader = Callable[[], dict[str, Any]]
 
@@ -31,31 +27,24 @@ def read_published_jwks() -> dict[str, Any]:
     return document if isinstance(document, dict) else {"keys": []}
 
 
+def _keys_by_kid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    keys = document.get("keys") or []
+    return {str(key["kid"]): key for key in keys if isinstance(key, dict) and "kid" in key}
+
+
 class JwksCache:
     def __init__(self, loader: JwksLoader = read_published_jwks) -> None:
-        self._loader = loader
-        self._lock = threading.Lock()
-        self._keys: dict[str, dict[str, Any]] | None = None
-        self._loaded_at = 0.0
-
-    def _load(self) -> dict[str, dict[str, Any]]:
-        keys = self._loader().get("keys") or []
-        self._keys = {str(key["kid"]): key for key in keys if isinstance(key, dict) and "kid" in key}
-        self._loaded_at = time.monotonic()
-        return self._keys
+        self.loader = loader  # what reads the published document (tests read a key set of their own)
+        self._keys = Refreshing(lambda: _keys_by_kid(self.loader()), fresh_for=300.0, miss_interval=30.0)
 
     def key_for(self, kid: str) -> dict[str, Any] | None:
-        with self._lock:
-            age = time.monotonic() - self._loaded_at
-            if self._keys is None or age > _REFRESH_AFTER_S:
-                return self._load().get(kid)
-            if kid not in self._keys and age > _MISS_REFRESH_AFTER_S:
-                return self._load().get(kid)
-            return self._keys.get(kid)
+        key = self._keys.current().get(kid)
+        if key is None and (reread := self._keys.reread_after_miss()) is not None:
+            return reread.get(kid)
+        return key
 
     def clear(self) -> None:
-        with self._lock:
-            self._keys, self._loaded_at = None, 0.0
+        self._keys.clear()
 
 
 published_jwks = JwksCache()

@@ -8,20 +8,17 @@ the operator tools.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from storefront import aws
+from storefront.refreshing import Refreshing
 from storefront.security.signing_keys import (
     GATEWAY_JWKS_CACHE_S,
     PUBLISHED_CACHE_CONTROL,
     KeySet,
-    SigningKey,
     published_objects,
 )
 from storefront.settings import get_settings
-
-_REFRESH_AFTER_S = 300.0
 
 
 def read_key_set(secret_id: str | None = None) -> KeySet:
@@ -74,23 +71,5 @@ def rotate_keys(
     return _store(rotated, secret_id, bucket, issuer)
 
 
-class _ActiveKeyCache:
-    """The active signing key, read once per container and every few minutes after."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: SigningKey | None = None
-        self._loaded_at = 0.0
-
-    def current(self) -> SigningKey:
-        with self._lock:
-            if self._key is None or time.monotonic() - self._loaded_at > _REFRESH_AFTER_S:
-                self._key, self._loaded_at = read_key_set().active, time.monotonic()
-            return self._key
-
-    def clear(self) -> None:
-        with self._lock:
-            self._key, self._loaded_at = None, 0.0
-
-
-active_key_cache = _ActiveKeyCache()
+# The active signing key, read once per environment and every few minutes after.
+active_key_cache = Refreshing(lambda: read_key_set().active, fresh_for=300.0)

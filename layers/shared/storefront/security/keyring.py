@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from dataclasses import dataclass
 
 from storefront import aws
+from storefront.refreshing import Refreshing
 from storefront.settings import get_settings
 
 MIN_KEY_BYTES = 32
 KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_REFRESH_AFTER_S = 300.0
-_MISS_REFRESH_AFTER_S = 30.0
 
 
 class KeyringError(Exception):
@@ -56,35 +53,26 @@ class Keyring:
         return cls(active_kid=active_kid, keys=keys)
 
 
+def _read_keyring() -> Keyring:
+    secret = aws.client("secretsmanager").get_secret_value(SecretId=get_settings().cursor_secret_arn)
+    return Keyring.parse(secret["SecretString"])
+
+
 class _KeyringCache:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._keyring: Keyring | None = None
-        self._loaded_at = 0.0
-
-    def _load(self) -> Keyring:
-        secret = aws.client("secretsmanager").get_secret_value(SecretId=get_settings().cursor_secret_arn)
-        self._keyring, self._loaded_at = Keyring.parse(secret["SecretString"]), time.monotonic()
-        return self._keyring
+        self._keyring = Refreshing(_read_keyring, fresh_for=300.0, miss_interval=30.0)
 
     def current(self) -> Keyring:
-        with self._lock:
-            if self._keyring is None or time.monotonic() - self._loaded_at > _REFRESH_AFTER_S:
-                return self._load()
-            return self._keyring
+        return self._keyring.current()
 
     def key_for(self, kid: str) -> bytes | None:
-        keyring = self.current()
-        if kid in keyring.keys:
-            return keyring.keys[kid]
-        with self._lock:
-            if time.monotonic() - self._loaded_at > _MISS_REFRESH_AFTER_S:
-                return self._load().keys.get(kid)
-        return None
+        key = self._keyring.current().keys.get(kid)
+        if key is None and (reread := self._keyring.reread_after_miss()) is not None:
+            return reread.keys.get(kid)
+        return key
 
     def clear(self) -> None:
-        with self._lock:
-            self._keyring, self._loaded_at = None, 0.0
+        self._keyring.clear()
 
 
 keyring_cache = _KeyringCache()
