@@ -300,3 +300,29 @@ def _batch(sender: SenderQueues) -> dict[str, Any]:
     for message in messages:
         sender.sqs.delete_message(QueueUrl=sender.url, ReceiptHandle=message["ReceiptHandle"])
     return {"Records": [sqs_record(message, "arn:aws:sqs:us-east-1:123456789012:q") for message in messages]}
+
+
+def test_one_endpoints_failed_delivery_is_tried_again_alone_so_the_other_partner_gets_the_event_once(
+    sender: SenderQueues, partner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = _endpoint(partner.url)
+    second, _ = _endpoint(partner.url)
+    record_attempt = webhook_attempts.record_attempt
+
+    def table_refuses_the_seconds_log_once(record: Any) -> None:
+        if record.delivery.endpoint_id == second.id and not refused:
+            refused.append(record)
+            raise ConnectionError("the table did not answer")
+        record_attempt(record)
+
+    refused: list[Any] = []
+    monkeypatch.setattr(webhook_attempts, "record_attempt", table_refuses_the_seconds_log_once)
+    sender.publish("order.paid", {"order_id": "01JORDER"}, EVENT_ID, OCCURRED)
+
+    results = sender.run()
+
+    assert results[0]["batchItemFailures"] == []  # the event is not fanned out again
+    assert len(refused) == 1
+    assert len(_log(first.id)) == 1
+    assert [line.succeeded for line in _log(second.id)] == [True]
+    assert len(partner.received) == 3  # the first endpoint once; the second twice (its first post was not logged)
