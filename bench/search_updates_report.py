@@ -14,16 +14,16 @@ def _kb(value: float) -> str:
 def _transfers(size: str, result: dict[str, Any]) -> str:
     batch = result["per_batch"]
     compactions = result["compactions"]
-    every = result["batches"] / len(compactions) if compactions else None
-    compacted = (
-        "none"
-        if not compactions
-        else (
-            f"{len(compactions)} (every ~{every:.0f} batches): writer "
-            f"{statistics.median(item['writer_seconds'] for item in compactions):.1f} s, search switch "
-            f"{statistics.median(item['reader_switch_seconds'] for item in compactions):.1f} s"
+    compacted = "none"
+    if compactions:
+        folded = statistics.median(item["deltas_folded"] for item in compactions)
+        writer = statistics.median(item["writer_seconds"] for item in compactions)
+        switch = statistics.median(item["reader_switch_seconds"] for item in compactions)
+        first = statistics.median(item["new_environment_first_answer_ms_before"] for item in compactions)
+        compacted = (
+            f"{len(compactions)}, after ~{folded:.0f} deltas: writer {writer:.1f} s, search switch {switch:.1f} s; "
+            f"a new environment's first answer just before one: {first:,.0f} ms"
         )
-    )
     average = result["average_per_batch_with_compactions"]
     return (
         f"| {int(size):,} | {_kb(result['base_bytes'])} | {_kb(batch['delta_bytes']['median'])} "

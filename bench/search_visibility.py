@@ -44,7 +44,8 @@ from storefront.search.documents import SearchDocument
 READY_TIMEOUT_S = 180.0
 POLL_S = 0.05
 GIVE_UP_S = 60.0
-WRITE_THREADS = 4
+WRITE_THREADS = 3
+LOAD_ATTEMPTS = 5
 
 
 @contextmanager
@@ -82,6 +83,8 @@ def _ready(url: str) -> bool:
 def load_catalog(catalog: Catalog, documents: Sequence[SearchDocument]) -> float:
     """Writes the categories and products into the runtime's table (admin.configure first): seconds taken."""
     # The data modules' own item builders: the items are those the API would have written.
+    from pynamodb.exceptions import PutError
+
     from storefront.data.categories import _item as category_item
     from storefront.data.inventory import stock_item
     from storefront.data.keys import product_view_index
@@ -119,10 +122,17 @@ def load_catalog(catalog: Catalog, documents: Sequence[SearchDocument]) -> float
         return items
 
     def write(chunk: Sequence[SearchDocument]) -> None:
-        with TableItem.batch_write() as batch:
-            for document in chunk:
-                for item in items_of(document):
-                    batch.save(item)
+        items = [item for document in chunk for item in items_of(document)]
+        for attempt in range(LOAD_ATTEMPTS):
+            try:
+                with TableItem.batch_write() as batch:
+                    for item in items:
+                        batch.save(item)
+                return
+            except PutError:  # DynamoDB Local on a busy machine times out now and then; puts repeat safely
+                if attempt == LOAD_ATTEMPTS - 1:
+                    raise
+                time.sleep(1.0 + attempt)
 
     started = time.perf_counter()
     with TableItem.batch_write() as batch:

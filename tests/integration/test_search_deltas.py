@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import boto3
 import pytest
 
 from storefront.data import search_index, search_lease
-from storefront.search import indexing
+from storefront.search import indexing, local_copy
 from storefront.search import manifest as manifest_module
 from storefront.search.changes import Changes
 from storefront.search.query import SearchQuery
@@ -178,3 +179,28 @@ def test_a_rebuild_publishes_a_new_base_without_deltas_and_retires_everything_el
     assert len(others) == 3  # the first base, the delta, the old object
     assert all(superseded(key) for key in others)
     assert sorted(found({"q": "shoe"})) == ["Hill Shoe", "Road Shoe", "Trail Shoe"]
+
+
+def test_a_reader_that_cannot_apply_a_delta_downloads_the_whole_index_instead(
+    shoes: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replica = IndexReplica(check_seconds=0)
+    held = replica.current()
+    create_product(shoes["id"], "SHOE-3", name="Trail Shoe")
+    index_pending()
+    real_apply = local_copy.apply_deltas
+    failed: list[str] = []
+
+    def fail_in_place(connection: sqlite3.Connection, deltas: Any) -> tuple[int, int]:
+        if not failed:  # the held copy's first apply: a disk error, say
+            failed.append("once")
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_apply(connection, deltas)
+
+    monkeypatch.setattr(local_copy, "apply_deltas", fail_in_place)
+    newer = replica.current()
+    assert failed
+    assert newer is not held  # a fresh copy: the base downloaded, its delta applied
+    assert newer is not None
+    assert newer.search(SearchQuery(q="shoe")).total == 3
+    replica.close()
