@@ -173,16 +173,6 @@ def check_schema(connection: sqlite3.Connection) -> None:
         raise OutdatedIndex(f"search index schema version {found}, this code needs {SCHEMA_VERSION}")
 
 
-def is_current(path: Path) -> bool:
-    """Whether the index file at `path` holds this code's schema version (False for an unreadable file)."""
-    try:
-        with closing(open_index(path, readonly=True)) as connection:
-            check_schema(connection)
-    except (OutdatedIndex, sqlite3.DatabaseError):
-        return False
-    return True
-
-
 def create_schema(connection: sqlite3.Connection, *, indexes: bool) -> None:
     connection.executescript(TABLES + (INDEXES if indexes else ""))
     connection.execute(
