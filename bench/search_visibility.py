@@ -49,12 +49,16 @@ LOAD_ATTEMPTS = 5
 
 
 @contextmanager
-def local_runtime(workdir: Path) -> Iterator[tuple[str, Path]]:
-    """`make dev` on a free port with its data in `workdir`: (its URL, its data directory)."""
+def local_runtime(workdir: Path, *, java: bool = True) -> Iterator[tuple[str, Path]]:
+    """`make dev` on a free port with its data in `workdir`: (its URL, its data directory).
+
+    `java=False` runs its DynamoDB on moto in memory (`--no-java`), as on a machine without Java.
+    """
     port, data_dir = free_port(), workdir / "data"
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
     env.update({"PYTHONUNBUFFERED": "1", "STRIPE_PORT": str(free_port()), "POWERTOOLS_LOG_LEVEL": "WARNING"})
     command = [sys.executable, "-m", "devkit.localrun", "--port", str(port), "--data-dir", str(data_dir)]
+    command += [] if java else ["--no-java"]
     with (workdir / "stdout.log").open("wb") as stdout, (workdir / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
@@ -217,9 +221,9 @@ def published_objects() -> dict[str, Any]:
 
 
 def run_visibility(
-    catalog: Catalog, documents: Sequence[SearchDocument], workdir: Path, changes: int, bursts: int
+    catalog: Catalog, documents: Sequence[SearchDocument], workdir: Path, changes: int, bursts: int, java: bool = True
 ) -> dict[str, Any]:
-    with local_runtime(workdir) as (url, data_dir):
+    with local_runtime(workdir, java=java) as (url, data_dir):
         admin.configure(admin.local_environment(data_dir))
         load_s = load_catalog(catalog, documents)
         print(f"{len(documents)}: table loaded in {load_s:.0f} s", file=sys.stderr)
@@ -241,11 +245,15 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=10_000, help="products in the catalog")
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed")
     parser.add_argument("--bursts", type=int, default=2, help="bursts of 100 changes timed")
+    parser.add_argument("--no-java", action="store_true", help="the runtime's DynamoDB on moto, not DynamoDB Local")
     arguments = parser.parse_args()
     catalog = make_catalog()
     documents = with_variants(catalog, make_products(catalog, arguments.size))
     with tempfile.TemporaryDirectory(prefix="search-visibility-") as workdir:
-        result = run_visibility(catalog, documents, Path(workdir), arguments.changes, arguments.bursts)
+        result = run_visibility(
+            catalog, documents, Path(workdir), arguments.changes, arguments.bursts, java=not arguments.no_java
+        )
+        result["dynamodb"] = "moto" if arguments.no_java else "DynamoDB Local"
     result["single"] = _summary(result["single_ms"])
     result["burst_of_100"] = _summary(result["burst_of_100_ms"])
     print(json.dumps(result))
