@@ -1,6 +1,6 @@
 """Search index updates: the bytes a change batch moves, and how soon search answers a change.
 
-Two parts, per catalog size (10,000 and 100,000 products by default):
+Two parts: transfers at 10,000 and 100,000 products, visibility at 10,000 by default:
 
 - **transfers** (in process, the local runtime's S3 on 127.0.0.1): the benchmark's catalog
   (devkit/catalog_generator.py) is built into a base and published; then `--batches`
@@ -13,11 +13,12 @@ Two parts, per catalog size (10,000 and 100,000 products by default):
   per batch over the run, compactions included. Object sizes are S3's.
 - **visibility** (`bench/search_visibility.py`): the local runtime (`make dev`) with the
   catalog loaded into its table, a change through the API and the time until a search
-  answers it.
+  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 40 minutes of
+  loading on a 2-core machine).
 
 Results: bench/results/search_updates.json and the `search_updates` section of
-bench/README.md. `python -m bench.search_updates --sizes 1000 --batches 5 --no-write` for
-a quick look.
+bench/README.md. `python -m bench.search_updates --sizes 1000 --batches 5
+--visibility-sizes 1000 --changes 3 --no-write` for a quick look.
 """
 
 from __future__ import annotations
@@ -222,8 +223,9 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=140, help="change batches of 100 products per size")
     parser.add_argument(
         "--visibility-sizes",
-        default="10000,100000",
-        help="catalog sizes loaded into the local runtime (empty: none; 100,000 takes the longest)",
+        default="10000",
+        help="catalog sizes loaded into the local runtime (empty: none); 10,000 loads in ≈ 3 minutes, "
+        "100,000 in ≈ 40 on a 2-core machine",
     )
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed per size")
     parser.add_argument("--no-write", action="store_true", help="print only: no results file, no bench/README.md")
