@@ -1,8 +1,10 @@
 """What the search index stores of a product: a `SearchDocument` and its card.
 
-The card is the product summary a search returns to clients, serialised once at
-indexing time so a query only copies stored JSON. A document's variants keep only what
-option filters need: each variant's options and whether it is in stock.
+The card is the product summary a search returns to clients. The index stores its values
+as columns (`card_values`) and a search builds the cards of its page from them
+(`card_from`), so `card_of` is that round trip and a stored card cannot differ from it.
+A document's variants keep only what option filters need: each variant's options and
+whether it is in stock.
 """
 
 from __future__ import annotations
@@ -90,25 +92,89 @@ def attribute_key(text: str) -> str:
     return text.strip().casefold()
 
 
-def card_of(document: SearchDocument) -> dict[str, Any]:
-    image = None if document.image_url is None else {"url": document.image_url, "alt": document.image_alt}
+def brand_of(document: SearchDocument) -> str | None:
+    """The brand filtered on and counted in facets: stripped, None when blank."""
+    brand = document.brand.strip() if document.brand is not None else None
+    return brand or None
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# The columns a card is built from, `p` the products row and `t` its product_texts row.
+CARD_COLUMNS = (
+    "p.id, p.brand, t.brand_as_written, t.slug, t.name, p.category_id, p.price, p.currency, p.in_stock,"
+    " p.rating, p.rating_count, t.image_url, t.image_alt, t.tags, t.attributes, p.created_at, p.updated_at"
+)
+
+
+def card_values(document: SearchDocument) -> tuple[Any, ...]:
+    """What the index stores of a document's card, in `CARD_COLUMNS` order."""
+    brand = brand_of(document)
+    return (
+        document.id,
+        brand,
+        None if document.brand == brand else document.brand,  # the card shows the brand as written
+        document.slug,
+        document.name,
+        document.category_id,
+        document.price,
+        document.currency,
+        int(document.in_stock),
+        document.rating_average,
+        document.rating_count,
+        document.image_url,
+        document.image_alt,
+        json_text(list(document.tags)),
+        json_text(document.attributes),  # JSON keeps each value's type (42, 42.0, "42", true)
+        document.created_at,
+        document.updated_at,
+    )
+
+
+def card_from(values: tuple[Any, ...]) -> dict[str, Any]:
+    """The card of `card_values` (or the same columns read from the index)."""
+    (
+        product_id,
+        brand,
+        brand_as_written,
+        slug,
+        name,
+        category_id,
+        price,
+        currency,
+        in_stock,
+        rating_average,
+        rating_count,
+        image_url,
+        image_alt,
+        tags,
+        attributes,
+        created_at,
+        updated_at,
+    ) = values
     return {
-        "id": document.id,
-        "slug": document.slug,
-        "name": document.name,
-        "brand": document.brand,
-        "category_id": document.category_id,
-        "price": document.price,
-        "currency": document.currency,
-        "in_stock": document.in_stock,
-        "rating": {"average": document.rating_average, "count": document.rating_count},
-        "image": image,
-        "tags": list(document.tags),
-        "attributes": dict(document.attributes),
-        "created_at": rfc3339(document.created_at),
-        "updated_at": rfc3339(document.updated_at),
+        "id": product_id,
+        "slug": slug,
+        "name": name,
+        "brand": brand if brand_as_written is None else brand_as_written,
+        "category_id": category_id,
+        "price": price,
+        "currency": currency,
+        "in_stock": bool(in_stock),
+        "rating": {"average": rating_average, "count": rating_count},
+        "image": None if image_url is None else {"url": image_url, "alt": image_alt},
+        "tags": json.loads(tags),
+        "attributes": json.loads(attributes),
+        "created_at": rfc3339(created_at),
+        "updated_at": rfc3339(updated_at),
     }
 
 
+def card_of(document: SearchDocument) -> dict[str, Any]:
+    return card_from(card_values(document))
+
+
 def card_json(document: SearchDocument) -> str:
-    return json.dumps(card_of(document), ensure_ascii=False, separators=(",", ":"))
+    return json_text(card_of(document))

@@ -60,21 +60,12 @@ def _index_counts(connection: sqlite3.Connection) -> list[ValueCount]:
             "SELECT id, kind, name, value_key, value FROM facet_values"
         )
     }
-    by_key = {(kind, name, key): value for kind, name, key, value in shown.values()}
-    counts: list[ValueCount] = [
-        (ATTRIBUTE, name, key, by_key.get((ATTRIBUTE, name, key), key), count)
-        for name, key, count in connection.execute(
-            "SELECT name, value_key, count(*) FROM product_attributes GROUP BY name, value_key"
-        )
-    ]
     # A product counts once per value however many of its variants hold it.
-    for number, count in connection.execute(
-        "SELECT value_id, count(DISTINCT product_rowid) FROM variant_options GROUP BY value_id"
-    ):
-        if number in shown:
-            kind, name, key, value = shown[number]
-            counts.append((kind, name, key, value, count))
-    return counts
+    counts = connection.execute(
+        "SELECT value_id, count(*) FROM attribute_values GROUP BY value_id"
+        " UNION ALL SELECT value_id, count(DISTINCT product_rowid) FROM variant_options GROUP BY value_id"
+    )
+    return [(*shown[number], count) for number, count in counts if number in shown]
 
 
 def _match_counts(connection: sqlite3.Connection) -> list[ValueCount]:

@@ -17,21 +17,25 @@ from pathlib import Path
 from storefront.domain.catalog.entities import Category
 from storefront.search.documents import SearchDocument
 from storefront.search.rows import (
+    FTS_SOURCE,
     NOWHERE,
     Placement,
     Rows,
     category_rows,
     defined_attributes,
     document_rows,
+    fts_values,
     placements_of,
 )
 from storefront.search.schema import (
+    DELETE_FTS,
     INDEXES,
-    INSERT_ATTRIBUTE,
+    INSERT_ATTRIBUTE_VALUE,
     INSERT_CATEGORY,
     INSERT_DEFINED_ATTRIBUTE,
     INSERT_FTS,
     INSERT_PRODUCT,
+    INSERT_TEXTS,
     INSERT_VARIANT_OPTION,
     create_schema,
 )
@@ -74,7 +78,10 @@ class IndexWriter:
         connection.execute("RELEASE search_write")
 
     def set_categories(self, categories: Sequence[Category]) -> None:
-        """Replaces the category tree; products whose path text changed get their FTS row rewritten."""
+        """Replaces the category tree; products whose path text changed get their FTS row rewritten.
+
+        Their old FTS rows are deleted with the old placements, then inserted with the new.
+        """
         placements, closure = placements_of(categories)
         known = placements.keys() | self._placements.keys()
         changed = {
@@ -83,6 +90,15 @@ class IndexWriter:
             if placements.get(category_id, NOWHERE) != self._placements.get(category_id, NOWHERE)
         }
         with self._atomic() as connection:
+            for category_id in sorted(changed):
+                old, new = self._placements.get(category_id, NOWHERE), placements.get(category_id, NOWHERE)
+                for stored in connection.execute(
+                    f"SELECT {FTS_SOURCE} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
+                    " WHERE p.category_id = ?",
+                    (category_id,),
+                ).fetchall():
+                    connection.execute(DELETE_FTS, fts_values(stored, old))
+                    connection.execute(INSERT_FTS, fts_values(stored, new))
             connection.execute("DELETE FROM categories")
             connection.execute("DELETE FROM category_ancestors")
             connection.execute("DELETE FROM defined_attributes")
@@ -90,12 +106,6 @@ class IndexWriter:
             connection.executemany(INSERT_DEFINED_ATTRIBUTE, defined_attributes(categories))
             connection.executemany(
                 "INSERT INTO category_ancestors (ancestor_id, category_id, depth) VALUES (?, ?, ?)", closure
-            )
-            # The other FTS columns stay as stored: a regular FTS5 table keeps its own text.
-            connection.executemany(
-                "UPDATE products_fts SET category_path = ?, category_keys = ?"
-                " WHERE rowid IN (SELECT rowid FROM products WHERE category_id = ?)",
-                [(*placements.get(category_id, NOWHERE), category_id) for category_id in sorted(changed)],
             )
         self._placements = placements
 
@@ -112,7 +122,8 @@ class IndexWriter:
             placement = self._placements.get(document.category_id, NOWHERE)
             rows = document_rows(document, rowid, placement, self._value_id)
             connection.execute(INSERT_PRODUCT, rows.product)
-            connection.executemany(INSERT_ATTRIBUTE, rows.attributes)
+            connection.execute(INSERT_TEXTS, rows.texts)
+            connection.executemany(INSERT_ATTRIBUTE_VALUE, rows.attributes)
             connection.executemany(INSERT_VARIANT_OPTION, rows.options)
             connection.execute(INSERT_FTS, rows.fts)
 
@@ -136,19 +147,21 @@ class IndexWriter:
         ).fetchone()
         return int(row[0])
 
-    @staticmethod
-    def _remove(connection: sqlite3.Connection, rowid: int) -> None:
-        # The product's value numbers find its variant option rows through their primary key
-        # (no index on product_rowid to keep up, nor a scan of the table).
-        row = connection.execute("SELECT facet_values FROM products WHERE rowid = ?", (rowid,)).fetchone()
-        numbers = row[0].split() if row is not None else []
-        connection.executemany(
-            "DELETE FROM variant_options WHERE value_id = ? AND product_rowid = ?",
-            [(int(number), rowid) for number in numbers],
-        )
+    def _remove(self, connection: sqlite3.Connection, rowid: int) -> None:
+        stored = connection.execute(
+            f"SELECT {FTS_SOURCE}, p.category_id, p.facet_values"  # noqa: S608
+            " FROM products p JOIN product_texts t ON t.rowid = p.rowid WHERE p.rowid = ?",
+            (rowid,),
+        ).fetchone()
+        category_id, facet_values = stored[-2:]
+        connection.execute(DELETE_FTS, fts_values(stored[:-2], self._placements.get(category_id, NOWHERE)))
+        # The product's value numbers find its attribute and variant option rows through
+        # their primary keys (no index on product_rowid to keep up, nor a scan of the table).
+        numbers = [(int(number), rowid) for number in facet_values.split()]
+        connection.executemany("DELETE FROM attribute_values WHERE value_id = ? AND product_rowid = ?", numbers)
+        connection.executemany("DELETE FROM variant_options WHERE value_id = ? AND product_rowid = ?", numbers)
         connection.execute("DELETE FROM products WHERE rowid = ?", (rowid,))
-        connection.execute("DELETE FROM product_attributes WHERE product_rowid = ?", (rowid,))
-        connection.execute("DELETE FROM products_fts WHERE rowid = ?", (rowid,))
+        connection.execute("DELETE FROM product_texts WHERE rowid = ?", (rowid,))
 
     def product_ids(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT id FROM products")}
@@ -224,6 +237,7 @@ def _write_batch(connection: sqlite3.Connection, batch: list[Rows]) -> None:
     if not connection.in_transaction:
         connection.execute("BEGIN")
     connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])
-    connection.executemany(INSERT_ATTRIBUTE, [row for rows in batch for row in rows.attributes])
+    connection.executemany(INSERT_TEXTS, [rows.texts for rows in batch])
+    connection.executemany(INSERT_ATTRIBUTE_VALUE, [row for rows in batch for row in rows.attributes])
     connection.executemany(INSERT_VARIANT_OPTION, [row for rows in batch for row in rows.options])
     connection.executemany(INSERT_FTS, [rows.fts for rows in batch])

@@ -6,13 +6,14 @@ described in `storefront.search.schema`.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from storefront.domain.catalog import tree
 from storefront.domain.catalog.entities import Category
-from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_json
+from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_values
 from storefront.search.schema import ATTRIBUTE, OPTION, category_token
 
 PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
@@ -53,12 +54,36 @@ ValueIds = Callable[[str, str, str, str], int]  # (kind, name, value key, value 
 
 
 class Rows(NamedTuple):
-    """What one document writes: its products row, attribute rows, variant option rows and FTS row."""
+    """What one document writes: its products and product_texts rows, attribute value rows
+    (value id, product rowid), variant option rows and FTS row."""
 
     product: tuple[Any, ...]
-    attributes: list[tuple[int, str, str, str]]
+    texts: tuple[Any, ...]
+    attributes: list[tuple[int, int]]
     options: list[tuple[int, int, int, int]]
     fts: tuple[Any, ...]
+
+
+# The stored columns a product's FTS row is made of (with its category's placement).
+FTS_SOURCE = "p.rowid, t.name, t.description, p.brand, t.tags, t.attributes"
+
+
+def fts_values(stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
+    """A product's FTS row (`schema.FTS_COLUMNS`) from its stored columns (`FTS_SOURCE`).
+
+    The writer deletes a row of the contentless FTS table by recomputing it with this,
+    so it must give the same values for the same columns in every version of one schema.
+    """
+    rowid, name, description, brand, tags, attributes = stored
+    texts = [attribute_text(value) for value in json.loads(attributes).values()]
+    # NFC: the tokenizer folds precomposed letters only, and queries are normalised alike.
+    return (
+        rowid,
+        *(unicodedata.normalize("NFC", text) for text in (name, description, brand or "", " ".join(json.loads(tags)))),
+        placement.path,
+        unicodedata.normalize("NFC", " ".join(texts)),
+        placement.keys,
+    )
 
 
 def _option_rows(document: SearchDocument, rowid: int, value_ids: ValueIds) -> list[tuple[int, int, int, int]]:
@@ -74,39 +99,46 @@ def _option_rows(document: SearchDocument, rowid: int, value_ids: ValueIds) -> l
 def document_rows(document: SearchDocument, rowid: int, placement: Placement, value_ids: ValueIds) -> Rows:
     """The rows a document is indexed as."""
     texts = {name: attribute_text(value) for name, value in document.attributes.items()}
-    attributes = [(rowid, name, text, attribute_key(text)) for name, text in texts.items()]
+    attributes = [(value_ids(ATTRIBUTE, name, attribute_key(text), text), rowid) for name, text in texts.items()]
     options = _option_rows(document, rowid, value_ids)
     # Each value once: the attributes', then the distinct option values of the variants.
-    numbers = [value_ids(ATTRIBUTE, name, key, text) for _, name, text, key in attributes]
-    numbers += sorted({row[0] for row in options})
+    numbers = [number for number, _ in attributes] + sorted({row[0] for row in options})
     facet_values = " ".join(str(number) for number in numbers)
-    brand = document.brand.strip() if document.brand is not None else None
-    brand = brand or None
+    (
+        product_id,
+        brand,
+        brand_as_written,
+        slug,
+        name,
+        category_id,
+        price,
+        currency,
+        in_stock,
+        rating,
+        rating_count,
+        image_url,
+        image_alt,
+        tags,
+        attributes_json,
+        created_at,
+        updated_at,
+    ) = card_values(document)
     product = (
         rowid,
-        document.id,
-        document.category_id,
+        product_id,
+        category_id,
         brand,
         brand.casefold() if brand is not None else None,
-        document.price,
-        document.currency,
-        int(document.in_stock),
-        document.rating_average,
-        document.rating_count,
-        document.created_at,
-        document.updated_at,
+        price,
+        currency,
+        in_stock,
+        rating,
+        rating_count,
+        created_at,
+        updated_at,
         facet_values,
-        card_json(document),
     )
-    # NFC: the tokenizer folds precomposed letters only, and queries are normalised alike.
-    fts = (
-        rowid,
-        *(
-            unicodedata.normalize("NFC", text)
-            for text in (document.name, document.description, brand or "", " ".join(document.tags))
-        ),
-        placement.path,
-        unicodedata.normalize("NFC", " ".join(texts.values())),
-        placement.keys,
-    )
-    return Rows(product, attributes, options, fts)
+    description = document.description
+    stored = (rowid, slug, name, description, tags, attributes_json, image_url, image_alt, brand_as_written)
+    fts = fts_values((rowid, name, description, brand, tags, attributes_json), placement)
+    return Rows(product, stored, attributes, options, fts)

@@ -2,26 +2,30 @@
 
 One SQLite file holds everything a query needs:
 
-- `products`: one row per indexed product, with the columns filters and sorts use and
-  the card (JSON) a search returns;
-- `products_fts`: an FTS5 table (rowid = products.rowid) over name, description, brand,
-  tags, category path (root → leaf names) and attribute values. A regular FTS5 table,
-  not external-content: it keeps its own copy of the text, so a delete or an update
-  never depends on re-supplying the old values exactly (SQLite 3.40 has no
-  `contentless_delete`), and a category rename or move rewrites only the category columns.
+- `products`: one row per indexed product, with the columns filters, sorts and facets
+  read (kept narrow: a query reads many of these rows);
+- `product_texts`: the rest of what a product's card and FTS row are made of (slug,
+  name, description, tags and typed attributes as JSON, image, brand as written), read
+  for a page's rows only (≤ 100) and by the writer;
+- `products_fts`: a contentless FTS5 table (rowid = products.rowid) over name,
+  description, brand, tags, category path (root → leaf names) and attribute values. It
+  keeps no copy of the text (700 bytes a product): the text is in `product_texts` once,
+  and the writer deletes a row by giving FTS5 its old values, recomputed from those
+  columns and the category tree (`rows.fts_values`: any change to what it returns
+  needs a new schema version). SQLite 3.40 (Lambda's) has no `contentless_delete`.
   Besides the searched text it holds `category_keys`, one token per ancestor category
   (the product's own included): a text search with a category filter intersects posting
   lists inside FTS5 instead of looking up every text match's product row. User words
   are confined to the text columns, so they never match these tokens. No prefix
   indexes: the last word's prefix query walks the terms it starts, as fast at 100,000
   products as with `prefix = '2 3'`, which cost 512 bytes a product (docs/search.md);
-- `product_attributes`: one row per (product, attribute) with the value's text and key
-  (attribute filters read it);
+- `attribute_values`: one row per (attribute value number, product), all integers:
+  attribute filters and the whole index's attribute facets read it;
 - `facet_values`: a number per distinct (kind, name, value key), kind `a` for a product
   attribute and `o` for a variant option. Each product lists its values' numbers (its
   attributes' and its variants' option values) in `products.facet_values`, so the facets
   of a match are counted from one column of the match (no join, no sort of every
-  (product, value) pair: half the time of a GROUP BY over `product_attributes` at 10,000
+  (product, value) pair: half the time of a GROUP BY over (product, attribute) rows at 10,000
   matches);
 - `variant_options`: one row per (option value, product, variant) with the variant's
   stock flag. Variants are numbered within their product; the numbers and values are
@@ -47,8 +51,9 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-SCHEMA_VERSION = 4  # 2: variant options, facet_values with kinds, defined_attributes; 3: no prefix indexes;
-# 4: published as a base and deltas of documents (storefront/search/manifest.py)
+SCHEMA_VERSION = 5  # 2: variant options, facet_values with kinds, defined_attributes; 3: no prefix indexes;
+# 4: published as a base and deltas of documents (storefront/search/manifest.py); 5: contentless FTS5,
+# cards built from columns, attribute value numbers instead of attribute rows
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -65,8 +70,18 @@ CREATE TABLE IF NOT EXISTS products (
     rating_count INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
-    facet_values TEXT NOT NULL,
-    card TEXT NOT NULL
+    facet_values TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS product_texts (
+    rowid INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    image_url TEXT,
+    image_alt TEXT,
+    brand_as_written TEXT
 );
 CREATE TABLE IF NOT EXISTS facet_values (
     id INTEGER PRIMARY KEY,
@@ -84,12 +99,10 @@ CREATE TABLE IF NOT EXISTS variant_options (
     PRIMARY KEY (value_id, product_rowid, variant)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS defined_attributes (name TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS product_attributes (
+CREATE TABLE IF NOT EXISTS attribute_values (
+    value_id INTEGER NOT NULL,
     product_rowid INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT NOT NULL,
-    value_key TEXT NOT NULL,
-    PRIMARY KEY (product_rowid, name)
+    PRIMARY KEY (value_id, product_rowid)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS categories (
     id TEXT PRIMARY KEY,
@@ -106,7 +119,7 @@ CREATE TABLE IF NOT EXISTS category_ancestors (
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS products_fts USING fts5(
     name, description, brand, tags, category_path, attributes, category_keys,
-    tokenize = 'unicode61 remove_diacritics 2'
+    content = '', tokenize = 'unicode61 remove_diacritics 2'
 );
 """
 
@@ -119,24 +132,27 @@ CREATE INDEX IF NOT EXISTS products_rating ON products (rating IS NULL, rating D
 CREATE INDEX IF NOT EXISTS products_category_newest ON products (category_id, created_at, id);
 CREATE INDEX IF NOT EXISTS products_category_price ON products (category_id, price, id);
 CREATE INDEX IF NOT EXISTS products_brand ON products (brand_key, brand);
-CREATE INDEX IF NOT EXISTS product_attributes_value ON product_attributes (name, value_key, value);
 """
 
 INSERT_PRODUCT = """
 INSERT INTO products (rowid, id, category_id, brand, brand_key, price, currency, in_stock, rating,
-                      rating_count, created_at, updated_at, facet_values, card)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      rating_count, created_at, updated_at, facet_values)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_TEXTS = """
+INSERT INTO product_texts (rowid, slug, name, description, tags, attributes, image_url, image_alt, brand_as_written)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 INSERT_CATEGORY = "INSERT INTO categories (id, parent_id, name, path, keys) VALUES (?, ?, ?, ?, ?)"
-INSERT_ATTRIBUTE = "INSERT INTO product_attributes (product_rowid, name, value, value_key) VALUES (?, ?, ?, ?)"
+INSERT_ATTRIBUTE_VALUE = "INSERT INTO attribute_values (value_id, product_rowid) VALUES (?, ?)"
 INSERT_VARIANT_OPTION = "INSERT INTO variant_options (value_id, product_rowid, variant, in_stock) VALUES (?, ?, ?, ?)"
 INSERT_DEFINED_ATTRIBUTE = "INSERT OR IGNORE INTO defined_attributes (name) VALUES (?)"
 ATTRIBUTE = "a"  # facet_values.kind of a product attribute
 OPTION = "o"  # facet_values.kind of a variant option
-INSERT_FTS = """
-INSERT INTO products_fts (rowid, name, description, brand, tags, category_path, attributes, category_keys)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-"""
+FTS_COLUMNS = "rowid, name, description, brand, tags, category_path, attributes, category_keys"
+INSERT_FTS = f"INSERT INTO products_fts ({FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+# A contentless table forgets a row only when told its exact old values.
+DELETE_FTS = f"INSERT INTO products_fts (products_fts, {FTS_COLUMNS}) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
 
 
 def require_fts5() -> None:

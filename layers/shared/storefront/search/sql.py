@@ -11,7 +11,7 @@ from typing import Any
 
 from storefront.search.documents import attribute_key, attribute_text
 from storefront.search.parameters import Filters, SearchQuery
-from storefront.search.schema import OPTION
+from storefront.search.schema import ATTRIBUTE, OPTION
 
 ORDER: dict[str, str] = {
     "relevance": "p.score, p.id",
@@ -84,11 +84,10 @@ def filters(query: SearchQuery, *, category: bool) -> tuple[list[str], list[Any]
         conditions.append("p.brand_key = ?")
         params.append(brand)
     for name, keys in wanted(query.attributes).items():
-        marks = ", ".join("?" * len(keys))
         conditions.append(
-            f"p.rowid IN (SELECT product_rowid FROM product_attributes WHERE name = ? AND value_key IN ({marks}))"  # noqa: S608
+            f"p.rowid IN (SELECT product_rowid FROM attribute_values WHERE value_id IN {_value_numbers(len(keys))})"  # noqa: S608
         )
-        params.extend([name, *keys])
+        params.extend([ATTRIBUTE, name, *keys])
     if query.options:
         # Stock then belongs to the variant the options found (one variant has them all and is in stock).
         variants, values = _variants(wanted(query.options), in_stock=bool(query.in_stock))
@@ -137,7 +136,7 @@ def _variants(options: dict[str, list[str]], *, in_stock: bool) -> tuple[str, li
 
 
 def _value_numbers(count: int) -> str:
-    """A subquery of the numbers of one option name's values (kind, name and `count` keys bound)."""
+    """A subquery of the numbers of one attribute's or option's values (kind, name and `count` keys bound)."""
     marks = ", ".join("?" * count)
     return f"(SELECT id FROM facet_values WHERE kind = ? AND name = ? AND value_key IN ({marks}))"  # noqa: S608
 
