@@ -65,7 +65,7 @@ def line(size: str, bytes_per_product: dict[str, Any]) -> str:
     parts = ", ".join(f"{name} {value:,}" for name, value in bytes_per_product["parts"].items())
     return (
         f"- {int(size):,} products: {bytes_per_product['file']:,} bytes per product in the file"
-        f" ({bytes_per_product['gzip']:,} gzipped, as published): {parts}; the description averages"
+        f" ({bytes_per_product['gzip']:,} gzipped, as published): {parts}; the packed description averages"
         f" {bytes_per_product.get('description_average', 0):,} of the product texts."
     )
 

@@ -319,3 +319,20 @@ def test_a_page_holds_each_documents_card_byte_for_byte_when_built_from_columns(
     items = SearchIndex(connection).search(SearchQuery(q="boot", sort="newest", limit=10)).items
     cards = {item["id"]: json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items}
     assert cards == {document.id: card_json(document) for document in documents}
+
+
+def test_a_built_index_forgets_old_descriptions_when_written_to_with_its_dictionary(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    items = [indexed(product(f"P{n}", "Boot", description=f"Waxed leather café {n} walking")) for n in range(20)]
+    build_index(path, items, CATEGORIES)
+    changed = indexed(product("P3", "Boot", description="Suede"))
+    with closing(open_index(path, readonly=False)) as connection:
+        assert connection.execute("SELECT length(value) FROM meta WHERE key = 'description_dictionary'").fetchone()[0]
+        writer = IndexWriter(connection)
+        writer.upsert(changed)
+        writer.delete("P4")
+        writer.commit()
+        fresh = tmp_path / "fresh.sqlite"
+        build_index(fresh, [*items[:3], changed, *items[5:]], CATEGORIES)
+        with closing(open_index(fresh, readonly=True)) as rebuilt:
+            assert fts_terms(connection) == fts_terms(rebuilt)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from storefront.domain.catalog.entities import Category
 from storefront.search.documents import SearchDocument
@@ -23,9 +24,11 @@ from storefront.search.rows import (
     Rows,
     category_rows,
     defined_attributes,
+    description_dictionary,
     document_rows,
     fts_values,
     placements_of,
+    unpack,
 )
 from storefront.search.schema import (
     DELETE_FTS,
@@ -62,6 +65,8 @@ class IndexWriter:
             category_id: Placement(path, keys)
             for category_id, path, keys in connection.execute("SELECT id, path, keys FROM categories")
         }
+        row = connection.execute("SELECT value FROM meta WHERE key = 'description_dictionary'").fetchone()
+        self._dictionary: bytes = b"" if row is None else row[0]
 
     @contextmanager
     def _atomic(self) -> Iterator[sqlite3.Connection]:
@@ -97,8 +102,8 @@ class IndexWriter:
                     " WHERE p.category_id = ?",
                     (category_id,),
                 ).fetchall():
-                    connection.execute(DELETE_FTS, fts_values(stored, old))
-                    connection.execute(INSERT_FTS, fts_values(stored, new))
+                    connection.execute(DELETE_FTS, self._fts_values(stored, old))
+                    connection.execute(INSERT_FTS, self._fts_values(stored, new))
             connection.execute("DELETE FROM categories")
             connection.execute("DELETE FROM category_ancestors")
             connection.execute("DELETE FROM defined_attributes")
@@ -120,7 +125,7 @@ class IndexWriter:
                 found = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM products").fetchone()
                 rowid = int(found[0])
             placement = self._placements.get(document.category_id, NOWHERE)
-            rows = document_rows(document, rowid, placement, self._value_id)
+            rows = document_rows(document, rowid, placement, self._value_id, self._dictionary)
             connection.execute(INSERT_PRODUCT, rows.product)
             connection.execute(INSERT_TEXTS, rows.texts)
             connection.executemany(INSERT_ATTRIBUTE_VALUE, rows.attributes)
@@ -135,6 +140,11 @@ class IndexWriter:
                 return False
             self._remove(connection, int(row[0]))
             return True
+
+    def _fts_values(self, stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
+        """The FTS row of a product's stored columns (`FTS_SOURCE`)."""
+        rowid, name, description, *rest = stored
+        return fts_values((rowid, name, unpack(description, self._dictionary), *rest), placement)
 
     def _value_id(self, kind: str, name: str, key: str, text: str) -> int:
         # A value no product holds any more keeps its number: facets count products, not numbers.
@@ -154,7 +164,7 @@ class IndexWriter:
             (rowid,),
         ).fetchone()
         category_id, facet_values = stored[-2:]
-        connection.execute(DELETE_FTS, fts_values(stored[:-2], self._placements.get(category_id, NOWHERE)))
+        connection.execute(DELETE_FTS, self._fts_values(stored[:-2], self._placements.get(category_id, NOWHERE)))
         # The product's value numbers find its attribute and variant option rows through
         # their primary keys (no index on product_rowid to keep up, nor a scan of the table).
         numbers = [(int(number), rowid) for number in facet_values.split()]
@@ -208,17 +218,30 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
                 new_values.append((found, kind, name, key, text))
             return found
 
-        batch: list[Rows] = []
+        batch: list[SearchDocument] = []
+        dictionary: bytes | None = None
+
+        def write_batch() -> None:
+            nonlocal count, dictionary
+            if dictionary is None:  # from the first batch's descriptions
+                dictionary = description_dictionary(document.description for document in batch)
+                connection.execute("INSERT INTO meta (key, value) VALUES ('description_dictionary', ?)", (dictionary,))
+            rows = []
+            for document in batch:
+                count += 1
+                placement = placements.get(document.category_id, NOWHERE)
+                rows.append(document_rows(document, count, placement, value_id, dictionary))
+            _write_rows(connection, rows)
+            batch.clear()
+
         for document in documents:
             if document.id in seen:
                 raise ValueError(f"product {document.id} appears twice in the documents")
             seen.add(document.id)
-            count += 1
-            batch.append(document_rows(document, count, placements.get(document.category_id, NOWHERE), value_id))
+            batch.append(document)
             if len(batch) >= 2000:
-                _write_batch(connection, batch)
-                batch = []
-        _write_batch(connection, batch)
+                write_batch()
+        write_batch()
         connection.executemany(
             "INSERT INTO facet_values (id, kind, name, value_key, value) VALUES (?, ?, ?, ?, ?)", new_values
         )
@@ -233,7 +256,7 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
     return BuildStats(count, time.perf_counter() - started, path.stat().st_size)
 
 
-def _write_batch(connection: sqlite3.Connection, batch: list[Rows]) -> None:
+def _write_rows(connection: sqlite3.Connection, batch: list[Rows]) -> None:
     if not connection.in_transaction:
         connection.execute("BEGIN")
     connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])

@@ -6,7 +6,9 @@ One SQLite file holds everything a query needs:
   read (kept narrow: a query reads many of these rows);
 - `product_texts`: the rest of what a product's card and FTS row are made of (slug,
   name, description, tags and typed attributes as JSON, image, brand as written), read
-  for a page's rows only (≤ 100) and by the writer;
+  for a page's rows only (≤ 100) and by the writer. Only the writer reads the
+  description, so it is stored deflated with a dictionary of the catalog's descriptions
+  (`rows.pack`, the dictionary in `meta`);
 - `products_fts`: a contentless FTS5 table (rowid = products.rowid) over name,
   description, brand, tags, category path (root → leaf names) and attribute values. It
   keeps no copy of the text (700 bytes a product): the text is in `product_texts` once,
@@ -36,9 +38,9 @@ One SQLite file holds everything a query needs:
   (a name nothing defines is refused, like an unknown parameter);
 - `categories` and the closure `category_ancestors` (each category is its own
   ancestor): a category filter is one indexed lookup, descendants included;
-- `meta`: `schema_version` and `built_at`. A reader or a writer of another version
-  raises `OutdatedIndex`: readers then serve what they hold (or nothing), the writer
-  rebuilds the file from the table.
+- `meta`: `schema_version`, `built_at` and `description_dictionary` (a full build's). A
+  reader or a writer of another version raises `OutdatedIndex`: readers then serve what
+  they hold (or nothing), the writer rebuilds the file from the table.
 
 Importing this module checks that SQLite has FTS5, so a runtime without it fails at
 cold start rather than at the first search.
@@ -76,7 +78,7 @@ CREATE TABLE IF NOT EXISTS product_texts (
     rowid INTEGER PRIMARY KEY,
     slug TEXT NOT NULL,
     name TEXT NOT NULL,
-    description TEXT NOT NULL,
+    description BLOB NOT NULL,
     tags TEXT NOT NULL,
     attributes TEXT NOT NULL,
     image_url TEXT,
