@@ -102,9 +102,10 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-# The columns a card is built from, `p` the products row and `t` its product_texts row.
+# The columns a card is built from: `p` the products row, `t` its product_texts row and
+# `c` the facet_values row of its category.
 CARD_COLUMNS = (
-    "p.id, p.brand, t.brand_as_written, t.slug, t.name, p.category_id, p.price, p.currency, p.in_stock,"
+    "p.id, p.brand, t.brand_as_written, t.slug, t.name, c.value, p.price, p.currency, p.in_stock,"
     " p.rating, p.rating_count, t.image_url, t.image_alt, t.tags, t.attributes, p.created_at, p.updated_at"
 )
 

@@ -26,7 +26,8 @@ def facets(connection: sqlite3.Connection, materialised: bool, price_min: int | 
         if row[0] is not None
     ]
     categories = connection.execute(
-        f"SELECT category_id, category_id, count(*) FROM {products} GROUP BY category_id"  # noqa: S608
+        "SELECT c.value, c.value, counted.products FROM facet_values c JOIN"  # noqa: S608
+        f" (SELECT category, count(*) AS products FROM {products} GROUP BY category) counted ON c.id = counted.category"
     ).fetchall()
     by_name: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
     counts = _match_counts(connection) if materialised else _index_counts(connection)

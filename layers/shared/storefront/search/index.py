@@ -31,6 +31,7 @@ from storefront.search.rows import (
     unpack,
 )
 from storefront.search.schema import (
+    CATEGORY,
     DELETE_FTS,
     INDEXES,
     INSERT_ATTRIBUTE_VALUE,
@@ -99,8 +100,8 @@ class IndexWriter:
                 old, new = self._placements.get(category_id, NOWHERE), placements.get(category_id, NOWHERE)
                 for stored in connection.execute(
                     f"SELECT {FTS_SOURCE} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
-                    " WHERE p.category_id = ?",
-                    (category_id,),
+                    " JOIN facet_values c ON c.id = p.category WHERE c.kind = ? AND c.name = '' AND c.value_key = ?",
+                    (CATEGORY, category_id),
                 ).fetchall():
                     connection.execute(DELETE_FTS, self._fts_values(stored, old))
                     connection.execute(INSERT_FTS, self._fts_values(stored, new))
@@ -159,8 +160,8 @@ class IndexWriter:
 
     def _remove(self, connection: sqlite3.Connection, rowid: int) -> None:
         stored = connection.execute(
-            f"SELECT {FTS_SOURCE}, p.category_id, p.facet_values"  # noqa: S608
-            " FROM products p JOIN product_texts t ON t.rowid = p.rowid WHERE p.rowid = ?",
+            f"SELECT {FTS_SOURCE}, c.value, p.facet_values FROM products p"  # noqa: S608
+            " JOIN product_texts t ON t.rowid = p.rowid JOIN facet_values c ON c.id = p.category WHERE p.rowid = ?",
             (rowid,),
         ).fetchone()
         category_id, facet_values = stored[-2:]

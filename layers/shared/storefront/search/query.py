@@ -197,7 +197,7 @@ class SearchIndex:
             row[0]: card_from(row[1:])
             for row in self._connection.execute(
                 f"SELECT p.rowid, {CARD_COLUMNS} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
-                f" WHERE p.rowid IN ({marks})",
+                f" JOIN facet_values c ON c.id = p.category WHERE p.rowid IN ({marks})",
                 [row[0] for row in page],
             )
         }

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from storefront.domain.catalog import tree
 from storefront.domain.catalog.entities import Category
 from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_values
-from storefront.search.schema import ATTRIBUTE, OPTION, category_token
+from storefront.search.schema import ATTRIBUTE, CATEGORY, OPTION, category_token
 
 PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
 
@@ -156,7 +156,7 @@ def document_rows(
     product = (
         rowid,
         product_id,
-        category_id,
+        value_ids(CATEGORY, "", category_id, category_id),  # a number is 1 byte where the id is 26, thrice
         brand,
         brand.casefold() if brand is not None else None,
         price,

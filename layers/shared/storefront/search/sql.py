@@ -11,7 +11,7 @@ from typing import Any
 
 from storefront.search.documents import attribute_key, attribute_text
 from storefront.search.parameters import Filters, SearchQuery
-from storefront.search.schema import ATTRIBUTE, OPTION
+from storefront.search.schema import ATTRIBUTE, CATEGORY, OPTION
 
 ORDER: dict[str, str] = {
     "relevance": "p.score, p.id",
@@ -31,7 +31,7 @@ VALUES: dict[str, str] = {
 
 COPIED_TYPES = {
     "id": "TEXT",
-    "category_id": "TEXT",
+    "category": "INTEGER",
     "brand_key": "TEXT",
     "brand": "TEXT",
     "price": "INTEGER",
@@ -68,8 +68,11 @@ def filters(query: SearchQuery, *, category: bool) -> tuple[list[str], list[Any]
     conditions: list[str] = []
     params: list[Any] = []
     if category and query.category_id is not None:
-        conditions.append("p.category_id IN (SELECT category_id FROM category_ancestors WHERE ancestor_id = ?)")
-        params.append(query.category_id)
+        conditions.append(
+            "p.category IN (SELECT c.id FROM category_ancestors a JOIN facet_values c"
+            " ON c.kind = ? AND c.name = '' AND c.value_key = a.category_id WHERE a.ancestor_id = ?)"
+        )
+        params.extend([CATEGORY, query.category_id])
     if query.min_price is not None:
         conditions.append("p.price >= ?")
         params.append(query.min_price)
