@@ -12,7 +12,8 @@ import pytest
 
 from storefront.domain.catalog.cards import ProductStatus
 from storefront.domain.catalog.entities import Category, Image, Product, Variant
-from storefront.search.documents import attribute_text, card_json, card_of, document_of
+from storefront.events.base import rfc3339
+from storefront.search.documents import attribute_text, card_json, card_of, document_of, utc_text
 from storefront.search.index import IndexWriter, build_index
 from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index, require_fts5
@@ -336,3 +337,8 @@ def test_a_built_index_forgets_old_descriptions_when_written_to_with_its_diction
         build_index(fresh, [*items[:3], changed, *items[5:]], CATEGORIES)
         with closing(open_index(fresh, readonly=True)) as rebuilt:
             assert fts_terms(connection) == fts_terms(rebuilt)
+
+
+@pytest.mark.parametrize("seconds", [0, 1_700_000_000, 951_782_400, 4_102_444_799, 253_402_300_799])
+def test_card_times_read_as_rfc3339_when_formatted_fast(seconds: int) -> None:
+    assert utc_text(seconds) == rfc3339(seconds)

@@ -10,11 +10,11 @@ whether it is in stock.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from storefront.domain.catalog.entities import AttributeValue, Product
-from storefront.events.base import rfc3339
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,11 @@ def card_values(document: SearchDocument) -> tuple[Any, ...]:
     )
 
 
+def utc_text(epoch_seconds: int) -> str:
+    """`storefront.events.base.rfc3339` of whole seconds, a third of its time (a page formats 40)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
+
+
 def card_from(values: tuple[Any, ...]) -> dict[str, Any]:
     """The card of `card_values` (or the same columns read from the index)."""
     (
@@ -168,8 +173,8 @@ def card_from(values: tuple[Any, ...]) -> dict[str, Any]:
         "image": None if image_url is None else {"url": image_url, "alt": image_alt},
         "tags": json.loads(tags),
         "attributes": json.loads(attributes),
-        "created_at": rfc3339(created_at),
-        "updated_at": rfc3339(updated_at),
+        "created_at": utc_text(created_at),
+        "updated_at": utc_text(updated_at),
     }
 
 

@@ -193,14 +193,12 @@ class SearchIndex:
         page = rows[:limit]
         # The cards of the page only, from columns (a stored JSON card cost 554 bytes a product).
         marks = ", ".join("?" * len(page))
-        cards = {
-            row[0]: card_from(row[1:])
-            for row in self._connection.execute(
-                f"SELECT p.rowid, {CARD_COLUMNS} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
-                f" JOIN facet_values c ON c.id = p.category WHERE p.rowid IN ({marks})",
-                [row[0] for row in page],
-            )
-        }
+        rows_of_page = self._connection.execute(
+            f"SELECT p.rowid, {CARD_COLUMNS} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
+            f" JOIN facet_values c ON c.id = p.category WHERE p.rowid IN ({marks})",
+            [row[0] for row in page],
+        ).fetchall()
+        cards = {row[0]: card_from(row[1:]) for row in rows_of_page}
         items = [cards[row[0]] for row in page]
         last_key = {"s": sort, "v": list(page[-1][1:])} if len(rows) > limit else None
         return items, last_key
