@@ -302,7 +302,7 @@ def test_updates_removals_and_renames_leave_no_stale_terms_when_the_fts_table_ke
 
 
 def test_a_page_holds_each_documents_card_byte_for_byte_when_built_from_columns(
-    connection: sqlite3.Connection, writer: IndexWriter
+    connection: sqlite3.Connection, writer: IndexWriter, tmp_path: Path
 ) -> None:
     documents = [
         indexed(product("A", "Boot", brand=" Acme ", attributes={"size": 42, "width": 42.0, "wide": True})),
@@ -317,9 +317,13 @@ def test_a_page_holds_each_documents_card_byte_for_byte_when_built_from_columns(
     for document in documents:
         writer.upsert(document)
     writer.commit()
-    items = SearchIndex(connection).search(SearchQuery(q="boot", sort="newest", limit=10)).items
-    cards = {item["id"]: json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items}
-    assert cards == {document.id: card_json(document) for document in documents}
+    built = tmp_path / "built.sqlite"  # its texts packed with dictionaries, the writer's without
+    build_index(built, documents, CATEGORIES)
+    with closing(open_index(built, readonly=True)) as built_connection:
+        for index in (SearchIndex(connection), SearchIndex(built_connection)):
+            items = index.search(SearchQuery(q="boot", sort="newest", limit=10)).items
+            cards = {item["id"]: json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items}
+            assert cards == {document.id: card_json(document) for document in documents}
 
 
 def test_a_built_index_forgets_old_descriptions_when_written_to_with_its_dictionary(tmp_path: Path) -> None:

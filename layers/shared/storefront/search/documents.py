@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,35 +103,37 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-# The columns a card is built from: `p` the products row, `t` its product_texts row and
-# `c` the facet_values row of its category.
+# The columns a card is built from: `p` the products row, `c` the facet_values row of its
+# category, and last the card texts (`card_texts`, stored packed in `product_texts`).
 CARD_COLUMNS = (
-    "p.id, p.brand, t.brand_as_written, t.slug, t.name, c.value, p.price, p.currency, p.in_stock,"
-    " p.rating, p.rating_count, t.image_url, t.image_alt, t.tags, t.attributes, p.created_at, p.updated_at"
+    "p.id, p.brand, c.value, p.price, p.currency, p.in_stock, p.rating, p.rating_count, p.created_at, p.updated_at"
 )
 
 
-def card_values(document: SearchDocument) -> tuple[Any, ...]:
-    """What the index stores of a document's card, in `CARD_COLUMNS` order."""
+def card_texts(document: SearchDocument) -> str:
+    """The card's texts as one JSON array: slug, name, tags, attributes (JSON keeps each
+    value's type: 42, 42.0, "42", true), image url and alt, and the brand as written
+    when the stripped brand the products row holds is not it."""
     brand = brand_of(document)
+    brand_as_written = None if document.brand == brand else document.brand
+    texts = [document.slug, document.name, list(document.tags), document.attributes]
+    return json_text([*texts, document.image_url, document.image_alt, brand_as_written])
+
+
+def card_values(document: SearchDocument) -> tuple[Any, ...]:
+    """What the index stores of a document's card: `CARD_COLUMNS`, then `card_texts`."""
     return (
         document.id,
-        brand,
-        None if document.brand == brand else document.brand,  # the card shows the brand as written
-        document.slug,
-        document.name,
+        brand_of(document),
         document.category_id,
         document.price,
         document.currency,
         int(document.in_stock),
         document.rating_average,
         document.rating_count,
-        document.image_url,
-        document.image_alt,
-        json_text(list(document.tags)),
-        json_text(document.attributes),  # JSON keeps each value's type (42, 42.0, "42", true)
         document.created_at,
         document.updated_at,
+        card_texts(document),
     )
 
 
@@ -139,27 +142,12 @@ def utc_text(epoch_seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
 
 
-def card_from(values: tuple[Any, ...]) -> dict[str, Any]:
-    """The card of `card_values` (or the same columns read from the index)."""
-    (
-        product_id,
-        brand,
-        brand_as_written,
-        slug,
-        name,
-        category_id,
-        price,
-        currency,
-        in_stock,
-        rating_average,
-        rating_count,
-        image_url,
-        image_alt,
-        tags,
-        attributes,
-        created_at,
-        updated_at,
-    ) = values
+def card_from(values: Sequence[Any]) -> dict[str, Any]:
+    """The card of `card_values` (or the same values read from the index)."""
+    product_id, brand, category_id, price, currency, in_stock, rating_average, rating_count, created, updated, texts = (
+        values
+    )
+    slug, name, tags, attributes, image_url, image_alt, brand_as_written = json.loads(texts)
     return {
         "id": product_id,
         "slug": slug,
@@ -171,10 +159,10 @@ def card_from(values: tuple[Any, ...]) -> dict[str, Any]:
         "in_stock": bool(in_stock),
         "rating": {"average": rating_average, "count": rating_count},
         "image": None if image_url is None else {"url": image_url, "alt": image_alt},
-        "tags": json.loads(tags),
-        "attributes": json.loads(attributes),
-        "created_at": utc_text(created_at),
-        "updated_at": utc_text(updated_at),
+        "tags": tags,
+        "attributes": attributes,
+        "created_at": utc_text(created),
+        "updated_at": utc_text(updated),
     }
 
 

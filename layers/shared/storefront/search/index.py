@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from storefront.domain.catalog.entities import Category
-from storefront.search.documents import SearchDocument
+from storefront.search import packing
+from storefront.search.documents import SearchDocument, card_texts
 from storefront.search.rows import (
     FTS_SOURCE,
     NOWHERE,
@@ -24,11 +25,9 @@ from storefront.search.rows import (
     Rows,
     category_rows,
     defined_attributes,
-    description_dictionary,
     document_rows,
     fts_values,
     placements_of,
-    unpack,
 )
 from storefront.search.schema import (
     CATEGORY,
@@ -66,8 +65,7 @@ class IndexWriter:
             category_id: Placement(path, keys)
             for category_id, path, keys in connection.execute("SELECT id, path, keys FROM categories")
         }
-        row = connection.execute("SELECT value FROM meta WHERE key = 'description_dictionary'").fetchone()
-        self._dictionary: bytes = b"" if row is None else row[0]
+        self._dictionaries = packing.load(connection)
 
     @contextmanager
     def _atomic(self) -> Iterator[sqlite3.Connection]:
@@ -126,7 +124,7 @@ class IndexWriter:
                 found = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM products").fetchone()
                 rowid = int(found[0])
             placement = self._placements.get(document.category_id, NOWHERE)
-            rows = document_rows(document, rowid, placement, self._value_id, self._dictionary)
+            rows = document_rows(document, rowid, placement, self._value_id, self._dictionaries)
             connection.execute(INSERT_PRODUCT, rows.product)
             connection.execute(INSERT_TEXTS, rows.texts)
             connection.executemany(INSERT_ATTRIBUTE_VALUE, rows.attributes)
@@ -144,8 +142,11 @@ class IndexWriter:
 
     def _fts_values(self, stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
         """The FTS row of a product's stored columns (`FTS_SOURCE`)."""
-        rowid, name, description, *rest = stored
-        return fts_values((rowid, name, unpack(description, self._dictionary), *rest), placement)
+        rowid, card, description, brand = stored
+        card_texts = packing.unpack(card, self._dictionaries.card)
+        return fts_values(
+            (rowid, card_texts, packing.unpack(description, self._dictionaries.description), brand), placement
+        )
 
     def _value_id(self, kind: str, name: str, key: str, text: str) -> int:
         # A value no product holds any more keeps its number: facets count products, not numbers.
@@ -220,18 +221,21 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
             return found
 
         batch: list[SearchDocument] = []
-        dictionary: bytes | None = None
+        dictionaries: packing.Dictionaries | None = None
 
         def write_batch() -> None:
-            nonlocal count, dictionary
-            if dictionary is None:  # from the first batch's descriptions
-                dictionary = description_dictionary(document.description for document in batch)
-                connection.execute("INSERT INTO meta (key, value) VALUES ('description_dictionary', ?)", (dictionary,))
+            nonlocal count, dictionaries
+            if dictionaries is None:  # samples of the first batch's texts
+                dictionaries = packing.Dictionaries(
+                    packing.sample(map(card_texts, batch), packing.CARD_DICTIONARY_BYTES),
+                    packing.sample((document.description for document in batch), packing.DESCRIPTION_DICTIONARY_BYTES),
+                )
+                packing.save(connection, dictionaries)
             rows = []
             for document in batch:
                 count += 1
                 placement = placements.get(document.category_id, NOWHERE)
-                rows.append(document_rows(document, count, placement, value_id, dictionary))
+                rows.append(document_rows(document, count, placement, value_id, dictionaries))
             _write_rows(connection, rows)
             batch.clear()
 

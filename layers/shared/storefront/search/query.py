@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from storefront.domain.errors import FieldError, Unprocessable
-from storefront.search import sql
+from storefront.search import packing, sql
 from storefront.search.documents import CARD_COLUMNS, card_from
 from storefront.search.facets import facets as count_facets
 from storefront.search.parameters import (
@@ -68,6 +68,7 @@ class SearchIndex:
         self._connection = connection
         self._lock = threading.Lock()
         check_schema(connection)
+        self._dictionaries = packing.load(connection)  # a file's are never changed
         connection.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS search_match (rowid INTEGER PRIMARY KEY, score REAL, {sql.COPIED})"
         )
@@ -194,11 +195,12 @@ class SearchIndex:
         # The cards of the page only, from columns (a stored JSON card cost 554 bytes a product).
         marks = ", ".join("?" * len(page))
         rows_of_page = self._connection.execute(
-            f"SELECT p.rowid, {CARD_COLUMNS} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
+            f"SELECT p.rowid, {CARD_COLUMNS}, t.card FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
             f" JOIN facet_values c ON c.id = p.category WHERE p.rowid IN ({marks})",
             [row[0] for row in page],
         ).fetchall()
-        cards = {row[0]: card_from(row[1:]) for row in rows_of_page}
+        dictionary = self._dictionaries.card
+        cards = {row[0]: card_from((*row[1:-1], packing.unpack(row[-1], dictionary))) for row in rows_of_page}
         items = [cards[row[0]] for row in page]
         last_key = {"s": sort, "v": list(page[-1][1:])} if len(rows) > limit else None
         return items, last_key

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import unicodedata
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from storefront.domain.catalog import tree
 from storefront.domain.catalog.entities import Category
 from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_values
+from storefront.search.packing import Dictionaries, pack
 from storefront.search.schema import ATTRIBUTE, CATEGORY, OPTION, category_token
 
 PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
@@ -65,35 +65,9 @@ class Rows(NamedTuple):
     fts: tuple[Any, ...]
 
 
-# The stored columns a product's FTS row is made of (with its category's placement);
-# the description packed (`unpack`).
-FTS_SOURCE = "p.rowid, t.name, t.description, p.brand, t.tags, t.attributes"
-
-# Descriptions are read only by the writer (a product's old FTS row), so they are stored
-# deflated with a preset dictionary: a sample of the catalog's own descriptions, taken
-# by a full build and kept in `meta` for the file's life (an index that was never built,
-# only written to, has an empty one). 16 KB: 125 bytes for the benchmark's 346-byte
-# descriptions (31 KB: 120, none: 219) at 33 µs a product.
-DICTIONARY_BYTES = 16 * 1024
-
-
-def description_dictionary(descriptions: Iterable[str]) -> bytes:
-    return "\n".join(descriptions).encode()[:DICTIONARY_BYTES]
-
-
-def pack(text: str, dictionary: bytes) -> bytes:
-    """Raw deflate (no header or checksum: 6 bytes a row less than zlib's format)."""
-    compressor = (
-        zlib.compressobj(6, zlib.DEFLATED, -15, zdict=dictionary)
-        if dictionary
-        else zlib.compressobj(6, zlib.DEFLATED, -15)
-    )
-    return compressor.compress(text.encode()) + compressor.flush()
-
-
-def unpack(packed: bytes, dictionary: bytes) -> str:
-    decompressor = zlib.decompressobj(-15, zdict=dictionary) if dictionary else zlib.decompressobj(-15)
-    return (decompressor.decompress(packed) + decompressor.flush()).decode()
+# The stored columns a product's FTS row is made of (with its category's placement):
+# the card texts and the description are packed (`storefront.search.packing`).
+FTS_SOURCE = "p.rowid, t.card, t.description, p.brand"
 
 
 def fts_values(stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
@@ -102,14 +76,15 @@ def fts_values(stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
     The writer deletes a row of the contentless FTS table by recomputing it with this,
     so it must give the same values for the same columns in every version of one schema.
     """
-    rowid, name, description, brand, tags, attributes = stored
-    texts = [attribute_text(value) for value in json.loads(attributes).values()]
+    rowid, texts, description, brand = stored
+    _, name, tags, attributes, *_ = json.loads(texts)
+    attribute_texts = [attribute_text(value) for value in attributes.values()]
     # NFC: the tokenizer folds precomposed letters only, and queries are normalised alike.
     return (
         rowid,
-        *(unicodedata.normalize("NFC", text) for text in (name, description, brand or "", " ".join(json.loads(tags)))),
+        *(unicodedata.normalize("NFC", text) for text in (name, description, brand or "", " ".join(tags))),
         placement.path,
-        unicodedata.normalize("NFC", " ".join(texts)),
+        unicodedata.normalize("NFC", " ".join(attribute_texts)),
         placement.keys,
     )
 
@@ -125,7 +100,7 @@ def _option_rows(document: SearchDocument, rowid: int, value_ids: ValueIds) -> l
 
 
 def document_rows(
-    document: SearchDocument, rowid: int, placement: Placement, value_ids: ValueIds, dictionary: bytes
+    document: SearchDocument, rowid: int, placement: Placement, value_ids: ValueIds, dictionaries: Dictionaries
 ) -> Rows:
     """The rows a document is indexed as."""
     texts = {name: attribute_text(value) for name, value in document.attributes.items()}
@@ -134,41 +109,17 @@ def document_rows(
     # Each value once: the attributes', then the distinct option values of the variants.
     numbers = [number for number, _ in attributes] + sorted({row[0] for row in options})
     facet_values = " ".join(str(number) for number in numbers)
-    (
-        product_id,
-        brand,
-        brand_as_written,
-        slug,
-        name,
-        category_id,
-        price,
-        currency,
-        in_stock,
-        rating,
-        rating_count,
-        image_url,
-        image_alt,
-        tags,
-        attributes_json,
-        created_at,
-        updated_at,
-    ) = card_values(document)
+    product_id, brand, category_id, *numeric, card_texts = card_values(document)
     product = (
         rowid,
         product_id,
         value_ids(CATEGORY, "", category_id, category_id),  # a number is 1 byte where the id is 26, thrice
         brand,
         brand.casefold() if brand is not None else None,
-        price,
-        currency,
-        in_stock,
-        rating,
-        rating_count,
-        created_at,
-        updated_at,
+        *numeric,
         facet_values,
     )
-    description = pack(document.description, dictionary)
-    stored = (rowid, slug, name, description, tags, attributes_json, image_url, image_alt, brand_as_written)
-    fts = fts_values((rowid, name, document.description, brand, tags, attributes_json), placement)
+    card = pack(card_texts, dictionaries.card)
+    stored = (rowid, card, pack(document.description, dictionaries.description))
+    fts = fts_values((rowid, card_texts, document.description, brand), placement)
     return Rows(product, stored, attributes, options, fts)

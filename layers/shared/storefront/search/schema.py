@@ -4,11 +4,10 @@ One SQLite file holds everything a query needs:
 
 - `products`: one row per indexed product, with the columns filters, sorts and facets
   read (kept narrow: a query reads many of these rows);
-- `product_texts`: the rest of what a product's card and FTS row are made of (slug,
-  name, description, tags and typed attributes as JSON, image, brand as written), read
-  for a page's rows only (≤ 100) and by the writer. Only the writer reads the
-  description, so it is stored deflated with a dictionary of the catalog's descriptions
-  (`rows.pack`, the dictionary in `meta`);
+- `product_texts`: the rest of what a product's card and FTS row are made of: the card's
+  texts (slug, name, tags, typed attributes, image, brand as written: one JSON array),
+  read for a page's rows only (≤ 100), and the description, read only by the writer;
+  both deflated with a dictionary of the catalog's own (`storefront.search.packing`);
 - `products_fts`: a contentless FTS5 table (rowid = products.rowid) over name,
   description, brand, tags, category path (root → leaf names) and attribute values. It
   keeps no copy of the text (700 bytes a product): the text is in `product_texts` once,
@@ -38,7 +37,7 @@ One SQLite file holds everything a query needs:
   (a name nothing defines is refused, like an unknown parameter);
 - `categories` and the closure `category_ancestors` (each category is its own
   ancestor): a category filter is one indexed lookup, descendants included;
-- `meta`: `schema_version`, `built_at` and `description_dictionary` (a full build's). A
+- `meta`: `schema_version`, `built_at` and the packing dictionaries (a full build's). A
   reader or a writer of another version raises `OutdatedIndex`: readers then serve what
   they hold (or nothing), the writer rebuilds the file from the table.
 
@@ -74,17 +73,7 @@ CREATE TABLE IF NOT EXISTS products (
     updated_at INTEGER NOT NULL,
     facet_values TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS product_texts (
-    rowid INTEGER PRIMARY KEY,
-    slug TEXT NOT NULL,
-    name TEXT NOT NULL,
-    description BLOB NOT NULL,
-    tags TEXT NOT NULL,
-    attributes TEXT NOT NULL,
-    image_url TEXT,
-    image_alt TEXT,
-    brand_as_written TEXT
-);
+CREATE TABLE IF NOT EXISTS product_texts (rowid INTEGER PRIMARY KEY, card BLOB NOT NULL, description BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS facet_values (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -144,10 +133,7 @@ INSERT INTO products (rowid, id, category, brand, brand_key, price, currency, in
                       rating_count, created_at, updated_at, facet_values)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-INSERT_TEXTS = """
-INSERT INTO product_texts (rowid, slug, name, description, tags, attributes, image_url, image_alt, brand_as_written)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+INSERT_TEXTS = "INSERT INTO product_texts (rowid, card, description) VALUES (?, ?, ?)"
 INSERT_CATEGORY = "INSERT INTO categories (id, parent_id, name, path, keys) VALUES (?, ?, ?, ?, ?)"
 INSERT_ATTRIBUTE_VALUE = "INSERT INTO attribute_values (value_id, product_rowid) VALUES (?, ?)"
 INSERT_VARIANT_OPTION = "INSERT INTO variant_options (value_id, product_rowid, variant, in_stock) VALUES (?, ?, ?, ?)"
