@@ -3,7 +3,8 @@
 One SQLite file holds everything a query needs:
 
 - `products`: one row per indexed product, with the columns filters, sorts and facets
-  read (kept narrow: a query reads many of these rows);
+  read (kept narrow: a query reads many of these rows); its category is the number of
+  the category id in `facet_values` (kind `c`), 1 byte in the row and two indexes;
 - `product_texts`: the rest of what a product's card and FTS row are made of: the card's
   texts (slug, name, tags, typed attributes, image, brand as written: one JSON array),
   read for a page's rows only (≤ 100), and the description, read only by the writer;
