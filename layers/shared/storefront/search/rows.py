@@ -89,6 +89,12 @@ def fts_values(stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
     )
 
 
+def placed(fts_row: tuple[Any, ...], placement: Placement) -> tuple[Any, ...]:
+    """The same FTS row with another category placement (a rename or move re-places rows)."""
+    rowid, name, description, brand, tags, _, attributes, _ = fts_row
+    return (rowid, name, description, brand, tags, placement.path, attributes, placement.keys)
+
+
 def _option_rows(document: SearchDocument, rowid: int, value_ids: ValueIds) -> list[tuple[int, int, int, int]]:
     """(value id, product rowid, variant number, in stock) for each option of each variant."""
     rows = []
