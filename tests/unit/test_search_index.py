@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -12,8 +11,7 @@ import pytest
 
 from storefront.domain.catalog.cards import ProductStatus
 from storefront.domain.catalog.entities import Category, Image, Product, Variant
-from storefront.events.base import rfc3339
-from storefront.search.documents import attribute_text, card_json, card_of, document_of, utc_text
+from storefront.search.documents import attribute_text, card_of, document_of
 from storefront.search.index import IndexWriter, build_index
 from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index, require_fts5
@@ -266,83 +264,3 @@ def test_an_index_of_another_schema_is_refused_when_opened_for_search(tmp_path: 
         connection.commit()
     with closing(open_index(path, readonly=True)) as connection, pytest.raises(RuntimeError, match="schema version 0"):
         SearchIndex(connection)
-
-
-def fts_terms(connection: sqlite3.Connection) -> list[tuple[str, int, int]]:
-    """Every term of the FTS index with its number of products and occurrences."""
-    connection.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms USING fts5vocab(main, products_fts, row)")
-    return connection.execute("SELECT term, doc, cnt FROM temp.terms ORDER BY term").fetchall()
-
-
-def test_updates_removals_and_renames_leave_no_stale_terms_when_the_fts_table_keeps_no_text(
-    connection: sqlite3.Connection, writer: IndexWriter, tmp_path: Path
-) -> None:
-    writer.upsert(indexed(product("A", "Leather boot", description="Waxed Café", brand=" Acme ", tags=["winter"])))
-    writer.upsert(indexed(product("B", "Rubber boot", attributes={"size": 42.0, "waterproof": True})))
-    writer.upsert(indexed(product("C", "Felt slipper", category_id="home")))
-    final_a = indexed(product("A", "Suede boot", description="Soft", brand="Acme", attributes={"colour": "tan"}))
-    writer.upsert(final_a)
-    assert writer.delete("C") is True
-    renamed = [
-        Category("shoes", "Footwear", "shoes", "clothing", {}, 1, 2) if item.id == "shoes" else item
-        for item in CATEGORIES
-    ]
-    writer.set_categories(renamed)
-    final_b = indexed(product("B", "Rubber boot", attributes={"size": 43}, category_id="shoes"))
-    writer.upsert(final_b)
-    writer.commit()
-    connection.execute("INSERT INTO products_fts (products_fts) VALUES ('integrity-check')")
-    fresh = tmp_path / "fresh.sqlite"
-    build_index(fresh, [final_a, final_b], renamed)
-    with closing(open_index(fresh, readonly=True)) as rebuilt:
-        assert fts_terms(connection) == fts_terms(rebuilt)
-    assert found(connection, q="leather") == found(connection, q="slipper") == found(connection, q="café") == []
-    assert found(connection, q="shoes") == []
-    assert sorted(found(connection, q="footwear")) == ["A", "B"]
-
-
-def test_a_page_holds_each_documents_card_byte_for_byte_when_built_from_columns(
-    connection: sqlite3.Connection, writer: IndexWriter, tmp_path: Path
-) -> None:
-    documents = [
-        indexed(product("A", "Boot", brand=" Acme ", attributes={"size": 42, "width": 42.0, "wide": True})),
-        indexed(product("B", "Boot", brand="", tags=["a b", 'say "hi"', "ünï"], attributes={"code": "007"})),
-        indexed(
-            product(
-                "C", "Boot", images=(Image("i1", "https://img/1.jpg", None, 1),), rating_average=4.25, rating_count=2
-            )
-        ),
-        indexed(product("D", "Boot", brand="Acme", attributes={"ratio": 0.1, "note": "  x "})),
-    ]
-    for document in documents:
-        writer.upsert(document)
-    writer.commit()
-    built = tmp_path / "built.sqlite"  # its texts packed with dictionaries, the writer's without
-    build_index(built, documents, CATEGORIES)
-    with closing(open_index(built, readonly=True)) as built_connection:
-        for index in (SearchIndex(connection), SearchIndex(built_connection)):
-            items = index.search(SearchQuery(q="boot", sort="newest", limit=10)).items
-            cards = {item["id"]: json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items}
-            assert cards == {document.id: card_json(document) for document in documents}
-
-
-def test_a_built_index_forgets_old_descriptions_when_written_to_with_its_dictionary(tmp_path: Path) -> None:
-    path = tmp_path / "index.sqlite"
-    items = [indexed(product(f"P{n}", "Boot", description=f"Waxed leather café {n} walking")) for n in range(20)]
-    build_index(path, items, CATEGORIES)
-    changed = indexed(product("P3", "Boot", description="Suede"))
-    with closing(open_index(path, readonly=False)) as connection:
-        assert connection.execute("SELECT length(value) FROM meta WHERE key = 'description_dictionary'").fetchone()[0]
-        writer = IndexWriter(connection)
-        writer.upsert(changed)
-        writer.delete("P4")
-        writer.commit()
-        fresh = tmp_path / "fresh.sqlite"
-        build_index(fresh, [*items[:3], changed, *items[5:]], CATEGORIES)
-        with closing(open_index(fresh, readonly=True)) as rebuilt:
-            assert fts_terms(connection) == fts_terms(rebuilt)
-
-
-@pytest.mark.parametrize("seconds", [0, 1_700_000_000, 951_782_400, 4_102_444_799, 253_402_300_799])
-def test_card_times_read_as_rfc3339_when_formatted_fast(seconds: int) -> None:
-    assert utc_text(seconds) == rfc3339(seconds)
