@@ -8,6 +8,7 @@ import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,8 @@ from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index
 from tests.unit.search_fixtures import index_fixtures
 from tests.unit.test_search_index import CATEGORIES, found, indexed, product
+from tests.unit.test_search_query import CATEGORIES as SHOP_CATEGORIES
+from tests.unit.test_search_query import catalog_with_ties, documents, every_page, expected_order
 
 connection, writer = index_fixtures(CATEGORIES)
 
@@ -101,3 +104,15 @@ def test_a_built_index_forgets_old_descriptions_when_written_to_with_its_diction
 @pytest.mark.parametrize("seconds", [0, 1_700_000_000, 951_782_400, 4_102_444_799, 253_402_300_799])
 def test_card_times_read_as_rfc3339_when_formatted_fast(seconds: int) -> None:
     assert utc_text(seconds) == rfc3339(seconds)
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "price_desc"])
+def test_a_category_pages_its_ties_in_id_order_when_its_index_has_no_id(tmp_path: Path, sort: Any) -> None:
+    # The category's newest index leaves the id out: SQLite sorts a creation second's ties from the rows.
+    products = catalog_with_ties()
+    build_index(tmp_path / "index.sqlite", documents(*products), SHOP_CATEGORIES)
+    with closing(open_index(tmp_path / "index.sqlite", readonly=True)) as connection:
+        index = SearchIndex(connection)
+        for category_id in ("shoes", "clothing"):  # one category, and one with its descendants
+            found = every_page(index, SearchQuery(sort=sort, category_id=category_id, limit=10, facets=False))
+            assert found == expected_order(products, sort)
