@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import boto3
 import pytest
 
 from storefront.data import search_index, search_lease
-from storefront.search import indexing, local_copy
+from storefront.search import indexing, local_copy, packing
 from storefront.search import manifest as manifest_module
 from storefront.search.changes import Changes
 from storefront.search.query import SearchQuery
@@ -203,4 +204,29 @@ def test_a_reader_that_cannot_apply_a_delta_downloads_the_whole_index_instead(
     assert newer is not held  # a fresh copy: the base downloaded, its delta applied
     assert newer is not None
     assert newer.search(SearchQuery(q="shoe")).total == 3
+    replica.close()
+
+
+def test_the_compaction_of_an_index_that_only_took_deltas_rebuilds_it_so_its_texts_get_dictionaries(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setattr(manifest_module, "MAX_DELTAS", 2)
+    monkeypatch.setattr(indexing, "BUILD_BATCH", 2)  # a full build's sample, for this small catalog
+    assert indexing.ensure_index() is not None  # a new store's first index: empty, no dictionaries
+    category = create_category("Boots")
+    pending_events()
+    for number, name in enumerate(("Winter Boot", "Rain Boot"), start=1):
+        create_product(category["id"], f"BOOT-{number}", name=name)
+        assert index_pending()["batchItemFailures"] == []
+
+    compacted = published_manifest()
+    assert compacted.deltas == ()
+    assert compacted.products == 2
+    local_copy.download(compacted, tmp_path / "base.sqlite")
+    with closing(sqlite3.connect(tmp_path / "base.sqlite")) as connection:
+        assert packing.load(connection).card != b""
+    replica = IndexReplica(check_seconds=0)
+    held = replica.current()
+    assert held is not None
+    assert held.search(SearchQuery(q="boot")).total == 2
     replica.close()

@@ -52,6 +52,11 @@ class BuildStats:
     bytes: int  # size of the file
 
 
+# Products written per transaction by a full build; the first batch is also the sample the
+# texts' dictionaries are taken from (storefront/search/packing.py).
+BUILD_BATCH = 2000
+
+
 class IndexWriter:
     """Incremental changes to an index: the only writer of its file (single-writer is guaranteed outside).
 
@@ -247,7 +252,7 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
                 raise ValueError(f"product {document.id} appears twice in the documents")
             seen.add(document.id)
             batch.append(document)
-            if len(batch) >= 2000:
+            if len(batch) >= BUILD_BATCH:
                 write_batch()
         write_batch()
         connection.executemany(
