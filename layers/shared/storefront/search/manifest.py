@@ -13,12 +13,12 @@ on top of the base it downloads, at about 0.35 ms a product at 100,000 products
 (bench/README.md). Compacting when the deltas name as many products as
 `COMPACT_PRODUCTS_SHARE` (1/25) of the base's makes both proportional to the base, as its
 download already is: a new environment applies at most 4 % of the catalog (its first
-answer just before a compaction: 2.2–3.8 s at 100,000 products, 1.0 s without deltas;
-0.35 s at 10,000), and a full 100-product batch's share of the next
+answer just before a compaction: 2.3 s at 100,000 products, 0.53 s without deltas;
+0.24 s at 10,000), and a full 100-product batch's share of the next
 compaction is the base over the 0.04 × n / 100 batches before it, 2,500 × the base's
-bytes per product (≈ 770): ≈ 1.9 MB whatever the catalog's size. `MAX_DELTAS` bounds the
+bytes per product (≈ 550 gzipped): ≈ 1.4 MB whatever the catalog's size. `MAX_DELTAS` bounds the
 objects a new environment fetches when batches are small (128 one-product deltas: 0.6 MB
-each of a 77 MB base), and the byte share guards against unusually large documents.
+each of a 55 MB base), and the byte share guards against unusually large documents.
 """
 
 from __future__ import annotations
