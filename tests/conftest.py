@@ -8,6 +8,8 @@ ever reach a real AWS account.
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
 
 import pytest
 
@@ -49,3 +51,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e") is not None:
             item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_files_where_pytest_cleans_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The search index copies and writer workspaces (`tempfile.mkdtemp`, kept for an execution
+    environment's life on Lambda) go under pytest's own directory, which keeps the last three
+    runs, instead of piling up in /tmp (thousands of directories a run)."""
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("tmp"))
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
