@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
-
 from storefront.data import keys
 from storefront.data.carts import CartHeaderItem, CartLineItem
 from storefront.data.outbox import OutboxItem, outbox_item
-from storefront.data.table import TableItem, saved_if
+from storefront.data.table import TableItem, deleted_if, saved_if
 from storefront.events.base import DomainEvent
 
 
@@ -60,14 +58,4 @@ def delete_stale_lines(owner: str) -> int:
     items = list(TableItem.query(keys.cart_partition(owner), consistent_read=True))
     live = {item.cart_id for item in items if isinstance(item, CartHeaderItem)}
     stale = [item for item in items if isinstance(item, CartLineItem) and item.cart_id not in live]
-    return sum(_deleted_if_still(line) for line in stale)
-
-
-def _deleted_if_still(line: CartLineItem) -> bool:
-    try:
-        line.delete(condition=CartLineItem.cart_id == line.cart_id)
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return sum(deleted_if(line, CartLineItem.cart_id == line.cart_id) for line in stale)

@@ -10,10 +10,10 @@ mid-work (a stall) cannot overwrite a newer index.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from storefront.data import keys
-from storefront.data.table import TableItem, saved_if
+from storefront.data.table import TableItem, deleted_if, saved_if
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -49,9 +49,4 @@ def renew(holder: str, now: int, seconds: int) -> bool:
 
 def release(holder: str) -> None:
     """Access pattern SEARCH-LEASE-RELEASE: DeleteItem if we hold it (a lost lease is left alone)."""
-    item = SearchLeaseItem(*keys.search_writer_lease())
-    try:
-        item.delete(condition=SearchLeaseItem.holder == holder)
-    except DeleteError as error:
-        if error.cause_response_code != _CONDITION_FAILED:
-            raise
+    deleted_if(SearchLeaseItem(*keys.search_writer_lease()), SearchLeaseItem.holder == holder)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -112,6 +112,17 @@ def saved_if(item: TableItem, condition: Condition) -> bool:
     try:
         item.save(condition=condition)
     except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def deleted_if(item: TableItem, condition: Condition) -> bool:
+    """DeleteItem of `item` if `condition` holds; False when it does not (another writer came first)."""
+    try:
+        item.delete(condition=condition)
+    except DeleteError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
