@@ -7,14 +7,15 @@ import sqlite3
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storefront.data.search_index import StoredObject
 from storefront.domain.catalog.entities import AttributeDefinition, Category, Variant
 from storefront.search import manifest as manifest_module
-from storefront.search.delta import Delta
-from storefront.search.index import build_index
+from storefront.search.delta import Delta, folded
+from storefront.search.index import IndexWriter, build_index
 from storefront.search.local_copy import apply_deltas
 from storefront.search.manifest import Manifest
 from storefront.search.query import SearchIndex, SearchQuery
@@ -107,6 +108,48 @@ def test_a_base_with_its_deltas_applied_answers_like_a_patched_file_when_applied
     assert names(base, category_id="boots") == ["Green Boot", "Red Sandal"]
 
 
+def test_deltas_folded_hold_each_products_last_state_and_the_last_tree_when_a_product_changes_more_than_once() -> None:
+    renamed = (*CATEGORIES[:2], replace(CATEGORIES[2], name="Hiking Boots"), CATEGORIES[3])
+    deltas = [
+        Delta((indexed(product("P1", "Red Boot")), indexed(product("P2", "Blue Boot"))), ("P3",), tuple(CATEGORIES)),
+        Delta((indexed(product("P3", "Green Boot")),), ("P2",), tuple(CATEGORIES)),
+        Delta((indexed(product("P1", "Red Sandal")), indexed(product("P4", "Gone Boot"))), ("P4",), renamed),
+    ]
+    one = folded(deltas)
+    assert [(document.id, document.name) for document in one.documents] == [("P1", "Red Sandal"), ("P3", "Green Boot")]
+    assert one.removed == ("P2", "P4")
+    assert one.categories == renamed
+    assert folded(deltas[:1]) is deltas[0]
+
+
+def test_a_new_copy_and_a_copy_patched_delta_by_delta_answer_alike_when_products_change_in_several_deltas(
+    tmp_path: Path,
+) -> None:
+    items = [indexed(product(f"P{n}", f"Boot {n}", price=1000 + n)) for n in range(6)]
+    deltas = [
+        Delta((replace(items[1], price=5), replace(items[2], name="Clog")), ("P3",), tuple(CATEGORIES)),
+        Delta((replace(items[1], price=7000), replace(items[3], name="Mule")), ("P2",), tuple(CATEGORIES)),
+        Delta((replace(items[2], price=1), indexed(product("P9", "Boot 9", price=2000))), ("P0",), tuple(CATEGORIES)),
+    ]
+    patched, caught_up = tmp_path / "patched.sqlite", tmp_path / "caught_up.sqlite"
+    build_index(patched, items, CATEGORIES)
+    build_index(caught_up, items, CATEGORIES)
+    with closing(open_local_copy(patched)) as connection:
+        for delta in deltas:
+            apply_deltas(connection, [delta])
+    with closing(open_local_copy(caught_up)) as connection:
+        assert apply_deltas(connection, deltas) == (4, 1)  # P1, P2, P3, P9 written once each; P0 taken out
+
+    def by_price(path: Path, **query: object) -> list[tuple[str, int]]:
+        with closing(open_local_copy(path)) as connection:
+            page = SearchIndex(connection).search(SearchQuery(**query, sort="price_asc"))  # type: ignore[arg-type]
+            return [(item["name"], item["price"]) for item in page.items]
+
+    for query in ({"q": "boot"}, {"q": "clog"}, {"q": "mule"}, {}):
+        assert by_price(patched, **query) == by_price(caught_up, **query)
+    assert [name for name, _ in by_price(caught_up)] == ["Boot 2", "Mule", "Boot 4", "Boot 5", "Boot 9", "Boot 1"]
+
+
 def test_a_delta_applied_twice_changes_nothing_when_repeated(tmp_path: Path) -> None:
     base = tmp_path / "base.sqlite"
     build_index(base, [indexed(product("P1", "Red Boot"))], CATEGORIES)
@@ -125,15 +168,14 @@ def test_nothing_is_applied_when_a_delta_fails_halfway(tmp_path: Path, monkeypat
     build_index(base, [indexed(product("P1", "Red Boot"))], CATEGORIES)
     good = Delta((indexed(product("P2", "Blue Boot")),), (), tuple(CATEGORIES))
     bad = Delta((), ("P1",), tuple(CATEGORIES))
+    real_write = IndexWriter.write
 
-    def broken(self: Delta, writer: object) -> tuple[int, int]:
+    def written_then_broken(self: IndexWriter, documents: Any, removed: Any = ()) -> int:
+        real_write(self, documents, removed)  # every row written, then the disk fails
         raise sqlite3.OperationalError("disk I/O error")
 
+    monkeypatch.setattr(IndexWriter, "write", written_then_broken)
     with closing(open_local_copy(base)) as connection:
-        real_apply = Delta.apply
-        monkeypatch.setattr(
-            Delta, "apply", lambda self, writer: broken(self, writer) if self is bad else real_apply(self, writer)
-        )
         with pytest.raises(sqlite3.OperationalError):
             apply_deltas(connection, [good, bad])
         assert not connection.in_transaction

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,45 @@ def test_a_built_index_forgets_old_descriptions_when_written_to_with_its_diction
         build_index(fresh, [*items[:3], changed, *items[5:]], CATEGORIES)
         with closing(open_index(fresh, readonly=True)) as rebuilt:
             assert fts_terms(connection) == fts_terms(rebuilt)
+
+
+def test_one_write_of_a_mixed_batch_leaves_the_index_a_fresh_build_of_the_same_products_has(tmp_path: Path) -> None:
+    # Price and stock changes keep their FTS rows and packed texts; text, brand and category
+    # changes rewrite them; new products take new rowids; removals leave nothing behind.
+    path = tmp_path / "index.sqlite"
+    items = {
+        f"P{n}": indexed(product(f"P{n}", f"Boot {n}", description=f"Waxed leather {n}", brand="Acme", price=1000 + n))
+        for n in range(12)
+    }
+    build_index(path, list(items.values()), CATEGORIES)
+    changes = [
+        replace(items["P1"], price=999),
+        replace(items["P2"], in_stock=not items["P2"].in_stock, updated_at=items["P2"].updated_at + 1),
+        replace(items["P3"], description="Suede"),
+        replace(items["P5"], brand="Zephyr"),
+        replace(items["P6"], category_id="home"),
+        replace(items["P7"], name="Boot 7 (old)"),  # written twice: the last one counts
+        replace(items["P7"], name="Hiker"),
+        indexed(product("P30", "Felt slipper", category_id="home")),
+        replace(items["P8"], price=1),  # and removed: removals come after upserts
+    ]
+    with closing(open_index(path, readonly=False)) as connection:
+        writer = IndexWriter(connection)
+        assert writer.write(changes, ["P4", "P8", "P404"]) == 2
+        writer.commit()
+        connection.execute("INSERT INTO products_fts (products_fts) VALUES ('integrity-check')")
+        final = {**items, **{item.id: item for item in changes}}
+        del final["P4"], final["P8"]
+        fresh = tmp_path / "fresh.sqlite"
+        build_index(fresh, sorted(final.values(), key=lambda item: item.id), CATEGORIES)
+        with closing(open_index(fresh, readonly=True)) as rebuilt:
+            assert fts_terms(connection) == fts_terms(rebuilt)
+            for query in ({"q": "boot"}, {"q": "suede"}, {"q": "zephyr"}, {"category_id": "home"}, {"q": "leather"}):
+                every = SearchQuery(**query, sort="price_asc", limit=100)  # type: ignore[arg-type]
+                assert SearchIndex(connection).search(every) == SearchIndex(rebuilt).search(every)
+        assert found(connection, q="hiker") == ["P7"]
+        assert found(connection, q="boot", sort="price_asc", limit=2) == ["P1", "P0"]
+        assert found(connection, q="waxed", category_id="home") == ["P6"]
 
 
 @pytest.mark.parametrize("seconds", [0, 1_700_000_000, 951_782_400, 4_102_444_799, 253_402_300_799])

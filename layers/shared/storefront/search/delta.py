@@ -11,6 +11,7 @@ event's, changes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -45,10 +46,26 @@ class Delta:
     def apply(self, writer: IndexWriter) -> tuple[int, int]:
         """Writes the delta through `writer` (not committed): (products indexed, products removed)."""
         writer.set_categories(self.categories)
-        for document in self.documents:
-            writer.upsert(document)
-        removed = sum(writer.delete(product_id) for product_id in self.removed)
+        removed = writer.write(self.documents, self.removed)
         return len(self.documents), removed
+
+
+def folded(deltas: Sequence[Delta]) -> Delta:
+    """The deltas as one, to apply at once: each product's last document or removal, the last tree.
+
+    Each delta holds states, not differences, so the last state of each product is all
+    that applying them in order leaves (within a delta, removals come after upserts).
+    A new search environment catching up on a cycle's deltas writes each product once.
+    """
+    if len(deltas) == 1:
+        return deltas[0]
+    latest: dict[str, SearchDocument | None] = {}
+    for delta in deltas:
+        latest.update((document.id, document) for document in delta.documents)
+        latest.update((product_id, None) for product_id in delta.removed)
+    documents = tuple(sorted((item for item in latest.values() if item is not None), key=lambda item: item.id))
+    removed = tuple(sorted(product_id for product_id, item in latest.items() if item is None))
+    return Delta(documents, removed, deltas[-1].categories)
 
 
 def _category_json(category: Category) -> dict[str, Any]:

@@ -6,14 +6,16 @@ document or a category tree becomes, in `storefront.search.rows`.
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from storefront.domain.catalog.entities import Category
 from storefront.search import packing
@@ -52,6 +54,21 @@ class BuildStats:
     bytes: int  # size of the file
 
 
+class _Held(NamedTuple):
+    """What the index holds of a product that is rewritten or taken out."""
+
+    card_texts: str
+    description: str
+    packed: tuple[bytes, bytes]  # the two as stored
+    brand: str | None
+    placement: Placement
+    numbers: list[int]  # its attribute and option value numbers
+
+    def fts(self, rowid: int) -> tuple[Any, ...]:
+        """Its FTS row, as inserted (what deleting it takes)."""
+        return fts_values((rowid, self.card_texts, self.description, self.brand), self.placement)
+
+
 # Products written per transaction by a full build; the first batch is also the sample the
 # texts' dictionaries are taken from (storefront/search/packing.py).
 BUILD_BATCH = 2000
@@ -72,6 +89,8 @@ class IndexWriter:
             for category_id, path, keys in connection.execute("SELECT id, path, keys FROM categories")
         }
         self._dictionaries = packing.load(connection)
+        self._values: dict[tuple[str, str, str], int] | None = None  # facet_values' numbers, read when first needed
+        self._top_value = 0
 
     @contextmanager
     def _atomic(self) -> Iterator[sqlite3.Connection]:
@@ -82,6 +101,7 @@ class IndexWriter:
         try:
             yield connection
         except BaseException:
+            self._values = None  # numbers given in the savepoint are gone with it
             connection.execute("ROLLBACK TO search_write")
             connection.execute("RELEASE search_write")
             raise
@@ -123,30 +143,82 @@ class IndexWriter:
 
     def upsert(self, document: SearchDocument) -> None:
         """Inserts or replaces a product; a replaced product keeps its rowid."""
-        with self._atomic() as connection:
-            row = connection.execute("SELECT rowid FROM products WHERE id = ?", (document.id,)).fetchone()
-            if row is not None:
-                rowid = int(row[0])
-                self._remove(connection, rowid)
-            else:
-                found = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM products").fetchone()
-                rowid = int(found[0])
-            placement = self._placements.get(document.category_id, NOWHERE)
-            rows = document_rows(document, rowid, placement, self._value_id, self._dictionaries)
-            connection.execute(INSERT_PRODUCT, rows.product)
-            connection.execute(INSERT_TEXTS, rows.texts)
-            connection.executemany(INSERT_ATTRIBUTE_VALUE, rows.attributes)
-            connection.executemany(INSERT_VARIANT_OPTION, rows.options)
-            connection.execute(INSERT_FTS, rows.fts)
+        self.write((document,))
 
     def delete(self, product_id: str) -> bool:
         """Takes a product out of the index; False when it was not in it."""
+        return self.write((), (product_id,)) == 1
+
+    def write(self, documents: Sequence[SearchDocument], removed: Sequence[str] = ()) -> int:
+        """Upserts `documents` and takes out the `removed` ids at once: how many of those were indexed.
+
+        A replaced product keeps its rowid, a new one takes the next. An id in both is taken
+        out (a delta's removals come after its upserts); of an id twice, the last document
+        counts. A few set-wise statements for the whole batch, and a product whose searched
+        texts did not change (a price, stock or rating change: most changes) keeps its FTS
+        row and its packed texts: a new search environment catching up on 4,000 products
+        takes a third of the time writing them one by one did.
+        """
+        gone = set(removed)
+        latest = {document.id: document for document in documents if document.id not in gone}
         with self._atomic() as connection:
-            row = connection.execute("SELECT rowid FROM products WHERE id = ?", (product_id,)).fetchone()
-            if row is None:
-                return False
-            self._remove(connection, int(row[0]))
-            return True
+            indexed = dict(
+                connection.execute(
+                    "SELECT id, rowid FROM products WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([*latest, *gone]),),
+                ).fetchall()
+            )
+            [top] = connection.execute("SELECT coalesce(max(rowid), 0) FROM products").fetchone()
+            new_rowids = itertools.count(int(top) + 1)
+            held = self._held(connection, list(indexed.values()))
+            card_dictionary, description_dictionary = self._dictionaries
+            packed = {(product.card_texts, card_dictionary): product.packed[0] for product in held.values()}
+            packed.update(
+                {(product.description, description_dictionary): product.packed[1] for product in held.values()}
+            )
+
+            def pack_text(text: str, dictionary: bytes) -> bytes:
+                found = packed.get((text, dictionary))
+                return found if found is not None else packing.pack(text, dictionary)
+
+            rows, kept_fts = [], set()
+            for product_id, document in latest.items():
+                rowid = indexed.get(product_id) or next(new_rowids)
+                placement = self._placements.get(document.category_id, NOWHERE)
+                new = document_rows(document, rowid, placement, self._value_id, self._dictionaries, pack_text)
+                rows.append(new)
+                before = held.get(rowid)
+                # The same searched texts, brand and category path: the same FTS row.
+                brand = new.product[3]  # as the products row holds it
+                if before is not None and (before.packed, before.brand, before.placement) == (
+                    new.texts[1:],
+                    brand,
+                    placement,
+                ):
+                    kept_fts.add(rowid)
+            self._remove(connection, held, kept_fts)
+            _write_rows(connection, rows, kept_fts)
+        return sum(1 for product_id in gone if product_id in indexed)
+
+    def _held(self, connection: sqlite3.Connection, rowids: list[int]) -> dict[int, _Held]:
+        """What the index holds of these products (to take out, or to compare with their new rows)."""
+        held: dict[int, _Held] = {}
+        stored_rows = connection.execute(
+            f"SELECT {FTS_SOURCE}, c.value, p.facet_values FROM products p"  # noqa: S608
+            " JOIN product_texts t ON t.rowid = p.rowid JOIN facet_values c ON c.id = p.category"
+            " WHERE p.rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(rowids),),
+        )
+        for rowid, card, description, brand, category_id, facet_values in stored_rows:
+            held[rowid] = _Held(
+                packing.unpack(card, self._dictionaries.card),
+                packing.unpack(description, self._dictionaries.description),
+                (card, description),
+                brand,
+                self._placements.get(category_id, NOWHERE),
+                [int(number) for number in facet_values.split()],
+            )
+        return held
 
     def _fts_values(self, stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
         """The FTS row of a product's stored columns (`FTS_SOURCE`)."""
@@ -158,30 +230,39 @@ class IndexWriter:
 
     def _value_id(self, kind: str, name: str, key: str, text: str) -> int:
         # A value no product holds any more keeps its number: facets count products, not numbers.
-        self._connection.execute(
-            "INSERT OR IGNORE INTO facet_values (kind, name, value_key, value) VALUES (?, ?, ?, ?)",
-            (kind, name, key, text),
-        )
-        row = self._connection.execute(
-            "SELECT id FROM facet_values WHERE kind = ? AND name = ? AND value_key = ?", (kind, name, key)
-        ).fetchone()
-        return int(row[0])
+        if self._values is None:
+            self._values = {
+                (value_kind, value_name, value_key): number
+                for number, value_kind, value_name, value_key in self._connection.execute(
+                    "SELECT id, kind, name, value_key FROM facet_values"
+                )
+            }
+            self._top_value = max(self._values.values(), default=0)
+        number = self._values.get((kind, name, key))
+        if number is None:
+            self._top_value += 1
+            number = self._values[kind, name, key] = self._top_value
+            self._connection.execute(
+                "INSERT INTO facet_values (id, kind, name, value_key, value) VALUES (?, ?, ?, ?, ?)",
+                (number, kind, name, key, text),
+            )
+        return number
 
-    def _remove(self, connection: sqlite3.Connection, rowid: int) -> None:
-        stored = connection.execute(
-            f"SELECT {FTS_SOURCE}, c.value, p.facet_values FROM products p"  # noqa: S608
-            " JOIN product_texts t ON t.rowid = p.rowid JOIN facet_values c ON c.id = p.category WHERE p.rowid = ?",
-            (rowid,),
-        ).fetchone()
-        category_id, facet_values = stored[-2:]
-        connection.execute(DELETE_FTS, self._fts_values(stored[:-2], self._placements.get(category_id, NOWHERE)))
+    def _remove(self, connection: sqlite3.Connection, held: dict[int, _Held], kept_fts: set[int]) -> None:
+        """Deletes the rows of the held products, but the FTS rows of `kept_fts` (rewritten as they are)."""
+        if not held:
+            return
+        connection.executemany(
+            DELETE_FTS, [product.fts(rowid) for rowid, product in held.items() if rowid not in kept_fts]
+        )
         # The product's value numbers find its attribute and variant option rows through
         # their primary keys (no index on product_rowid to keep up, nor a scan of the table).
-        numbers = [(int(number), rowid) for number in facet_values.split()]
+        numbers = [(number, rowid) for rowid, product in held.items() for number in product.numbers]
         connection.executemany("DELETE FROM attribute_values WHERE value_id = ? AND product_rowid = ?", numbers)
         connection.executemany("DELETE FROM variant_options WHERE value_id = ? AND product_rowid = ?", numbers)
-        connection.execute("DELETE FROM products WHERE rowid = ?", (rowid,))
-        connection.execute("DELETE FROM product_texts WHERE rowid = ?", (rowid,))
+        wanted = json.dumps(list(held))
+        connection.execute("DELETE FROM products WHERE rowid IN (SELECT value FROM json_each(?))", (wanted,))
+        connection.execute("DELETE FROM product_texts WHERE rowid IN (SELECT value FROM json_each(?))", (wanted,))
 
     def product_ids(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT id FROM products")}
@@ -269,11 +350,11 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
     return BuildStats(count, time.perf_counter() - started, path.stat().st_size)
 
 
-def _write_rows(connection: sqlite3.Connection, batch: list[Rows]) -> None:
+def _write_rows(connection: sqlite3.Connection, batch: list[Rows], kept_fts: Set[int] = frozenset()) -> None:
     if not connection.in_transaction:
         connection.execute("BEGIN")
     connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])
     connection.executemany(INSERT_TEXTS, [rows.texts for rows in batch])
     connection.executemany(INSERT_ATTRIBUTE_VALUE, [row for rows in batch for row in rows.attributes])
     connection.executemany(INSERT_VARIANT_OPTION, [row for rows in batch for row in rows.options])
-    connection.executemany(INSERT_FTS, [rows.fts for rows in batch])
+    connection.executemany(INSERT_FTS, [rows.fts for rows in batch if rows.fts[0] not in kept_fts])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from storefront.data import search_index
 from storefront.data.search_index import StoredObject
-from storefront.search.delta import Delta
+from storefront.search.delta import Delta, folded
 from storefront.search.index import IndexWriter
 from storefront.search.manifest import Manifest
 from storefront.search.schema import check_schema, open_local_copy
@@ -34,16 +34,15 @@ def fetch_deltas(parts: Sequence[StoredObject]) -> list[Delta]:
 
 
 def apply_deltas(connection: sqlite3.Connection, deltas: Sequence[Delta]) -> tuple[int, int]:
-    """Applies the deltas in order in one transaction: (products indexed, products removed).
+    """Applies the deltas, folded into one (`delta.folded`), in one transaction: (products indexed, removed).
 
     On any error nothing is applied: the copy stays as it was.
     """
-    indexed = removed = 0
+    if not deltas:
+        return 0, 0
     try:
         writer = IndexWriter(connection)
-        for delta in deltas:
-            written, taken_out = delta.apply(writer)
-            indexed, removed = indexed + written, removed + taken_out
+        indexed, removed = folded(deltas).apply(writer)
         writer.commit()
     except BaseException:
         if connection.in_transaction:
@@ -57,8 +56,10 @@ def download(manifest: Manifest, path: Path) -> None:
 
     Raises `OutdatedIndex` when the base file is of another schema version.
     """
-    search_index.download_base(manifest.base.key, path)
-    with closing(open_local_copy(path)) as connection:
-        check_schema(connection)
-        if manifest.deltas:
-            apply_deltas(connection, fetch_deltas(manifest.deltas))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        deltas = pool.submit(fetch_deltas, manifest.deltas)  # fetched and parsed while the base downloads
+        search_index.download_base(manifest.base.key, path)
+        with closing(open_local_copy(path)) as connection:
+            check_schema(connection)
+            if manifest.deltas:
+                apply_deltas(connection, deltas.result())

@@ -106,9 +106,14 @@ def _option_rows(document: SearchDocument, rowid: int, value_ids: ValueIds) -> l
 
 
 def document_rows(
-    document: SearchDocument, rowid: int, placement: Placement, value_ids: ValueIds, dictionaries: Dictionaries
+    document: SearchDocument,
+    rowid: int,
+    placement: Placement,
+    value_ids: ValueIds,
+    dictionaries: Dictionaries,
+    pack_text: Callable[[str, bytes], bytes] = pack,
 ) -> Rows:
-    """The rows a document is indexed as."""
+    """The rows a document is indexed as (`pack_text` may give texts already packed with that dictionary)."""
     texts = {name: attribute_text(value) for name, value in document.attributes.items()}
     attributes = [(value_ids(ATTRIBUTE, name, attribute_key(text), text), rowid) for name, text in texts.items()]
     options = _option_rows(document, rowid, value_ids)
@@ -125,7 +130,7 @@ def document_rows(
         *numeric,
         facet_values,
     )
-    card = pack(card_texts, dictionaries.card)
-    stored = (rowid, card, pack(document.description, dictionaries.description))
+    card = pack_text(card_texts, dictionaries.card)
+    stored = (rowid, card, pack_text(document.description, dictionaries.description))
     fts = fts_values((rowid, card_texts, document.description, brand), placement)
     return Rows(product, stored, attributes, options, fts)
