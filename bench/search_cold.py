@@ -1,12 +1,13 @@
 """A new search environment's first answer: download, open and query, from S3 on this machine.
 
-The index is published as the indexer publishes a base (gzip, `search_index.upload_base`, and a
-manifest naming it with no deltas) to a moto
-S3 server on 127.0.0.1 (the local runtime's S3), then a fresh `IndexReplica` in an empty
-directory, as a new Lambda environment has, answers one query: the time from asking to the
-answer is what the first shopper on a cold search function waits for beyond the cold start
-itself. A region's S3 is faster per byte than moto's Python server, so this is an upper bound
-for the transfer; the decompression and SQLite's open are the same work as on Lambda.
+The index is published as the indexer publishes a base (gzip, `search_index.upload_base`,
+and a manifest naming it with no deltas) to a moto S3 server on 127.0.0.1 (the local
+runtime's S3), then a fresh `IndexReplica` in an empty directory, as a new Lambda
+environment has, answers one query in a process of its own (`bench/search_first_answer.py`):
+the time from asking to the answer is what the first shopper on a cold search function
+waits for beyond the cold start itself. A region's S3 is faster per byte than moto's Python
+server, so this is an upper bound for the transfer; the decompression and SQLite's open are
+the same work as on Lambda.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from typing import Any
 
 import boto3
 
+from bench.search_first_answer import time_in_new_process
 from devkit.localrun.emulators import MotoServer
 from storefront.data import search_index
 from storefront.search.manifest import Manifest
 from storefront.search.query import SearchQuery
-from storefront.search.replica import IndexReplica
 from storefront.settings import get_settings
 
 RUNS = 5
@@ -70,13 +71,7 @@ def first_answer(path: Path, query: SearchQuery) -> dict[str, Any]:
     timings = []
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory(prefix="search-cold-") as directory:
-            replica = IndexReplica(check_seconds=60.0, directory=Path(directory))
-            started = time.perf_counter()
-            index = replica.current()
-            assert index is not None, "the published index was not found"
-            index.search(query)
-            timings.append((time.perf_counter() - started) * 1000)
-            replica.close()
+            timings.append(time_in_new_process(Path(directory), query))
     return {
         "published_bytes": base.bytes,
         "publish_seconds": round(publish_s, 2),

@@ -40,6 +40,7 @@ from typing import Any, Final
 from bench.readme import write_section
 from bench.search import _machine, percentile
 from bench.search_cold import local_s3
+from bench.search_first_answer import time_in_new_process
 from bench.search_updates_report import section
 from devkit.catalog_generator import SEED, make_catalog, make_products, with_variants
 from devkit.template import ROOT
@@ -165,14 +166,7 @@ def run_transfers(size: int, batches: int, directory: Path) -> dict[str, Any]:
 def _first_answer_ms(directory: Path) -> float:
     """A new search environment's first answer with the most deltas it ever meets: base + all of them."""
     directory.mkdir()
-    replica = IndexReplica(check_seconds=60.0, directory=directory)
-    started = time.perf_counter()
-    index = replica.current()
-    assert index is not None
-    index.search(SearchQuery(q="shirt", facets=False))
-    elapsed = (time.perf_counter() - started) * 1000
-    replica.close()
-    return elapsed
+    return time_in_new_process(directory, SearchQuery(q="shirt", facets=False))
 
 
 def _one_product_delta(catalog: Any, documents: list[SearchDocument]) -> int:
