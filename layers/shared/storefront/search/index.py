@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +67,11 @@ class _Held(NamedTuple):
     def fts(self, rowid: int) -> tuple[Any, ...]:
         """Its FTS row, as inserted (what deleting it takes)."""
         return fts_values((rowid, self.card_texts, self.description, self.brand), self.placement)
+
+    def same_fts(self, rows: Rows, placement: Placement) -> bool:
+        """Whether its new rows have the same FTS row: the same packed texts, brand and category path."""
+        brand = rows.product[3]  # the products row: rowid, id, category, brand, ...
+        return (self.packed, self.brand, self.placement) == (rows.texts[1:], brand, placement)
 
 
 # Products written per transaction by a full build; the first batch is also the sample the
@@ -171,30 +176,15 @@ class IndexWriter:
             [top] = connection.execute("SELECT coalesce(max(rowid), 0) FROM products").fetchone()
             new_rowids = itertools.count(int(top) + 1)
             held = self._held(connection, list(indexed.values()))
-            card_dictionary, description_dictionary = self._dictionaries
-            packed = {(product.card_texts, card_dictionary): product.packed[0] for product in held.values()}
-            packed.update(
-                {(product.description, description_dictionary): product.packed[1] for product in held.values()}
-            )
-
-            def pack_text(text: str, dictionary: bytes) -> bytes:
-                found = packed.get((text, dictionary))
-                return found if found is not None else packing.pack(text, dictionary)
-
-            rows, kept_fts = [], set()
+            pack_text = self._packer(held.values())
+            rows: list[Rows] = []
+            kept_fts: set[int] = set()
             for product_id, document in latest.items():
                 rowid = indexed.get(product_id) or next(new_rowids)
                 placement = self._placements.get(document.category_id, NOWHERE)
                 new = document_rows(document, rowid, placement, self._value_id, self._dictionaries, pack_text)
                 rows.append(new)
-                before = held.get(rowid)
-                # The same searched texts, brand and category path: the same FTS row.
-                brand = new.product[3]  # as the products row holds it
-                if before is not None and (before.packed, before.brand, before.placement) == (
-                    new.texts[1:],
-                    brand,
-                    placement,
-                ):
+                if rowid in held and held[rowid].same_fts(new, placement):
                     kept_fts.add(rowid)
             self._remove(connection, held, kept_fts)
             _write_rows(connection, rows, kept_fts)
@@ -219,6 +209,19 @@ class IndexWriter:
                 [int(number) for number in facet_values.split()],
             )
         return held
+
+    def _packer(self, held: Iterable[_Held]) -> Callable[[str, bytes], bytes]:
+        """`packing.pack`, but a text the index already holds packed with that dictionary is not packed again."""
+        card, description = self._dictionaries
+        known: dict[tuple[str, bytes], bytes] = {}
+        for product in held:
+            known[product.card_texts, card], known[product.description, description] = product.packed
+
+        def pack_text(text: str, dictionary: bytes) -> bytes:
+            found = known.get((text, dictionary))
+            return found if found is not None else packing.pack(text, dictionary)
+
+        return pack_text
 
     def _fts_values(self, stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
         """The FTS row of a product's stored columns (`FTS_SOURCE`)."""
