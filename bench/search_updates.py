@@ -139,6 +139,9 @@ def run_transfers(size: int, batches: int, directory: Path) -> dict[str, Any]:
             )
             print(f"{size}: compaction after batch {number + 1}: {compactions[-1]}", file=sys.stderr)
     replica.close()
+    text_edits = _first_answers_after_text_edits(
+        rng, documents, catalog, (workspace, manifest, etag), directory / f"text-{size}"
+    )
     one = _one_product_delta(catalog, documents)
     moved_writer = sum(item["writer_up"] + item["writer_down"] for item in deltas)
     moved_writer += sum(item["base_bytes"] for item in compactions)  # a warm writer uploads the base only
@@ -155,6 +158,7 @@ def run_transfers(size: int, batches: int, directory: Path) -> dict[str, Any]:
         "per_batch": per_batch,
         "one_product_delta_bytes": one,
         "compactions": compactions,
+        "new_environment_first_answer_ms_text_edits": text_edits,
         "average_per_batch_with_compactions": {
             "writer_bytes": round(moved_writer / batches),
             "reader_bytes": round(moved_reader / batches),
@@ -167,6 +171,34 @@ def _first_answer_ms(directory: Path) -> float:
     """A new search environment's first answer with the most deltas it ever meets: base + all of them."""
     directory.mkdir()
     return time_in_new_process(directory, SearchQuery(q="shirt", facets=False))
+
+
+def _first_answers_after_text_edits(
+    rng: Random, documents: list[SearchDocument], catalog: Any, state: tuple[Any, Manifest, str], directory: Path
+) -> list[float]:
+    """The first answer just before a compaction when every change of the cycle edited a description.
+
+    The run's batches change prices and stock, which keep a product's FTS row; an edited
+    text rewrites it, the slowest delta to apply. From a fresh base (the pending deltas
+    compacted first), such batches are published until a compaction is due; then three
+    new environments each answer once.
+    """
+    workspace, manifest, etag = state
+    if manifest.deltas:
+        etag = indexing.compact(workspace, "bench", etag, manifest)
+        found = search_index.read_manifest()
+        assert found is not None
+        manifest = Manifest.parse(found[1])
+    number = 0
+    while not manifest.needs_compaction():
+        changed = _changed(rng, documents, BATCH, 1_900_000_000 + number)
+        edited = [replace(item, description=f"{item.description} revised{number}") for item in changed]
+        stored = search_index.upload_delta(Delta(tuple(edited), (), tuple(catalog.categories)).to_json(), BATCH)
+        manifest = manifest.with_delta(stored)
+        etag = search_index.publish_manifest(manifest.to_json(), etag)
+        number += 1
+    directory.mkdir()
+    return [round(_first_answer_ms(directory / str(run))) for run in range(3)]
 
 
 def _one_product_delta(catalog: Any, documents: list[SearchDocument]) -> int:

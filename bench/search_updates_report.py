@@ -24,6 +24,9 @@ def _transfers(size: str, result: dict[str, Any]) -> str:
             f"{len(compactions)}, after ~{folded:.0f} deltas: writer {writer:.1f} s, search switch {switch:.1f} s; "
             f"a new environment's first answer just before one: {first:,.0f} ms"
         )
+        edits = result.get("new_environment_first_answer_ms_text_edits")
+        if edits:
+            compacted += f" ({statistics.median(edits):,.0f} ms when every change of the cycle edited a text)"
     average = result["average_per_batch_with_compactions"]
     return (
         f"| {int(size):,} | {_kb(result['base_bytes'])} | {_kb(batch['delta_bytes']['median'])} "
