@@ -72,7 +72,9 @@ def local_runtime(workdir: Path, *, java: bool = True) -> Iterator[tuple[str, Pa
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not _ready(url):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the local runtime did not start; see {workdir}/stderr.log")
+                # The work directory is temporary: what the runtime said goes with the error.
+                said = (workdir / "stderr.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the local runtime did not start (exit code {process.poll()}):\n{said}")
             time.sleep(0.2)
         yield url, data_dir
     finally:
