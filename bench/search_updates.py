@@ -12,9 +12,13 @@ Two parts: transfers at 10,000 and 100,000 products, visibility at 10,000 by def
   environment takes to apply the delta; the compactions' bytes and times; the average
   per batch over the run, compactions included. Object sizes are S3's.
 - **visibility** (`bench/search_visibility.py`): the local runtime (`make dev`) with the
-  catalog loaded into its table, a change through the API and the time until a search
-  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 40 minutes of
-  loading on a 2-core machine).
+  whole catalog loaded into its table, a change through the API and the time until a search
+  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 25 minutes on a
+  2-core machine, ≈ 13 of them loading the table).
+
+Either part can be run alone: `--sizes ""` runs no transfers and keeps those of the results
+file, `--visibility-sizes ""` keeps its visibility (`parts_generated_at` says when each part
+was measured), e.g. `python -m bench.search_updates --sizes "" --visibility-sizes 10000,100000`.
 
 Results: bench/results/search_updates.json and the `search_updates` section of
 bench/README.md. `python -m bench.search_updates --sizes 1000 --batches 5
@@ -217,12 +221,14 @@ def run_visibility(size: int, changes: int, bursts: int) -> dict[str, Any]:
 
 def run(sizes: list[int], batches: int, visibility_sizes: list[int], changes: int) -> dict[str, Any]:
     began = time.perf_counter()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     report: dict[str, Any] = {
-        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": now,
         "machine": _machine(),
         "seed": SEED,
         "transfers": {},
         "visibility": {},
+        "parts_generated_at": {"transfers": now, "visibility": now},
     }
     # The compaction renews the writer lease, which lives in the table; this part has S3 only.
     search_lease.renew = lambda holder, now, seconds: True
@@ -243,15 +249,47 @@ def run(sizes: list[int], batches: int, visibility_sizes: list[int], changes: in
     return report
 
 
+def merged(report: dict[str, Any], earlier: dict[str, Any] | None, ran: dict[str, bool]) -> dict[str, Any]:
+    """`report` with each part it did not run (`ran[part]` false) taken from the `earlier` results.
+
+    The transfers take ≈ 7 minutes and the visibility at 100,000 ≈ 25: either can be re-measured
+    alone (`--sizes ""` or `--visibility-sizes ""`) without losing the other. Each part keeps the
+    time it was measured (`parts_generated_at`); a part never measured stays empty.
+    """
+    result = dict(report)
+    parts = dict(report["parts_generated_at"])
+    for part, was_run in ran.items():
+        if was_run:
+            continue
+        kept = (earlier or {}).get(part) or {}
+        result[part] = kept
+        parts[part] = (earlier or {}).get("parts_generated_at", {}).get(part) or (earlier or {}).get("generated_at")
+        if not kept:
+            parts[part] = None
+    result["parts_generated_at"] = parts
+    return result
+
+
+def _earlier() -> dict[str, Any] | None:
+    if not RESULTS.exists():
+        return None
+    found: dict[str, Any] = json.loads(RESULTS.read_text())
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="comma-separated catalog sizes (transfers)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="comma-separated catalog sizes (transfers; empty: none, and the results file's transfers are kept)",
+    )
     parser.add_argument("--batches", type=int, default=140, help="change batches of 100 products per size")
     parser.add_argument(
         "--visibility-sizes",
         default="10000",
-        help="catalog sizes loaded into the local runtime (empty: none); 10,000 loads in ≈ 3 minutes, "
-        "100,000 in ≈ 40 on a 2-core machine",
+        help="catalog sizes loaded into the local runtime (empty: none, and the results file's visibility "
+        "is kept); 10,000 loads in ≈ 1 minute, 100,000 in ≈ 13 on a 2-core machine",
     )
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed per size")
     parser.add_argument("--no-write", action="store_true", help="print only: no results file, no bench/README.md")
@@ -259,6 +297,7 @@ def main() -> int:
     sizes = [int(size.replace("_", "")) for size in arguments.sizes.split(",") if size]
     visibility = [int(size.replace("_", "")) for size in arguments.visibility_sizes.split(",") if size]
     report = run(sizes, arguments.batches, visibility, arguments.changes)
+    report = merged(report, _earlier(), {"transfers": bool(sizes), "visibility": bool(visibility)})
     text = section(report)
     if not arguments.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

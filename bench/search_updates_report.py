@@ -37,11 +37,16 @@ def _transfers(size: str, result: dict[str, Any]) -> str:
     )
 
 
+def _items(result: dict[str, Any]) -> str:
+    items = (result.get("load") or {}).get("items")
+    return f" ({items:,} items)" if items else ""
+
+
 def _visibility(size: str, result: dict[str, Any]) -> str:
     single, burst = result["single"], result["burst_of_100"]
     deltas = result["delta_bytes"]
     return (
-        f"| {int(size):,} | {result['load_seconds']:.0f} s | {result['rebuild_seconds']:.0f} s | "
+        f"| {int(size):,} | {result['load_seconds']:.0f} s{_items(result)} | {result['rebuild_seconds']:.0f} s | "
         f"{single['median']:,} / {single['p95']:,} / {single['max']:,} ({len(result['single_ms'])}) | "
         f"{burst['median']:,} / {burst['max']:,} ({len(result['burst_of_100_ms'])}) | "
         f"{_kb(min(deltas))} – {_kb(max(deltas))} ({len(deltas)}) |"
@@ -50,9 +55,13 @@ def _visibility(size: str, result: dict[str, Any]) -> str:
 
 def section(report: dict[str, Any]) -> str:
     machine = report["machine"]
+    parts = report.get("parts_generated_at") or {}
+    when = report["generated_at"]
+    if parts and len(set(parts.values())) > 1:  # one part re-measured alone, the other kept from an earlier run
+        when = ", ".join(f"{part} {at}" for part, at in parts.items() if at)
     lines = [
         f"Python {machine['python']}, SQLite {machine['sqlite']}, {machine['platform']}, {machine['cpu_count']} cores, "
-        f"{report['generated_at']} (`python -m bench.search_updates`, {report['runtime_seconds']:.0f} s; "
+        f"{when} (`python -m bench.search_updates`, {report['runtime_seconds']:.0f} s; "
         "`bench/results/search_updates.json`). Goal: ≤ 2 MB uploaded and downloaded per change batch of "
         "≤ 100 products.",
         "",
