@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,17 +125,18 @@ class IndexWriter:
             if placements.get(category_id, NOWHERE) != self._placements.get(category_id, NOWHERE)
         }
         with self._atomic() as connection:
-            for category_id in sorted(changed):
+            moved = []
+            for category_id in changed:
                 old, new = self._placements.get(category_id, NOWHERE), placements.get(category_id, NOWHERE)
                 products = connection.execute(
                     f"SELECT {FTS_SOURCE} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
                     " JOIN facet_values c ON c.id = p.category WHERE c.kind = ? AND c.name = '' AND c.value_key = ?",
                     (CATEGORY, category_id),
                 ).fetchall()
-                for stored in products:  # each row's delete then insert: twice as fast as all deletes first
-                    row = self._fts_values(stored, old)
-                    connection.execute(DELETE_FTS, row)
-                    connection.execute(INSERT_FTS, placed(row, new))
+                moved += [(stored[0], self._fts_values(stored, old), new) for stored in products]
+            for _, row, new in sorted(moved, key=lambda item: item[0]):  # in rowid order: see `_rewrite_fts`
+                connection.execute(DELETE_FTS, row)
+                connection.execute(INSERT_FTS, placed(row, new))
             connection.execute("DELETE FROM categories")
             connection.execute("DELETE FROM category_ancestors")
             connection.execute("DELETE FROM defined_attributes")
@@ -186,8 +187,9 @@ class IndexWriter:
                 rows.append(new)
                 if rowid in held and held[rowid].same_fts(new, placement):
                     kept_fts.add(rowid)
-            self._remove(connection, held, kept_fts)
-            _write_rows(connection, rows, kept_fts)
+            self._remove(connection, held)
+            _write_rows(connection, rows, fts=False)
+            _rewrite_fts(connection, held, rows, kept_fts)
         return sum(1 for product_id in gone if product_id in indexed)
 
     def _held(self, connection: sqlite3.Connection, rowids: list[int]) -> dict[int, _Held]:
@@ -251,13 +253,10 @@ class IndexWriter:
             )
         return number
 
-    def _remove(self, connection: sqlite3.Connection, held: dict[int, _Held], kept_fts: set[int]) -> None:
-        """Deletes the rows of the held products, but the FTS rows of `kept_fts` (rewritten as they are)."""
+    def _remove(self, connection: sqlite3.Connection, held: dict[int, _Held]) -> None:
+        """Deletes the held products' rows but their FTS rows (`_rewrite_fts`)."""
         if not held:
             return
-        connection.executemany(
-            DELETE_FTS, [product.fts(rowid) for rowid, product in held.items() if rowid not in kept_fts]
-        )
         # The product's value numbers find its attribute and variant option rows through
         # their primary keys (no index on product_rowid to keep up, nor a scan of the table).
         numbers = [(number, rowid) for rowid, product in held.items() for number in product.numbers]
@@ -353,11 +352,27 @@ def build_index(path: Path, documents: Iterable[SearchDocument], categories: Seq
     return BuildStats(count, time.perf_counter() - started, path.stat().st_size)
 
 
-def _write_rows(connection: sqlite3.Connection, batch: list[Rows], kept_fts: Set[int] = frozenset()) -> None:
+def _rewrite_fts(connection: sqlite3.Connection, held: dict[int, _Held], rows: list[Rows], kept: set[int]) -> None:
+    """Deletes the held products' FTS rows and inserts the new ones, but those `kept`, in rowid order.
+
+    FTS5 keeps a transaction's terms in memory until the commit, unless a write's rowid is
+    below the last one's (or equal, after an insert): then it flushes them to a new segment
+    first. In rowid order, each product's delete before its insert, nothing is flushed early.
+    """
+    inserted = {new.fts[0]: new.fts for new in rows}
+    for rowid in sorted((held.keys() | inserted.keys()) - kept):
+        if rowid in held:
+            connection.execute(DELETE_FTS, held[rowid].fts(rowid))
+        if rowid in inserted:
+            connection.execute(INSERT_FTS, inserted[rowid])
+
+
+def _write_rows(connection: sqlite3.Connection, batch: list[Rows], *, fts: bool = True) -> None:
     if not connection.in_transaction:
         connection.execute("BEGIN")
     connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])
     connection.executemany(INSERT_TEXTS, [rows.texts for rows in batch])
     connection.executemany(INSERT_ATTRIBUTE_VALUE, [row for rows in batch for row in rows.attributes])
     connection.executemany(INSERT_VARIANT_OPTION, [row for rows in batch for row in rows.options])
-    connection.executemany(INSERT_FTS, [rows.fts for rows in batch if rows.fts[0] not in kept_fts])
+    if fts:
+        connection.executemany(INSERT_FTS, [rows.fts for rows in batch])
