@@ -9,12 +9,13 @@ rebuilds.
 Compaction trades what a change batch costs on average against what a new search
 environment does before its first answer. A compaction moves the whole base (the writer
 uploads it, each search environment downloads it); a new environment applies every delta
-on top of the base it downloads, at about 0.35 ms a product at 100,000 products
-(bench/README.md). Compacting when the deltas name as many products as
-`COMPACT_PRODUCTS_SHARE` (1/25) of the base's makes both proportional to the base, as its
-download already is: a new environment applies at most 4 % of the catalog (its first
-answer just before a compaction: 2.3 s at 100,000 products, 0.53 s without deltas;
-0.24 s at 10,000), and a full 100-product batch's share of the next
+on top of the base it downloads, folded (`delta.folded`), at 0.13–0.2 ms a product at
+100,000 products (a price change or a text edit; bench/README.md). Compacting when the
+deltas name as many products as `COMPACT_PRODUCTS_SHARE` (1/25) of the base's makes both
+proportional to the base, as its download already is: a new environment applies at most
+4 % of the catalog (its first answer just before a compaction: 1.2 s at 100,000 products,
+1.45 s after a cycle of text edits, 0.56 s without deltas; 0.2 s at 10,000), and a full
+100-product batch's share of the next
 compaction is the base over the 0.04 × n / 100 batches before it, 2,500 × the base's
 bytes per product (≈ 550 gzipped): ≈ 1.4 MB whatever the catalog's size. `MAX_DELTAS` bounds the
 objects a new environment fetches when batches are small (128 one-product deltas: 0.6 MB
