@@ -83,7 +83,9 @@ class IndexWriter:
     """Incremental changes to an index: the only writer of its file (single-writer is guaranteed outside).
 
     Changes accumulate in one transaction until `commit()`; each method is atomic on its
-    own (a savepoint), so a failure never leaves a product half-written.
+    own (a savepoint), so a failure never leaves a product half-written. It keeps the
+    facet value numbers it has read or given in memory: after a rollback of the whole
+    transaction by someone else, use a new writer.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
