@@ -26,6 +26,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -52,18 +53,22 @@ POLL_S = 0.05
 GIVE_UP_S = 60.0
 WRITE_THREADS = 3
 LOAD_ATTEMPTS = 5
+LOAD_RECORD = "bench-load.json"  # what search_visibility_load wrote and took, in its data directory
 
 
 @contextmanager
-def local_runtime(workdir: Path, *, java: bool = True) -> Iterator[tuple[str, Path]]:
+def local_runtime(workdir: Path, *, java: bool = True, base_of: int | None = None) -> Iterator[tuple[str, Path]]:
     """`make dev` on a free port with its data in `workdir`: (its URL, its data directory).
 
     `java=False` runs its DynamoDB on moto in memory (`--no-java`), as on a machine without Java.
+    `base_of=N`: its first search index is built from the N generated documents rather than
+    from a Scan of the table (`bench/search_visibility_runtime.py` says why).
     """
     port, data_dir = free_port(), workdir / "data"
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
     env.update({"PYTHONUNBUFFERED": "1", "STRIPE_PORT": str(free_port()), "POWERTOOLS_LOG_LEVEL": "WARNING"})
-    command = [sys.executable, "-m", "devkit.localrun", "--port", str(port), "--data-dir", str(data_dir)]
+    runner = ["devkit.localrun"] if base_of is None else ["bench.search_visibility_runtime", "--size", str(base_of)]
+    command = [sys.executable, "-m", *runner, "--port", str(port), "--data-dir", str(data_dir)]
     command += [] if java else ["--no-java"]
     with (workdir / "stdout.log").open("wb") as stdout, (workdir / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
@@ -247,14 +252,26 @@ def preload(size: int, data_dir: Path) -> dict[str, Any]:
 
 
 def run_visibility(
-    catalog: Catalog, documents: Sequence[SearchDocument], workdir: Path, changes: int, bursts: int, java: bool = True
+    catalog: Catalog,
+    documents: Sequence[SearchDocument],
+    workdir: Path,
+    changes: int,
+    bursts: int,
+    java: bool = True,
+    *,
+    table_from: Path | None = None,
+    base_from_documents: bool = False,
 ) -> dict[str, Any]:
     loaded: dict[str, Any] = {}
-    if java:
+    if table_from is not None:  # a table the loader filled earlier, copied: its load was timed then
+        shutil.copytree(table_from, workdir / "data")
+        loaded = {**json.loads((table_from / LOAD_RECORD).read_text()), "copied_from": str(table_from)}
+    elif java:
         loaded = preload(len(documents), workdir / "data")
         print(f"{len(documents)}: table loaded: {loaded}", file=sys.stderr)
     started = time.perf_counter()
-    with local_runtime(workdir, java=java) as (url, data_dir):
+    base_of = len(documents) if base_from_documents else None
+    with local_runtime(workdir, java=java, base_of=base_of) as (url, data_dir):
         start_s = time.perf_counter() - started  # with a first search index built from the whole table
         admin.configure(admin.local_environment(data_dir))
         if java:
@@ -264,17 +281,27 @@ def run_visibility(
             load_s = load_catalog(catalog, documents)
             how = "through the running runtime's table (pynamodb batch writes)"
             print(f"{len(documents)}: table loaded in {load_s:.0f} s", file=sys.stderr)
-        rebuild_s = rebuild(data_dir)
-        print(f"{len(documents)}: rebuilt in {rebuild_s:.0f} s", file=sys.stderr)
+        rebuild_s: float | None = None
+        if base_from_documents:  # `make search-rebuild` scans the table as the runtime's start would
+            base = (
+                "built at the runtime's start from the generated documents the table was loaded from "
+                "(build_index, published as a rebuild is): the table Scan of the runtime's own build times "
+                "out on DynamoDB Local at this size (bench/search_visibility_runtime.py); no search-rebuild"
+            )
+        else:
+            rebuild_s = rebuild(data_dir)
+            base = "built by the runtime's start from the table, then `make search-rebuild`"
+            print(f"{len(documents)}: rebuilt in {rebuild_s:.0f} s", file=sys.stderr)
         timings = measure(url, documents, changes, bursts)
         objects = published_objects()
     table = "the whole catalog: categories, and each product's product, variant and stock items"
     return {
         "table": table,
+        "base": base,
         "load": {"how": how, **loaded},
         "load_seconds": round(load_s, 1),
         "start_seconds": round(start_s, 1),
-        "rebuild_seconds": round(rebuild_s, 1),
+        "rebuild_seconds": None if rebuild_s is None else round(rebuild_s, 1),
         **timings,
         **objects,
     }
@@ -292,12 +319,29 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed")
     parser.add_argument("--bursts", type=int, default=2, help="bursts of 100 changes timed")
     parser.add_argument("--no-java", action="store_true", help="the runtime's DynamoDB on moto, not DynamoDB Local")
+    parser.add_argument(
+        "--table-from",
+        type=Path,
+        help="a data directory `bench.search_visibility_load` filled (copied; its timing kept) instead of loading",
+    )
+    parser.add_argument(
+        "--base-from-documents",
+        action="store_true",
+        help="the first index from the generated documents, not a table Scan (which times out at 100,000)",
+    )
     arguments = parser.parse_args()
     catalog = make_catalog()
     documents = with_variants(catalog, make_products(catalog, arguments.size))
     with tempfile.TemporaryDirectory(prefix="search-visibility-") as workdir:
         result = run_visibility(
-            catalog, documents, Path(workdir), arguments.changes, arguments.bursts, java=not arguments.no_java
+            catalog,
+            documents,
+            Path(workdir),
+            arguments.changes,
+            arguments.bursts,
+            java=not arguments.no_java,
+            table_from=arguments.table_from,
+            base_from_documents=arguments.base_from_documents,
         )
         result["dynamodb"] = "moto" if arguments.no_java else "DynamoDB Local"
     result["single"] = _summary(result["single_ms"])
