@@ -13,8 +13,10 @@ Two parts: transfers at 10,000 and 100,000 products, visibility at 10,000 by def
   per batch over the run, compactions included. Object sizes are S3's.
 - **visibility** (`bench/search_visibility.py`): the local runtime (`make dev`) with the
   whole catalog loaded into its table, a change through the API and the time until a search
-  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 25 minutes on a
-  2-core machine, ≈ 13 of them loading the table).
+  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 15 minutes on a
+  2-core machine, 12 of them loading the table's 542,295 items; from 50,000 products on,
+  `--base-from-documents-at`, the runtime's first index is built from the generated
+  documents and its TTL sweeper is off: bench/search_visibility_runtime.py says why).
 
 Either part can be run alone: `--sizes ""` runs no transfers and keeps those of the results
 file, `--visibility-sizes ""` keeps its visibility (`parts_generated_at` says when each part
@@ -286,7 +288,7 @@ def main() -> int:
         "--visibility-sizes",
         default="10000",
         help="catalog sizes loaded into the local runtime (empty: none, and the results file's visibility "
-        "is kept); 10,000 loads in ≈ 1 minute, 100,000 in ≈ 13 on a 2-core machine",
+        "is kept); 10,000 loads in ≈ 1 minute, 100,000 in ≈ 12 on a 2-core machine",
     )
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed per size")
     parser.add_argument(

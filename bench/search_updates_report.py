@@ -84,4 +84,10 @@ def section(report: dict[str, Any]) -> str:
             "|---:|---:|---:|---:|---:|---:|",
             *(_visibility(size, result) for size, result in report["visibility"].items()),
         ]
+        notes = [
+            f"{int(size):,}: base {result['base']}; TTL sweeper {result['ttl_sweep']}."
+            for size, result in report["visibility"].items()
+            if result.get("rebuild_seconds") is None and result.get("base")
+        ]
+        lines += ["", *notes] if notes else []
     return "\n".join(lines) + "\n"
