@@ -13,8 +13,10 @@ Two parts: transfers at 10,000 and 100,000 products, visibility at 10,000 by def
   per batch over the run, compactions included. Object sizes are S3's.
 - **visibility** (`bench/search_visibility.py`): the local runtime (`make dev`) with the
   whole catalog loaded into its table, a change through the API and the time until a search
-  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 25 minutes on a
-  2-core machine, ≈ 13 of them loading the table).
+  answers it (`--visibility-sizes 10000,100000` adds the larger catalog: ≈ 15 minutes on a
+  2-core machine, 12 of them loading the table's 542,295 items; from 50,000 products on,
+  `--base-from-documents-at`, the runtime's first index is built from the generated
+  documents and its TTL sweeper is off: bench/search_visibility_runtime.py says why).
 
 Either part can be run alone: `--sizes ""` runs no transfers and keeps those of the results
 file, `--visibility-sizes ""` keeps its visibility (`parts_generated_at` says when each part
@@ -210,16 +212,27 @@ def _one_product_delta(catalog: Any, documents: list[SearchDocument]) -> int:
     return len(gzip.compress(body, compresslevel=6, mtime=0))
 
 
-def run_visibility(size: int, changes: int, bursts: int) -> dict[str, Any]:
+def run_visibility(
+    size: int, changes: int, bursts: int, table_from: Path | None = None, base_from_documents: bool = False
+) -> dict[str, Any]:
     """`bench/search_visibility.py` in a process of its own: it points the package at the local runtime."""
     command = [sys.executable, "-m", "bench.search_visibility", "--size", str(size)]
     command += ["--changes", str(changes), "--bursts", str(bursts)]
+    command += ["--table-from", str(table_from)] if table_from is not None else []
+    command += ["--base-from-documents"] if base_from_documents else []
     finished = subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
     result: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
     return result
 
 
-def run(sizes: list[int], batches: int, visibility_sizes: list[int], changes: int) -> dict[str, Any]:
+def run(
+    sizes: list[int],
+    batches: int,
+    visibility_sizes: list[int],
+    changes: int,
+    tables: dict[int, Path] | None = None,
+    base_from_documents_at: int = 0,
+) -> dict[str, Any]:
     began = time.perf_counter()
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     report: dict[str, Any] = {
@@ -235,12 +248,19 @@ def run(sizes: list[int], batches: int, visibility_sizes: list[int], changes: in
     with tempfile.TemporaryDirectory(prefix="search-updates-") as temporary, local_s3():
         for size in sorted(sizes):
             started = time.perf_counter()
-            report["transfers"][str(size)] = run_transfers(size, batches, Path(temporary))
+            report["transfers"][str(size)] = {"measured_at": now, **run_transfers(size, batches, Path(temporary))}
             print(f"{size}: transfers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     for size in sorted(visibility_sizes):
         started = time.perf_counter()
         try:
-            report["visibility"][str(size)] = run_visibility(size, changes, bursts=3)
+            measured = run_visibility(
+                size,
+                changes,
+                bursts=3,
+                table_from=(tables or {}).get(size),
+                base_from_documents=0 < base_from_documents_at <= size,
+            )
+            report["visibility"][str(size)] = {"measured_at": now, **measured}
         except subprocess.CalledProcessError:  # its stderr says why; the transfers still count
             print(f"{size}: the visibility run failed", file=sys.stderr)
             continue
@@ -249,23 +269,28 @@ def run(sizes: list[int], batches: int, visibility_sizes: list[int], changes: in
     return report
 
 
-def merged(report: dict[str, Any], earlier: dict[str, Any] | None, ran: dict[str, bool]) -> dict[str, Any]:
-    """`report` with each part it did not run (`ran[part]` false) taken from the `earlier` results.
+def merged(report: dict[str, Any], earlier: dict[str, Any] | None, ran: dict[str, list[int]]) -> dict[str, Any]:
+    """`report` with the sizes of each part it did not run (`ran[part]`: the sizes it did) kept from `earlier`.
 
-    The transfers take ≈ 7 minutes and the visibility at 100,000 ≈ 25: either can be re-measured
-    alone (`--sizes ""` or `--visibility-sizes ""`) without losing the other. Each part keeps the
-    time it was measured (`parts_generated_at`); a part never measured stays empty.
+    The transfers take ≈ 7 minutes and the visibility at 100,000 ≈ 25: a part, or one size of
+    it, can be re-measured alone (`--sizes ""`, `--visibility-sizes 100000`) without losing the
+    rest. Each size says when it was measured (`measured_at`; for results from before that,
+    the earlier file's time). A size that was run and failed is dropped, never kept stale.
     """
     result = dict(report)
+    earlier = earlier or {}
     parts = dict(report["parts_generated_at"])
-    for part, was_run in ran.items():
-        if was_run:
-            continue
-        kept = (earlier or {}).get(part) or {}
-        result[part] = kept
-        parts[part] = (earlier or {}).get("parts_generated_at", {}).get(part) or (earlier or {}).get("generated_at")
-        if not kept:
-            parts[part] = None
+    for part, sizes in ran.items():
+        before = earlier.get("parts_generated_at", {}).get(part) or earlier.get("generated_at")
+        kept = {
+            size: {"measured_at": before, **entry}
+            for size, entry in (earlier.get(part) or {}).items()
+            if int(size) not in sizes
+        }
+        fresh = {size: {"measured_at": parts[part], **entry} for size, entry in report[part].items()}
+        result[part] = dict(sorted({**kept, **fresh}.items(), key=lambda pair: int(pair[0])))
+        times = sorted({str(entry.get("measured_at") or before) for entry in result[part].values()} - {"None"})
+        parts[part] = ", ".join(times) if times else None
     result["parts_generated_at"] = parts
     return result
 
@@ -289,15 +314,30 @@ def main() -> int:
         "--visibility-sizes",
         default="10000",
         help="catalog sizes loaded into the local runtime (empty: none, and the results file's visibility "
-        "is kept); 10,000 loads in ≈ 1 minute, 100,000 in ≈ 13 on a 2-core machine",
+        "is kept); 10,000 loads in ≈ 1 minute, 100,000 in ≈ 12 on a 2-core machine",
     )
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed per size")
+    parser.add_argument(
+        "--base-from-documents-at",
+        type=int,
+        default=50_000,
+        help="visibility sizes from this one on start with a base built from the generated documents, not from a "
+        "table Scan, which times out on DynamoDB Local at 100,000 (bench/search_visibility_runtime.py); 0: never",
+    )
+    parser.add_argument(
+        "--table-from",
+        action="append",
+        default=[],
+        metavar="SIZE=DIR",
+        help="a data directory `bench.search_visibility_load --size SIZE` filled, copied instead of loading again",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only: no results file, no bench/README.md")
     arguments = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in arguments.sizes.split(",") if size]
     visibility = [int(size.replace("_", "")) for size in arguments.visibility_sizes.split(",") if size]
-    report = run(sizes, arguments.batches, visibility, arguments.changes)
-    report = merged(report, _earlier(), {"transfers": bool(sizes), "visibility": bool(visibility)})
+    tables = {int(size): Path(directory) for size, directory in (item.split("=", 1) for item in arguments.table_from)}
+    report = run(sizes, arguments.batches, visibility, arguments.changes, tables, arguments.base_from_documents_at)
+    report = merged(report, _earlier(), {"transfers": sizes, "visibility": visibility})
     text = section(report)
     if not arguments.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

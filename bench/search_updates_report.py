@@ -37,6 +37,10 @@ def _transfers(size: str, result: dict[str, Any]) -> str:
     )
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} s"  # none: the base was built from the generated documents
+
+
 def _items(result: dict[str, Any]) -> str:
     items = (result.get("load") or {}).get("items")
     return f" ({items:,} items)" if items else ""
@@ -46,7 +50,7 @@ def _visibility(size: str, result: dict[str, Any]) -> str:
     single, burst = result["single"], result["burst_of_100"]
     deltas = result["delta_bytes"]
     return (
-        f"| {int(size):,} | {result['load_seconds']:.0f} s{_items(result)} | {result['rebuild_seconds']:.0f} s | "
+        f"| {int(size):,} | {result['load_seconds']:.0f} s{_items(result)} | {_seconds(result['rebuild_seconds'])} | "
         f"{single['median']:,} / {single['p95']:,} / {single['max']:,} ({len(result['single_ms'])}) | "
         f"{burst['median']:,} / {burst['max']:,} ({len(result['burst_of_100_ms'])}) | "
         f"{_kb(min(deltas))} – {_kb(max(deltas))} ({len(deltas)}) |"
@@ -57,7 +61,7 @@ def section(report: dict[str, Any]) -> str:
     machine = report["machine"]
     parts = report.get("parts_generated_at") or {}
     when = report["generated_at"]
-    if parts and len(set(parts.values())) > 1:  # one part re-measured alone, the other kept from an earlier run
+    if parts and len(set(parts.values())) > 1:  # a part (or size) re-measured alone, the rest kept from earlier
         when = ", ".join(f"{part} {at}" for part, at in parts.items() if at)
     lines = [
         f"Python {machine['python']}, SQLite {machine['sqlite']}, {machine['platform']}, {machine['cpu_count']} cores, "
@@ -83,4 +87,10 @@ def section(report: dict[str, Any]) -> str:
             "|---:|---:|---:|---:|---:|---:|",
             *(_visibility(size, result) for size, result in report["visibility"].items()),
         ]
+        notes = [
+            f"{int(size):,}: base {result['base']}; TTL sweeper {result['ttl_sweep']}."
+            for size, result in report["visibility"].items()
+            if result.get("rebuild_seconds") is None and result.get("base")
+        ]
+        lines += ["", *notes] if notes else []
     return "\n".join(lines) + "\n"

@@ -11,7 +11,13 @@ directory, as `make dev` finds a developer's data kept from an earlier run
 stream pollers and TTL sweeps compete for the 2 cores); the runtime then starts on it and
 builds its first index from the whole table. With moto (`--no-java`, in memory) the
 items go through the running runtime. Then `make search-rebuild`
-(`devkit.search_rebuild`) publishes a base. Then
+(`devkit.search_rebuild`) publishes a base. With `--base-from-documents` (100,000
+products: the table Scan of the runtime's own first index and of `make search-rebuild`
+times out on DynamoDB Local at ≈ 540,000 items) the table still holds the whole catalog,
+but the base is built from the same generated documents with the project's `build_index`
+and published as a rebuild publishes it, no search-rebuild runs, and the runtime's local
+TTL sweeper (a whole-table Scan every 30 s, which AWS's TTL does not cost) is off: see
+`bench/search_visibility_runtime.py`; the result says so (`base`, `ttl_sweep`). Then
 each timed change is a PATCH of one product's description through the API, adding a word
 no other product has, and the time is from the PATCH's answer (committed) to the first
 search for that word that finds the product (polled every 50 ms). A burst of 100 PATCHes
@@ -26,6 +32,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -49,21 +56,29 @@ from storefront.search.documents import SearchDocument
 
 READY_TIMEOUT_S = 900.0  # the runtime builds its first search index from the whole table as it starts
 POLL_S = 0.05
-GIVE_UP_S = 60.0
+NO_SWEEP_S = 86_400
+GIVE_UP_S = 180.0  # beyond the indexer queue's redelivery of a failed batch: a slow one is recorded, not lost
 WRITE_THREADS = 3
 LOAD_ATTEMPTS = 5
+LOAD_RECORD = "bench-load.json"  # what search_visibility_load wrote and took, in its data directory
 
 
 @contextmanager
-def local_runtime(workdir: Path, *, java: bool = True) -> Iterator[tuple[str, Path]]:
+def local_runtime(workdir: Path, *, java: bool = True, base_of: int | None = None) -> Iterator[tuple[str, Path]]:
     """`make dev` on a free port with its data in `workdir`: (its URL, its data directory).
 
     `java=False` runs its DynamoDB on moto in memory (`--no-java`), as on a machine without Java.
+    `base_of=N`: its first search index is built from the N generated documents rather than
+    from a Scan of the table (`bench/search_visibility_runtime.py` says why).
     """
     port, data_dir = free_port(), workdir / "data"
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
     env.update({"PYTHONUNBUFFERED": "1", "STRIPE_PORT": str(free_port()), "POWERTOOLS_LOG_LEVEL": "WARNING"})
-    command = [sys.executable, "-m", "devkit.localrun", "--port", str(port), "--data-dir", str(data_dir)]
+    runner = ["devkit.localrun"] if base_of is None else ["bench.search_visibility_runtime", "--size", str(base_of)]
+    command = [sys.executable, "-m", *runner, "--port", str(port), "--data-dir", str(data_dir)]
+    # With 10^5 products the TTL sweeper's Scan of the whole table (every 30 s; AWS's TTL needs
+    # none) holds DynamoDB Local long enough for the indexer's reads to time out: off for those runs.
+    command += [] if base_of is None else ["--ttl-sweep-seconds", str(NO_SWEEP_S)]
     command += [] if java else ["--no-java"]
     with (workdir / "stdout.log").open("wb") as stdout, (workdir / "stderr.log").open("wb") as stderr:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
@@ -77,6 +92,12 @@ def local_runtime(workdir: Path, *, java: bool = True) -> Iterator[tuple[str, Pa
                 raise RuntimeError(f"the local runtime did not start (exit code {process.poll()}):\n{said}")
             time.sleep(0.2)
         yield url, data_dir
+    except BaseException:
+        # The work directory is temporary: the runtime's log is kept where the error can say.
+        kept = Path(tempfile.gettempdir()) / f"search-visibility-runtime-{os.getpid()}.log"
+        shutil.copyfile(workdir / "stderr.log", kept)
+        print(f"the runtime's stderr: {kept}", file=sys.stderr)
+        raise
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -247,14 +268,26 @@ def preload(size: int, data_dir: Path) -> dict[str, Any]:
 
 
 def run_visibility(
-    catalog: Catalog, documents: Sequence[SearchDocument], workdir: Path, changes: int, bursts: int, java: bool = True
+    catalog: Catalog,
+    documents: Sequence[SearchDocument],
+    workdir: Path,
+    changes: int,
+    bursts: int,
+    java: bool = True,
+    *,
+    table_from: Path | None = None,
+    base_from_documents: bool = False,
 ) -> dict[str, Any]:
     loaded: dict[str, Any] = {}
-    if java:
+    if table_from is not None:  # a table the loader filled earlier, copied: its load was timed then
+        shutil.copytree(table_from, workdir / "data")
+        loaded = {**json.loads((table_from / LOAD_RECORD).read_text()), "copied_from": str(table_from)}
+    elif java:
         loaded = preload(len(documents), workdir / "data")
         print(f"{len(documents)}: table loaded: {loaded}", file=sys.stderr)
     started = time.perf_counter()
-    with local_runtime(workdir, java=java) as (url, data_dir):
+    base_of = len(documents) if base_from_documents else None
+    with local_runtime(workdir, java=java, base_of=base_of) as (url, data_dir):
         start_s = time.perf_counter() - started  # with a first search index built from the whole table
         admin.configure(admin.local_environment(data_dir))
         if java:
@@ -264,17 +297,31 @@ def run_visibility(
             load_s = load_catalog(catalog, documents)
             how = "through the running runtime's table (pynamodb batch writes)"
             print(f"{len(documents)}: table loaded in {load_s:.0f} s", file=sys.stderr)
-        rebuild_s = rebuild(data_dir)
-        print(f"{len(documents)}: rebuilt in {rebuild_s:.0f} s", file=sys.stderr)
+        rebuild_s: float | None = None
+        sweep = "every 30 s, as `make dev`"
+        if base_of is not None:
+            sweep = "off: its whole-table Scan every 30 s coincided with a lost change"
+        if base_from_documents:  # `make search-rebuild` scans the table as the runtime's start would
+            base = (
+                "built at the runtime's start from the generated documents the table was loaded from "
+                "(build_index, published as a rebuild is): the table Scan of the runtime's own build times "
+                "out on DynamoDB Local at this size (bench/search_visibility_runtime.py); no search-rebuild"
+            )
+        else:
+            rebuild_s = rebuild(data_dir)
+            base = "built by the runtime's start from the table, then `make search-rebuild`"
+            print(f"{len(documents)}: rebuilt in {rebuild_s:.0f} s", file=sys.stderr)
         timings = measure(url, documents, changes, bursts)
         objects = published_objects()
     table = "the whole catalog: categories, and each product's product, variant and stock items"
     return {
         "table": table,
+        "base": base,
+        "ttl_sweep": sweep,
         "load": {"how": how, **loaded},
         "load_seconds": round(load_s, 1),
         "start_seconds": round(start_s, 1),
-        "rebuild_seconds": round(rebuild_s, 1),
+        "rebuild_seconds": None if rebuild_s is None else round(rebuild_s, 1),
         **timings,
         **objects,
     }
@@ -292,12 +339,29 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=20, help="single-product changes timed")
     parser.add_argument("--bursts", type=int, default=2, help="bursts of 100 changes timed")
     parser.add_argument("--no-java", action="store_true", help="the runtime's DynamoDB on moto, not DynamoDB Local")
+    parser.add_argument(
+        "--table-from",
+        type=Path,
+        help="a data directory `bench.search_visibility_load` filled (copied; its timing kept) instead of loading",
+    )
+    parser.add_argument(
+        "--base-from-documents",
+        action="store_true",
+        help="the first index from the generated documents, not a table Scan (which times out at 100,000)",
+    )
     arguments = parser.parse_args()
     catalog = make_catalog()
     documents = with_variants(catalog, make_products(catalog, arguments.size))
     with tempfile.TemporaryDirectory(prefix="search-visibility-") as workdir:
         result = run_visibility(
-            catalog, documents, Path(workdir), arguments.changes, arguments.bursts, java=not arguments.no_java
+            catalog,
+            documents,
+            Path(workdir),
+            arguments.changes,
+            arguments.bursts,
+            java=not arguments.no_java,
+            table_from=arguments.table_from,
+            base_from_documents=arguments.base_from_documents,
         )
         result["dynamodb"] = "moto" if arguments.no_java else "DynamoDB Local"
     result["single"] = _summary(result["single_ms"])

@@ -166,7 +166,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, required=True, help="products in the catalog")
     parser.add_argument("--data-dir", type=Path, required=True, help="the local runtime's data directory (new)")
     arguments = parser.parse_args()
-    print(json.dumps(load(arguments.size, arguments.data_dir)))
+    result = load(arguments.size, arguments.data_dir)
+    (arguments.data_dir / "bench-load.json").write_text(json.dumps({"products": arguments.size, **result}) + "\n")
+    print(json.dumps(result))
     return 0
 
 

@@ -51,24 +51,37 @@ def test_transfers_are_kept_from_the_results_file_when_only_visibility_ran() -> 
     del earlier["parts_generated_at"]  # a results file from before the parts had their own times
     report = _report({}, VISIBILITY, "2026-02-02T00:00:00Z")
 
-    result = merged(report, earlier, {"transfers": False, "visibility": True})
+    result = merged(report, earlier, {"transfers": [], "visibility": [10000]})
 
-    assert result["transfers"] == TRANSFERS
-    assert result["visibility"] == VISIBILITY
+    assert result["transfers"] == {"10000": {"measured_at": "2026-01-01T00:00:00Z", **TRANSFERS["10000"]}}
+    assert result["visibility"] == {"10000": {"measured_at": "2026-02-02T00:00:00Z", **VISIBILITY["10000"]}}
     assert result["parts_generated_at"] == {"transfers": "2026-01-01T00:00:00Z", "visibility": "2026-02-02T00:00:00Z"}
     text = section(result)
     assert "transfers 2026-01-01T00:00:00Z, visibility 2026-02-02T00:00:00Z" in text
     assert "| 10,000 | 80 s (54,000 items) | 8 s | 5,500 / 6,000 / 6,000 (2) |" in text
 
 
-def test_a_part_that_ran_replaces_the_earlier_one_and_a_missing_one_stays_empty() -> None:
+def test_a_size_that_ran_replaces_the_earlier_one_and_the_other_sizes_are_kept() -> None:
+    larger = {"100000": {"measured_at": "2026-02-02T00:00:00Z", **VISIBILITY["10000"], "rebuild_seconds": None}}
+    report = _report({}, larger, "2026-02-02T00:00:00Z")
+    earlier = _report(TRANSFERS, VISIBILITY, "2026-01-01T00:00:00Z")
+
+    result = merged(report, earlier, {"transfers": [], "visibility": [100000]})
+
+    assert list(result["visibility"]) == ["10000", "100000"]
+    assert result["visibility"]["10000"]["measured_at"] == "2026-01-01T00:00:00Z"
+    assert result["parts_generated_at"]["visibility"] == "2026-01-01T00:00:00Z, 2026-02-02T00:00:00Z"
+    assert "| 100,000 | 80 s (54,000 items) | — |" in section(result)
+
+
+def test_a_size_that_ran_and_failed_is_dropped_and_a_part_never_measured_stays_empty() -> None:
     report = _report(TRANSFERS, {}, "2026-02-02T00:00:00Z")
 
-    earlier = _report({}, VISIBILITY, "2026-01-01T00:00:00Z")
-    kept = merged(report, earlier, {"transfers": True, "visibility": False})
-    assert kept["transfers"] == TRANSFERS
-    assert kept["visibility"] == VISIBILITY
-    alone = merged(report, None, {"transfers": True, "visibility": False})
+    result = merged(
+        report, _report({}, VISIBILITY, "2026-01-01T00:00:00Z"), {"transfers": [10000], "visibility": [10000]}
+    )
+    assert result["visibility"] == {}
+    alone = merged(report, None, {"transfers": [10000], "visibility": []})
     assert alone["visibility"] == {}
     assert alone["parts_generated_at"] == {"transfers": "2026-02-02T00:00:00Z", "visibility": None}
     assert "From a committed change" not in section(alone)
