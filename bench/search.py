@@ -69,8 +69,8 @@ from devkit.catalog_generator import (
 )
 from devkit.template import ROOT
 from storefront.domain.catalog.entities import AttributeValue
+from storefront.search.build import build_index
 from storefront.search.documents import SearchDocument, attribute_text
-from storefront.search.index import build_index
 from storefront.search.query import SearchIndex, SearchQuery, Sort
 from storefront.search.schema import open_index
 

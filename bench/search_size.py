@@ -72,7 +72,7 @@ def line(size: str, bytes_per_product: dict[str, Any]) -> str:
 
 def main() -> int:
     from devkit.catalog_generator import make_catalog, make_products, with_variants
-    from storefront.search.index import build_index
+    from storefront.search.build import build_index
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000", help="comma-separated catalog sizes")

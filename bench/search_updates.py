@@ -52,9 +52,9 @@ from devkit.catalog_generator import SEED, make_catalog, make_products, with_var
 from devkit.template import ROOT
 from storefront.data import search_index, search_lease
 from storefront.search import indexing
+from storefront.search.build import build_index
 from storefront.search.delta import Delta
 from storefront.search.documents import SearchDocument
-from storefront.search.index import build_index
 from storefront.search.manifest import Manifest
 from storefront.search.query import SearchQuery
 from storefront.search.replica import IndexReplica

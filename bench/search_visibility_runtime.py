@@ -31,7 +31,7 @@ from devkit.localrun import runtime
 def _base_from_documents(size: int) -> None:
     from storefront.data import categories, search_index
     from storefront.search import indexing
-    from storefront.search.index import build_index
+    from storefront.search.build import build_index
     from storefront.search.manifest import Manifest
 
     catalog = make_catalog()

@@ -13,7 +13,7 @@ import pytest
 
 from storefront.data import search_index
 from storefront.search import changes, indexing
-from storefront.search.index import build_index
+from storefront.search.build import build_index
 from storefront.search.manifest import Manifest
 from tests.aws_fixtures import MOTO
 from tests.integration.catalog_calls import create_category, create_product

@@ -14,8 +14,9 @@ import pytest
 from storefront.data.search_index import StoredObject
 from storefront.domain.catalog.entities import AttributeDefinition, Category, Variant
 from storefront.search import manifest as manifest_module
+from storefront.search.build import build_index
 from storefront.search.delta import Delta, folded
-from storefront.search.index import IndexWriter, build_index
+from storefront.search.index import IndexWriter
 from storefront.search.local_copy import apply_deltas
 from storefront.search.manifest import Manifest
 from storefront.search.query import SearchIndex, SearchQuery

@@ -11,8 +11,9 @@ import pytest
 
 from storefront.domain.catalog.cards import ProductStatus
 from storefront.domain.catalog.entities import Category, Image, Product, Variant
+from storefront.search.build import build_index
 from storefront.search.documents import attribute_text, card_of, document_of
-from storefront.search.index import IndexWriter, build_index
+from storefront.search.index import IndexWriter
 from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index, require_fts5
 from tests.unit.search_fixtures import index_fixtures

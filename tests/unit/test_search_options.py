@@ -10,8 +10,9 @@ import pytest
 
 from storefront.domain.catalog.entities import AttributeDefinition, Category, Product, Variant
 from storefront.domain.errors import Unprocessable
+from storefront.search.build import build_index
 from storefront.search.documents import SearchDocument, document_of
-from storefront.search.index import IndexWriter, build_index
+from storefront.search.index import IndexWriter
 from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index
 from tests.unit.search_fixtures import index_fixtures

@@ -12,8 +12,8 @@ import pytest
 
 from storefront.domain.catalog.entities import AttributeValue, Category, Product, Variant
 from storefront.domain.errors import BadRequest, Unprocessable
+from storefront.search.build import build_index
 from storefront.search.documents import SearchDocument, document_of
-from storefront.search.index import build_index
 from storefront.search.query import MAX_PRICE, SORTS, SearchIndex, SearchQuery, SearchResult, match_expression
 from storefront.search.schema import open_index
 

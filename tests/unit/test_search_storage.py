@@ -15,8 +15,9 @@ import pytest
 
 from storefront.domain.catalog.entities import Category, Image
 from storefront.events.base import rfc3339
+from storefront.search.build import build_index
 from storefront.search.documents import card_json, utc_text
-from storefront.search.index import IndexWriter, build_index
+from storefront.search.index import IndexWriter
 from storefront.search.query import SearchIndex, SearchQuery
 from storefront.search.schema import open_index
 from tests.unit.search_fixtures import index_fixtures

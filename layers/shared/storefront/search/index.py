@@ -1,4 +1,4 @@
-"""The search index's writers: incremental changes (`IndexWriter`) and the full build.
+"""The search index's incremental writer (`IndexWriter`); the full build is `storefront.search.build`.
 
 The schema, and what each table is for, is in `storefront.search.schema`; the rows a
 document or a category tree becomes, in `storefront.search.rows`.
@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from storefront.domain.catalog.entities import Category
 from storefront.search import packing
-from storefront.search.documents import SearchDocument, card_texts
+from storefront.search.documents import SearchDocument
 from storefront.search.rows import (
     FTS_SOURCE,
     NOWHERE,
@@ -31,27 +27,16 @@ from storefront.search.rows import (
     fts_values,
     placed,
     placements_of,
+    write_rows,
 )
 from storefront.search.schema import (
     CATEGORY,
     DELETE_FTS,
-    INDEXES,
-    INSERT_ATTRIBUTE_VALUE,
     INSERT_CATEGORY,
     INSERT_DEFINED_ATTRIBUTE,
     INSERT_FTS,
-    INSERT_PRODUCT,
-    INSERT_TEXTS,
-    INSERT_VARIANT_OPTION,
     create_schema,
 )
-
-
-@dataclass(frozen=True)
-class BuildStats:
-    count: int  # products indexed
-    seconds: float
-    bytes: int  # size of the file
 
 
 class _Held(NamedTuple):
@@ -72,11 +57,6 @@ class _Held(NamedTuple):
         """Whether its new rows have the same FTS row: the same packed texts, brand and category path."""
         brand = rows.product[3]  # the products row: rowid, id, category, brand, ...
         return (self.packed, self.brand, self.placement) == (rows.texts[1:], brand, placement)
-
-
-# Products written per transaction by a full build; the first batch is also the sample the
-# texts' dictionaries are taken from (storefront/search/packing.py).
-BUILD_BATCH = 2000
 
 
 class IndexWriter:
@@ -190,7 +170,7 @@ class IndexWriter:
                 if rowid in held and held[rowid].same_fts(new, placement):
                     kept_fts.add(rowid)
             self._remove(connection, held)
-            _write_rows(connection, rows, fts=False)
+            write_rows(connection, rows, fts=False)
             _rewrite_fts(connection, held, rows, kept_fts)
         return sum(1 for product_id in gone if product_id in indexed)
 
@@ -277,83 +257,6 @@ class IndexWriter:
             self._connection.execute("COMMIT")
 
 
-def build_index(path: Path, documents: Iterable[SearchDocument], categories: Sequence[Category]) -> BuildStats:
-    """Builds a fresh index file at `path` (replacing any file there) from every document.
-
-    Written to a sibling file first and renamed over `path`, so a reader of the old file
-    never sees a half-built one. Durability pragmas are off during the build: a crash
-    leaves only the sibling file, which the next build overwrites.
-    Raises `ValueError` when two documents share an id.
-    """
-    started = time.perf_counter()
-    building = path.with_name(path.name + ".building")
-    building.unlink(missing_ok=True)
-    placements, closure = placements_of(categories)
-    count = 0
-    with closing(sqlite3.connect(building)) as connection:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        connection.execute("PRAGMA cache_size = -262144")  # 256 MiB: the FTS merges stay in memory
-        connection.execute("PRAGMA temp_store = MEMORY")
-        create_schema(connection, indexes=False)
-        connection.execute("BEGIN")
-        connection.executemany(INSERT_CATEGORY, category_rows(categories, placements))
-        connection.executemany(
-            "INSERT INTO category_ancestors (ancestor_id, category_id, depth) VALUES (?, ?, ?)", closure
-        )
-        connection.executemany(INSERT_DEFINED_ATTRIBUTE, defined_attributes(categories))
-        seen: set[str] = set()
-        value_ids: dict[tuple[str, str, str], int] = {}
-        new_values: list[tuple[int, str, str, str, str]] = []
-
-        def value_id(kind: str, name: str, key: str, text: str) -> int:
-            found = value_ids.get((kind, name, key))
-            if found is None:
-                found = value_ids[kind, name, key] = len(value_ids) + 1
-                new_values.append((found, kind, name, key, text))
-            return found
-
-        batch: list[SearchDocument] = []
-        dictionaries: packing.Dictionaries | None = None
-
-        def write_batch() -> None:
-            nonlocal count, dictionaries
-            if dictionaries is None:  # samples of the first batch's texts
-                dictionaries = packing.Dictionaries(
-                    packing.sample(map(card_texts, batch), packing.CARD_DICTIONARY_BYTES),
-                    packing.sample((document.description for document in batch), packing.DESCRIPTION_DICTIONARY_BYTES),
-                )
-                packing.save(connection, dictionaries)
-            rows = []
-            for document in batch:
-                count += 1
-                placement = placements.get(document.category_id, NOWHERE)
-                rows.append(document_rows(document, count, placement, value_id, dictionaries))
-            _write_rows(connection, rows)
-            batch.clear()
-
-        for document in documents:
-            if document.id in seen:
-                raise ValueError(f"product {document.id} appears twice in the documents")
-            seen.add(document.id)
-            batch.append(document)
-            if len(batch) >= BUILD_BATCH:
-                write_batch()
-        write_batch()
-        connection.executemany(
-            "INSERT INTO facet_values (id, kind, name, value_key, value) VALUES (?, ?, ?, ?, ?)", new_values
-        )
-        connection.executescript(INDEXES)  # executescript commits the open transaction first
-        connection.execute("INSERT INTO products_fts (products_fts) VALUES ('optimize')")
-        connection.execute("UPDATE meta SET value = ? WHERE key = 'built_at'", (str(int(time.time())),))
-        connection.commit()
-        connection.execute("ANALYZE")
-        connection.commit()
-        connection.execute("VACUUM")
-    os.replace(building, path)
-    return BuildStats(count, time.perf_counter() - started, path.stat().st_size)
-
-
 def _rewrite_fts(connection: sqlite3.Connection, held: dict[int, _Held], rows: list[Rows], kept: set[int]) -> None:
     """Deletes the held products' FTS rows and inserts the new ones, but those `kept`, in rowid order.
 
@@ -367,14 +270,3 @@ def _rewrite_fts(connection: sqlite3.Connection, held: dict[int, _Held], rows: l
             connection.execute(DELETE_FTS, held[rowid].fts(rowid))
         if rowid in inserted:
             connection.execute(INSERT_FTS, inserted[rowid])
-
-
-def _write_rows(connection: sqlite3.Connection, batch: list[Rows], *, fts: bool = True) -> None:
-    if not connection.in_transaction:
-        connection.execute("BEGIN")
-    connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])
-    connection.executemany(INSERT_TEXTS, [rows.texts for rows in batch])
-    connection.executemany(INSERT_ATTRIBUTE_VALUE, [row for rows in batch for row in rows.attributes])
-    connection.executemany(INSERT_VARIANT_OPTION, [row for rows in batch for row in rows.options])
-    if fts:
-        connection.executemany(INSERT_FTS, [rows.fts for rows in batch])

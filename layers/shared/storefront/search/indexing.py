@@ -36,10 +36,10 @@ from storefront.domain import clock
 from storefront.domain.catalog.entities import Product
 from storefront.observability import module_logger
 from storefront.search import local_copy, packing
+from storefront.search.build import BUILD_BATCH, build_index
 from storefront.search.changes import Changes
 from storefront.search.delta import Delta
 from storefront.search.documents import SearchDocument, document_of
-from storefront.search.index import BUILD_BATCH, build_index
 from storefront.search.manifest import Manifest
 from storefront.search.schema import OutdatedIndex, open_local_copy
 

@@ -1,12 +1,13 @@
 """What one document or category tree becomes in the index file: the rows the writers insert.
 
-`IndexWriter` and `build_index` (`storefront.search.index`) write these; the tables are
+`IndexWriter` (`storefront.search.index`) and `build_index` (`storefront.search.build`) write these; the tables are
 described in `storefront.search.schema`.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -15,7 +16,17 @@ from storefront.domain.catalog import tree
 from storefront.domain.catalog.entities import Category
 from storefront.search.documents import SearchDocument, attribute_key, attribute_text, card_values
 from storefront.search.packing import Dictionaries, pack
-from storefront.search.schema import ATTRIBUTE, CATEGORY, OPTION, category_token
+from storefront.search.schema import (
+    ATTRIBUTE,
+    CATEGORY,
+    INSERT_ATTRIBUTE_VALUE,
+    INSERT_FTS,
+    INSERT_PRODUCT,
+    INSERT_TEXTS,
+    INSERT_VARIANT_OPTION,
+    OPTION,
+    category_token,
+)
 
 PATH_SEPARATOR = " › "  # between category names in the indexed path; any separator the tokenizer skips
 
@@ -134,3 +145,15 @@ def document_rows(
     stored = (rowid, card, pack_text(document.description, dictionaries.description))
     fts = fts_values((rowid, card_texts, document.description, brand), placement)
     return Rows(product, stored, attributes, options, fts)
+
+
+def write_rows(connection: sqlite3.Connection, batch: list[Rows], *, fts: bool = True) -> None:
+    """Inserts the batch's rows (in a transaction, begun if none is open); `fts=False` leaves their FTS rows out."""
+    if not connection.in_transaction:
+        connection.execute("BEGIN")
+    connection.executemany(INSERT_PRODUCT, [rows.product for rows in batch])
+    connection.executemany(INSERT_TEXTS, [rows.texts for rows in batch])
+    connection.executemany(INSERT_ATTRIBUTE_VALUE, [row for rows in batch for row in rows.attributes])
+    connection.executemany(INSERT_VARIANT_OPTION, [row for rows in batch for row in rows.options])
+    if fts:
+        connection.executemany(INSERT_FTS, [rows.fts for rows in batch])
