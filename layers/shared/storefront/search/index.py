@@ -46,6 +46,7 @@ class _Held(NamedTuple):
     description: str
     packed: tuple[bytes, bytes]  # the two as stored
     brand: str | None
+    category_id: str
     placement: Placement
     numbers: list[int]  # its attribute and option value numbers
 
@@ -107,18 +108,16 @@ class IndexWriter:
             if placements.get(category_id, NOWHERE) != self._placements.get(category_id, NOWHERE)
         }
         with self._atomic() as connection:
-            moved = []
-            for category_id in changed:
-                old, new = self._placements.get(category_id, NOWHERE), placements.get(category_id, NOWHERE)
-                products = connection.execute(
-                    f"SELECT {FTS_SOURCE} FROM products p JOIN product_texts t ON t.rowid = p.rowid"  # noqa: S608
-                    " JOIN facet_values c ON c.id = p.category WHERE c.kind = ? AND c.name = '' AND c.value_key = ?",
-                    (CATEGORY, category_id),
-                ).fetchall()
-                moved += [(stored[0], self._fts_values(stored, old), new) for stored in products]
-            for _, row, new in sorted(moved, key=lambda item: item[0]):  # in rowid order: see `_rewrite_fts`
+            moved = connection.execute(
+                "SELECT p.rowid FROM products p JOIN facet_values c ON c.id = p.category"
+                " WHERE c.kind = ? AND c.name = '' AND c.value_key IN (SELECT value FROM json_each(?))",
+                (CATEGORY, json.dumps(sorted(changed))),
+            ).fetchall()
+            held = self._held(connection, [rowid for (rowid,) in moved])  # with the old placements
+            for rowid in sorted(held):  # in rowid order: see `_rewrite_fts`
+                row = held[rowid].fts(rowid)
                 connection.execute(DELETE_FTS, row)
-                connection.execute(INSERT_FTS, placed(row, new))
+                connection.execute(INSERT_FTS, placed(row, placements.get(held[rowid].category_id, NOWHERE)))
             connection.execute("DELETE FROM categories")
             connection.execute("DELETE FROM category_ancestors")
             connection.execute("DELETE FROM defined_attributes")
@@ -189,6 +188,7 @@ class IndexWriter:
                 packing.unpack(description, self._dictionaries.description),
                 (card, description),
                 brand,
+                category_id,
                 self._placements.get(category_id, NOWHERE),
                 [int(number) for number in facet_values.split()],
             )
@@ -206,14 +206,6 @@ class IndexWriter:
             return found if found is not None else packing.pack(text, dictionary)
 
         return pack_text
-
-    def _fts_values(self, stored: Sequence[Any], placement: Placement) -> tuple[Any, ...]:
-        """The FTS row of a product's stored columns (`FTS_SOURCE`)."""
-        rowid, card, description, brand = stored
-        card_texts = packing.unpack(card, self._dictionaries.card)
-        return fts_values(
-            (rowid, card_texts, packing.unpack(description, self._dictionaries.description), brand), placement
-        )
 
     def _value_id(self, kind: str, name: str, key: str, text: str) -> int:
         # A value no product holds any more keeps its number: facets count products, not numbers.
